@@ -1,0 +1,353 @@
+//! Domain types shared by every layer: employers, openings, participants and the small value
+//! types they are made of. Plain data with serde; no I/O, no taxonomy look-ups (those live in
+//! `taxonomy`), no scoring (that lives in `rank`).
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Database identity of an employer, opening or participant.
+pub type Id = i64;
+
+/// A concept id in Arbetsförmedlingen's JobTech taxonomy, e.g. `ijHY_aHk_ADE`.
+///
+/// Skills, occupations, municipalities, languages and licences are all identified this way,
+/// so data exchanged with other Swedish systems keeps its meaning.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ConceptId(pub String);
+
+impl ConceptId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ConceptId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A term after normalisation: either a taxonomy concept, or the free text that matched none.
+///
+/// Free text is kept rather than dropped: it still counts in the text score and a coach can
+/// see what was not understood.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Term {
+    Concept {
+        id: ConceptId,
+        label: String,
+        /// What the user wrote, when it differs from the label.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        input: Option<String>,
+    },
+    FreeText {
+        text: String,
+    },
+}
+
+impl Term {
+    pub fn concept_id(&self) -> Option<&ConceptId> {
+        match self {
+            Term::Concept { id, .. } => Some(id),
+            Term::FreeText { .. } => None,
+        }
+    }
+
+    /// The human-readable form: the concept's label or the free text.
+    pub fn text(&self) -> &str {
+        match self {
+            Term::Concept { label, .. } => label,
+            Term::FreeText { text } => text,
+        }
+    }
+}
+
+/// An SSYK 2012 occupation group code. Level 4 is the full four digits; the prefixes are the
+/// level-3, level-2 and level-1 parents, which is what makes "related occupation" computable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SsykCode(u16);
+
+impl SsykCode {
+    /// Builds a level-4 code from its number (`9111`, or `110` for "0110").
+    pub fn new(code: u16) -> Option<Self> {
+        (code <= 9999).then_some(SsykCode(code))
+    }
+
+    pub fn value(self) -> u16 {
+        self.0
+    }
+
+    /// How many leading digits two level-4 codes share (0 to 4).
+    pub fn shared_digits(self, other: SsykCode) -> u8 {
+        if self.0 == other.0 {
+            4
+        } else if self.0 / 10 == other.0 / 10 {
+            3
+        } else if self.0 / 100 == other.0 / 100 {
+            2
+        } else if self.0 / 1000 == other.0 / 1000 {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+impl fmt::Display for SsykCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}", self.0)
+    }
+}
+
+impl FromStr for SsykCode {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        if s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()) {
+            s.parse::<u16>().ok().and_then(SsykCode::new).ok_or(())
+        } else {
+            Err(())
+        }
+    }
+}
+
+impl Serialize for SsykCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for SsykCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(|()| {
+            serde::de::Error::custom(format!("invalid SSYK code {s:?}; expected four digits"))
+        })
+    }
+}
+
+/// Swedish proficiency on one ordered scale, CEFR A1 to C2. SFI and SAS course levels are
+/// mapped onto it when parsed (see `taxonomy::swedish`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum SwedishLevel {
+    A1,
+    A2,
+    B1,
+    B2,
+    C1,
+    C2,
+}
+
+impl SwedishLevel {
+    pub const ALL: [SwedishLevel; 6] = [
+        SwedishLevel::A1,
+        SwedishLevel::A2,
+        SwedishLevel::B1,
+        SwedishLevel::B2,
+        SwedishLevel::C1,
+        SwedishLevel::C2,
+    ];
+
+    /// Position on the scale, 1 for A1 to 6 for C2; 0 is reserved for "no Swedish yet".
+    pub fn step(self) -> u8 {
+        self as u8 + 1
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SwedishLevel::A1 => "A1",
+            SwedishLevel::A2 => "A2",
+            SwedishLevel::B1 => "B1",
+            SwedishLevel::B2 => "B2",
+            SwedishLevel::C1 => "C1",
+            SwedishLevel::C2 => "C2",
+        }
+    }
+}
+
+impl fmt::Display for SwedishLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A point on the map, WGS84 degrees.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GeoPoint {
+    pub lat: f64,
+    pub lon: f64,
+}
+
+impl GeoPoint {
+    /// Great-circle distance in kilometres (haversine, mean Earth radius).
+    pub fn distance_km(self, other: GeoPoint) -> f64 {
+        const EARTH_RADIUS_KM: f64 = 6371.0088;
+        let (lat1, lat2) = (self.lat.to_radians(), other.lat.to_radians());
+        let dlat = lat2 - lat1;
+        let dlon = (other.lon - self.lon).to_radians();
+        let a = (dlat / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * (dlon / 2.0).sin().powi(2);
+        2.0 * EARTH_RADIUS_KM * a.sqrt().min(1.0).asin()
+    }
+
+    pub fn is_valid(self) -> bool {
+        (-90.0..=90.0).contains(&self.lat) && (-180.0..=180.0).contains(&self.lon)
+    }
+}
+
+/// Where a workplace or a home is: a municipality, a point, or both.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Place {
+    /// Official four-digit municipality code (kommunkod), e.g. `0180` for Stockholm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub municipality_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub point: Option<GeoPoint>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OpeningKind {
+    Vacancy,
+    Internship,
+}
+
+impl OpeningKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OpeningKind::Vacancy => "vacancy",
+            OpeningKind::Internship => "internship",
+        }
+    }
+}
+
+/// Working time of an opening, or what a participant can take.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Hours {
+    #[default]
+    Full,
+    Part,
+    /// Participants only: full or part time both work.
+    Any,
+}
+
+/// The forms of employment Swedish labour-market policy distinguishes, including the
+/// subsidised ones that matter most for people far from the labour market.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EmploymentForm {
+    #[default]
+    Ordinary,
+    Nystartsjobb,
+    Lonebidrag,
+    Introduktionsjobb,
+    Extratjanst,
+    Other,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OpeningStatus {
+    #[default]
+    Open,
+    Closed,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PriorityGroup {
+    Under25,
+    Parent,
+    NewlyUnemployed,
+    LongTermRecipient,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Employer {
+    pub id: Id,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub municipality_code: Option<String>,
+}
+
+/// A vacancy or an internship slot (praktikplats) with everything matching needs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Opening {
+    pub id: Id,
+    pub employer_id: Id,
+    pub kind: OpeningKind,
+    pub title: String,
+    pub description: String,
+    pub occupation: Option<Occupation>,
+    pub skills_required: Vec<Term>,
+    pub skills_merit: Vec<Term>,
+    pub swedish_min: Option<SwedishLevel>,
+    /// A strict minimum excludes participants below it; otherwise it only lowers the score.
+    pub swedish_required: bool,
+    pub licences: Vec<Term>,
+    pub workplace: Place,
+    pub places: u32,
+    pub start_date: Option<NaiveDate>,
+    pub deadline: Option<NaiveDate>,
+    pub hours: Hours,
+    pub employment_form: EmploymentForm,
+    /// A supervisor (handledare) can support someone far from the labour market.
+    pub supervisor: bool,
+    pub status: OpeningStatus,
+}
+
+/// An SSYK level-4 occupation group with its JobTech identity.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Occupation {
+    pub code: SsykCode,
+    pub concept_id: ConceptId,
+    pub label: String,
+}
+
+/// Experience in one occupation group.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Experience {
+    pub occupation: Occupation,
+    pub years: f32,
+}
+
+/// Who a participant is. Kept apart from the profile: only coaches and admins may read it, and
+/// nothing in matching needs it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Identity {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personal_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+}
+
+/// What matching may see of a participant.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    pub skills: Vec<Term>,
+    pub occupations: Vec<Experience>,
+    pub swedish_level: Option<SwedishLevel>,
+    /// Other languages, as JobTech language concepts or free text.
+    pub languages: Vec<Term>,
+    pub home: Place,
+    pub max_travel_km: Option<f64>,
+    pub licences: Vec<Term>,
+    pub available_from: Option<NaiveDate>,
+    pub hours: Hours,
+    pub priority_groups: Vec<PriorityGroup>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Participant {
+    pub id: Id,
+    pub identity: Identity,
+    pub profile: Profile,
+}

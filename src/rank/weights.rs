@@ -1,0 +1,230 @@
+//! The weight profile: how much each category counts and the few constants that shape the
+//! category curves. A profile is named and versioned, and both travel with every result, so a
+//! score can always be traced to the rules that made it.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+/// Relative weight of each category. Only the ratios matter: the total is a weighted mean over
+/// the categories that apply to a pair.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Weights {
+    pub must_skills: f32,
+    pub merit_skills: f32,
+    pub occupation: f32,
+    pub experience: f32,
+    pub swedish: f32,
+    pub distance: f32,
+    pub licences: f32,
+    pub availability: f32,
+    pub text: f32,
+}
+
+/// Constants of the category curves, versioned with the weights because they change scores too.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Curves {
+    /// Score lost per CEFR step below the opening's minimum Swedish level.
+    pub swedish_step_penalty: f32,
+    /// Distance at which the distance score has halved.
+    pub distance_half_life_km: f32,
+    /// Years in the same occupation group that count as full experience.
+    pub experience_full_years: f32,
+    /// Days of late availability after which the start-date part of availability reaches 0.
+    pub start_delay_zero_days: f32,
+    /// Occupation score for sharing 3, 2 and 1 leading SSYK digits (4 digits score 1).
+    pub occupation_related: [f32; 3],
+    /// Availability factor when the opening is full time and the participant can work part time.
+    pub part_time_for_full_time: f32,
+    /// Availability factor when the opening is part time and the participant wants full time.
+    pub full_time_for_part_time: f32,
+}
+
+impl Default for Curves {
+    fn default() -> Self {
+        Curves {
+            swedish_step_penalty: 0.25,
+            distance_half_life_km: 10.0,
+            experience_full_years: 3.0,
+            start_delay_zero_days: 60.0,
+            occupation_related: [0.6, 0.3, 0.1],
+            part_time_for_full_time: 0.5,
+            full_time_for_part_time: 0.8,
+        }
+    }
+}
+
+/// A named, versioned set of weights and curves.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WeightProfile {
+    pub name: String,
+    pub version: u32,
+    pub weights: Weights,
+    #[serde(default)]
+    pub curves: Curves,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WeightProfileError {
+    #[error("cannot read weight profile {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("invalid weight profile {path}: {source}")]
+    Parse {
+        path: String,
+        source: serde_json::Error,
+    },
+    #[error("invalid weight profile {name:?}: {message}")]
+    Invalid { name: String, message: String },
+}
+
+impl Default for WeightProfile {
+    /// The built-in profile. Must-have skills and occupation lead because they decide whether
+    /// someone can do the job; Swedish and distance follow because they decide whether the
+    /// placement holds for a participant far from the labour market.
+    fn default() -> Self {
+        WeightProfile {
+            name: "default".to_owned(),
+            version: 1,
+            weights: Weights {
+                must_skills: 0.25,
+                merit_skills: 0.08,
+                occupation: 0.18,
+                experience: 0.07,
+                swedish: 0.12,
+                distance: 0.12,
+                licences: 0.03,
+                availability: 0.07,
+                text: 0.08,
+            },
+            curves: Curves::default(),
+        }
+    }
+}
+
+impl WeightProfile {
+    /// Reads a profile from a JSON file, so a unit can tune weights without a rebuild.
+    pub fn from_file(path: &Path) -> Result<Self, WeightProfileError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| WeightProfileError::Io {
+            path: shown.clone(),
+            source,
+        })?;
+        let profile: WeightProfile =
+            serde_json::from_str(&text).map_err(|source| WeightProfileError::Parse {
+                path: shown,
+                source,
+            })?;
+        profile.validate()?;
+        Ok(profile)
+    }
+
+    /// Rejects profiles that could produce scores outside [0, 1] or divide by zero.
+    pub fn validate(&self) -> Result<(), WeightProfileError> {
+        let invalid = |message: String| WeightProfileError::Invalid {
+            name: self.name.clone(),
+            message,
+        };
+        let w = &self.weights;
+        let all = [
+            ("must_skills", w.must_skills),
+            ("merit_skills", w.merit_skills),
+            ("occupation", w.occupation),
+            ("experience", w.experience),
+            ("swedish", w.swedish),
+            ("distance", w.distance),
+            ("licences", w.licences),
+            ("availability", w.availability),
+            ("text", w.text),
+        ];
+        if let Some((name, value)) = all.iter().find(|(_, v)| !v.is_finite() || *v < 0.0) {
+            return Err(invalid(format!(
+                "weight {name} is {value}; weights must be finite and >= 0"
+            )));
+        }
+        if all.iter().map(|(_, v)| v).sum::<f32>() <= 0.0 {
+            return Err(invalid(
+                "all weights are 0; at least one must be positive".to_owned(),
+            ));
+        }
+        let c = &self.curves;
+        let positive = [
+            ("distance_half_life_km", c.distance_half_life_km),
+            ("experience_full_years", c.experience_full_years),
+            ("start_delay_zero_days", c.start_delay_zero_days),
+        ];
+        if let Some((name, value)) = positive.iter().find(|(_, v)| !v.is_finite() || *v <= 0.0) {
+            return Err(invalid(format!("curve {name} is {value}; it must be > 0")));
+        }
+        let unit = [
+            ("swedish_step_penalty", c.swedish_step_penalty),
+            ("occupation_related[0]", c.occupation_related[0]),
+            ("occupation_related[1]", c.occupation_related[1]),
+            ("occupation_related[2]", c.occupation_related[2]),
+            ("part_time_for_full_time", c.part_time_for_full_time),
+            ("full_time_for_part_time", c.full_time_for_part_time),
+        ];
+        if let Some((name, value)) = unit.iter().find(|(_, v)| !(0.0..=1.0).contains(v)) {
+            return Err(invalid(format!(
+                "curve {name} is {value}; it must be within 0..=1"
+            )));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_profile_is_valid_and_weights_sum_to_one() {
+        let p = WeightProfile::default();
+        p.validate().expect("default profile valid");
+        let w = &p.weights;
+        let sum = w.must_skills
+            + w.merit_skills
+            + w.occupation
+            + w.experience
+            + w.swedish
+            + w.distance
+            + w.licences
+            + w.availability
+            + w.text;
+        assert!((sum - 1.0).abs() < 1e-5, "sum {sum}");
+    }
+
+    #[test]
+    fn profile_round_trips_through_a_file_and_rejects_bad_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("profile.json");
+        let mut p = WeightProfile {
+            name: "warehouse-push".into(),
+            version: 3,
+            ..WeightProfile::default()
+        };
+        p.weights.distance = 0.3;
+        std::fs::write(&path, serde_json::to_string(&p).unwrap()).unwrap();
+        assert_eq!(WeightProfile::from_file(&path).unwrap(), p);
+
+        p.weights.text = -1.0;
+        std::fs::write(&path, serde_json::to_string(&p).unwrap()).unwrap();
+        let err = WeightProfile::from_file(&path).unwrap_err().to_string();
+        assert!(err.contains("weight text is -1"), "{err}");
+
+        std::fs::write(
+            &path,
+            r#"{"name":"x","version":1,"weights":{"must_skills":1}}"#,
+        )
+        .unwrap();
+        assert!(matches!(
+            WeightProfile::from_file(&path),
+            Err(WeightProfileError::Parse { .. })
+        ));
+    }
+}

@@ -1,0 +1,1 @@
+//! Concepts, normalisation, Swedish levels, municipalities and licences.
