@@ -1,1 +1,377 @@
 //! Concepts, normalisation, Swedish levels, municipalities and licences.
+//!
+//! This module owns the reference data matching is built on (JobTech skills, SSYK 2012
+//! occupation groups and names, municipalities with positions, languages, driving licences and
+//! certificates, spellings of Swedish levels) and the one way free text is turned into those
+//! concepts: fold case and diacritics, try labels and curated aliases exactly, then a fuzzy
+//! match that must satisfy both Jaro-Winkler and normalised Damerau-Levenshtein. Text that
+//! matches nothing stays free text; it is never forced onto the nearest concept.
+//!
+//! It is plain data and functions: it loads CSV once (embedded at build time, or from a
+//! directory a unit can replace) and then only answers questions. It must not do I/O after
+//! loading, know about HTTP, storage or the index, or score anything (that is `rank`).
+
+mod error;
+mod fold;
+mod lexicon;
+mod load;
+mod swedish;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::model::{ConceptId, GeoPoint, Occupation, SsykCode, SwedishLevel, Term};
+
+pub use error::TaxonomyError;
+pub use fold::fold;
+
+use lexicon::Lexicon;
+use load::{Source, Sources};
+use swedish::SwedishLevels;
+
+/// One of Sweden's 290 municipalities, with the main town's position for distances.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Municipality {
+    /// Official four-digit kommunkod, e.g. `0180`.
+    pub code: String,
+    pub name: String,
+    /// Two-digit län code, the first two digits of `code`.
+    pub county_code: String,
+    pub point: GeoPoint,
+    pub concept_id: ConceptId,
+}
+
+/// Whether a licence is a driving-licence class or a certificate (truckkort, hygienbevis…).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LicenceKind {
+    Driving,
+    Certificate,
+}
+
+/// A driving-licence class or certificate an opening can require, with the lesser ones it
+/// includes, so that holding CE satisfies an opening asking for B.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Licence {
+    pub concept_id: ConceptId,
+    /// Short code: `B`, `CE`, `TRUCK`, `HYGIENE`.
+    pub code: String,
+    pub label: String,
+    pub kind: LicenceKind,
+    /// Codes of the licences this one directly includes (CE → C, C1E).
+    pub implies: Vec<String>,
+}
+
+struct Skill {
+    id: ConceptId,
+    label: String,
+    demand: u32,
+    rarity: f32,
+}
+
+struct Language {
+    id: ConceptId,
+    label: String,
+}
+
+/// The loaded taxonomy: every look-up free text goes through before matching.
+///
+/// Load it once at startup (about a few milliseconds) and share it, e.g. in an `Arc`; it is
+/// immutable and `Sync`.
+///
+/// ```
+/// use jobmatch::taxonomy::Taxonomy;
+/// let tax = Taxonomy::embedded()?;
+/// let term = tax.skill("Truckkörkort");
+/// assert_eq!(term.concept_id().map(|id| id.as_str()), Some("CiMi_7ax_tXs"));
+/// assert_eq!(tax.occupation("5321")?.label, "Undersköterskor, hemtjänst, hemsjukvård, äldreboende och habilitering");
+/// # Ok::<(), jobmatch::taxonomy::TaxonomyError>(())
+/// ```
+#[derive(Default)]
+pub struct Taxonomy {
+    skills: Vec<Skill>,
+    skill_ids: HashMap<String, u32>,
+    skill_lexicon: Lexicon,
+    skill_alias_count: usize,
+
+    /// Sorted by code.
+    occupations: Vec<Occupation>,
+    occupation_codes: HashMap<SsykCode, u32>,
+    /// Group concept ids and occupation-name concept ids, both → group.
+    occupation_ids: HashMap<String, u32>,
+    occupation_lexicon: Lexicon,
+    occupation_skills: HashMap<SsykCode, Vec<ConceptId>>,
+
+    municipalities: Vec<Municipality>,
+    /// Code, concept id and lowercased name.
+    municipality_exact: HashMap<String, u32>,
+    /// Folded name; `None` where two names fold alike (Håbo, Habo).
+    municipality_folded: HashMap<String, Option<u32>>,
+
+    languages: Vec<Language>,
+    language_ids: HashMap<String, u32>,
+    language_lexicon: Lexicon,
+
+    licences: Vec<Licence>,
+    licence_ids: HashMap<String, u32>,
+    licence_codes: HashMap<String, u32>,
+    licence_lexicon: Lexicon,
+
+    swedish: SwedishLevels,
+}
+
+impl fmt::Debug for Taxonomy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Taxonomy")
+            .field("skills", &self.skills.len())
+            .field("skill_keys", &self.skill_lexicon.len())
+            .field("occupations", &self.occupations.len())
+            .field("occupation_keys", &self.occupation_lexicon.len())
+            .field("municipalities", &self.municipalities.len())
+            .field("languages", &self.languages.len())
+            .field("licences", &self.licences.len())
+            .finish()
+    }
+}
+
+impl Taxonomy {
+    /// The taxonomy compiled into the binary from `fixtures/`, so jobmatch runs with no data
+    /// files at hand. Fails only if the fixtures themselves are broken, which the tests catch.
+    pub fn embedded() -> Result<Taxonomy, TaxonomyError> {
+        macro_rules! embed {
+            ($name:expr) => {
+                Source::embedded($name, include_str!(concat!("../../fixtures/", $name)))
+            };
+        }
+        Taxonomy::from_sources(&Sources {
+            skills: embed!("taxonomy/skills.csv"),
+            skill_aliases: Some(embed!("taxonomy/skill_aliases.csv")),
+            occupations: embed!("taxonomy/occupations.csv"),
+            occupation_names: embed!("taxonomy/occupation_names.csv"),
+            occupation_skills: embed!("taxonomy/occupation_skills.csv"),
+            municipalities: embed!("taxonomy/municipalities.csv"),
+            languages: embed!("taxonomy/languages.csv"),
+            licences: embed!("taxonomy/licences.csv"),
+            swedish_levels: embed!("swedish_levels.csv"),
+        })
+    }
+
+    /// The same files read from a directory with the `fixtures/` layout, so a unit can replace
+    /// or extend the data without rebuilding. `taxonomy/skill_aliases.csv` is optional; every
+    /// other file is required.
+    pub fn load_dir(fixtures_dir: &Path) -> Result<Taxonomy, TaxonomyError> {
+        let read = |name| Source::read(fixtures_dir, name);
+        Taxonomy::from_sources(&Sources {
+            skills: read(load::SKILLS)?,
+            skill_aliases: Source::read_optional(fixtures_dir, load::SKILL_ALIASES)?,
+            occupations: read(load::OCCUPATIONS)?,
+            occupation_names: read(load::OCCUPATION_NAMES)?,
+            occupation_skills: read(load::OCCUPATION_SKILLS)?,
+            municipalities: read(load::MUNICIPALITIES)?,
+            languages: read(load::LANGUAGES)?,
+            licences: read(load::LICENCES)?,
+            swedish_levels: read(load::SWEDISH_LEVELS)?,
+        })
+    }
+
+    /// Normalises a skill as written (Swedish or English label, alias, common misspelling, or
+    /// the concept id itself) to its concept; anything else stays free text, trimmed.
+    pub fn skill(&self, input: &str) -> Term {
+        let text = input.trim();
+        let found = match self.skill_ids.get(text) {
+            Some(&i) => Some((i, true)),
+            None => self.skill_lexicon.find(&fold(text)).map(|i| (i, false)),
+        };
+        match found.and_then(|(i, by_id)| Some((self.skills.get(i as usize)?, by_id))) {
+            Some((s, by_id)) => concept_term(&s.id, &s.label, text, by_id),
+            None => free_text(text),
+        }
+    }
+
+    /// The preferred Swedish label of a skill, for showing stored ids to people.
+    pub fn skill_label(&self, id: &ConceptId) -> Option<&str> {
+        self.skill_by_id(id).map(|s| s.label.as_str())
+    }
+
+    /// How much holding (or missing) this skill should count in a match, in [1, 2]: skills few
+    /// occupations ask for are the ones that distinguish a candidate.
+    ///
+    /// With `d` the skill's demand (in how many occupations' most-asked-for lists it appears,
+    /// `skills.csv`) and `N` the highest demand of any skill:
+    /// `w = 1 + (ln(1 + N/(1+d)) − ln(1 + N/(1+N))) / (ln(1 + N) − ln(1 + N/(1+N)))`,
+    /// so the most asked-for skill weighs 1.0 and a skill no occupation lists weighs 2.0.
+    /// Unknown ids (and free text, which has none) weigh 1.0.
+    pub fn skill_rarity(&self, id: &ConceptId) -> f32 {
+        self.skill_by_id(id).map_or(1.0, |s| s.rarity)
+    }
+
+    /// Number of skill concepts, for sizes in logs and benches.
+    pub fn skill_count(&self) -> usize {
+        self.skills.len()
+    }
+
+    /// Number of rows in `skill_aliases.csv` that were loaded; 0 means labels only.
+    pub fn skill_alias_rows(&self) -> usize {
+        self.skill_alias_count
+    }
+
+    fn skill_by_id(&self, id: &ConceptId) -> Option<&Skill> {
+        self.skill_ids
+            .get(id.as_str())
+            .and_then(|&i| self.skills.get(i as usize))
+    }
+
+    /// Resolves an occupation as people write it: a four-digit SSYK code ("5321"), a group or
+    /// occupation-name concept id, a group label, or an occupation name ("Undersköterska"),
+    /// which stands for its group. Exact after folding first, then fuzzy.
+    pub fn occupation(&self, input: &str) -> Result<Occupation, TaxonomyError> {
+        let text = input.trim();
+        let unknown = || TaxonomyError::UnknownOccupation(text.to_owned());
+        if let Ok(code) = text.parse::<SsykCode>() {
+            return self.occupation_by_code(code).ok_or_else(unknown);
+        }
+        self.occupation_ids
+            .get(text)
+            .copied()
+            .or_else(|| self.occupation_lexicon.find(&fold(text)))
+            .and_then(|i| self.occupations.get(i as usize))
+            .cloned()
+            .ok_or_else(unknown)
+    }
+
+    /// The group for a stored code; `None` for codes not in this SSYK extract.
+    pub fn occupation_by_code(&self, code: SsykCode) -> Option<Occupation> {
+        self.occupation_codes
+            .get(&code)
+            .and_then(|&i| self.occupations.get(i as usize))
+            .cloned()
+    }
+
+    /// The skills most asked for in an occupation group, most asked first; empty when the data
+    /// has none. Demo data and "what you could add" hints are built from it.
+    pub fn occupation_skills(&self, code: SsykCode) -> &[ConceptId] {
+        self.occupation_skills.get(&code).map_or(&[], Vec::as_slice)
+    }
+
+    /// Every SSYK level-4 group, sorted by code, for pickers and validation.
+    pub fn occupations(&self) -> &[Occupation] {
+        &self.occupations
+    }
+
+    /// A municipality by kommunkod ("0180"), concept id, or name in any case; diacritics may
+    /// be left out ("Goteborg") unless that makes two names alike (Håbo and Habo).
+    pub fn municipality(&self, code_or_name: &str) -> Option<&Municipality> {
+        let text = code_or_name.trim();
+        let i = match self.municipality_exact.get(text) {
+            Some(&i) => Some(i),
+            None => match self.municipality_exact.get(&load::exact_name(text)) {
+                Some(&i) => Some(i),
+                None => self.municipality_folded.get(&fold(text)).copied().flatten(),
+            },
+        };
+        i.and_then(|i| self.municipalities.get(i as usize))
+    }
+
+    /// As `municipality`, for callers that answer unknown input with a user-facing error.
+    pub fn lookup_municipality(&self, code_or_name: &str) -> Result<&Municipality, TaxonomyError> {
+        self.municipality(code_or_name)
+            .ok_or_else(|| TaxonomyError::UnknownMunicipality(code_or_name.trim().to_owned()))
+    }
+
+    /// All municipalities in kommunkod order.
+    pub fn municipalities(&self) -> &[Municipality] {
+        &self.municipalities
+    }
+
+    /// Resolves a licence or certificate by code ("B", "CE", "c e", "C-E", "TRUCK"), concept
+    /// id, label or alias ("truckkort", "forklift licence"). Unlike skills, unknown input is an
+    /// error: a licence requirement that silently became free text would stop filtering.
+    pub fn licence(&self, input: &str) -> Result<&Licence, TaxonomyError> {
+        let text = input.trim();
+        self.licence_ids
+            .get(text)
+            .copied()
+            .or_else(|| self.licence_lexicon.find(&fold(text)))
+            .and_then(|i| self.licences.get(i as usize))
+            .ok_or_else(|| TaxonomyError::UnknownLicence(text.to_owned()))
+    }
+
+    /// All licences and certificates, in file order.
+    pub fn licences(&self) -> &[Licence] {
+        &self.licences
+    }
+
+    /// The licences someone holding `held` effectively has: `held` plus everything they imply,
+    /// transitively (CE ⇒ C ⇒ C1 ⇒ B ⇒ AM), sorted and deduplicated. Ids that are not licences
+    /// are kept as they are, so nothing a participant declared is lost.
+    pub fn expand_licences<'a>(
+        &self,
+        held: impl IntoIterator<Item = &'a ConceptId>,
+    ) -> Vec<ConceptId> {
+        let mut out: BTreeSet<ConceptId> = BTreeSet::new();
+        let mut todo: Vec<u32> = Vec::new();
+        for id in held {
+            if out.insert(id.clone())
+                && let Some(&i) = self.licence_ids.get(id.as_str())
+            {
+                todo.push(i);
+            }
+        }
+        while let Some(i) = todo.pop() {
+            let Some(l) = self.licences.get(i as usize) else {
+                continue;
+            };
+            for code in &l.implies {
+                if let Some(&j) = self.licence_codes.get(code)
+                    && let Some(implied) = self.licences.get(j as usize)
+                    && out.insert(implied.concept_id.clone())
+                {
+                    todo.push(j);
+                }
+            }
+        }
+        out.into_iter().collect()
+    }
+
+    /// Normalises a language name ("arabiska", "Tigrinja") or concept id; unknown names stay
+    /// free text.
+    pub fn language(&self, input: &str) -> Term {
+        let text = input.trim();
+        let found = match self.language_ids.get(text) {
+            Some(&i) => Some((i, true)),
+            None => self.language_lexicon.find(&fold(text)).map(|i| (i, false)),
+        };
+        match found.and_then(|(i, by_id)| Some((self.languages.get(i as usize)?, by_id))) {
+            Some((l, by_id)) => concept_term(&l.id, &l.label, text, by_id),
+            None => free_text(text),
+        }
+    }
+
+    /// Parses a Swedish level in any common spelling ("B1", "SFI-A", "sfi kurs D",
+    /// "SAS gymnasial", "svenska som andraspråk grund") onto the CEFR scale, using
+    /// `swedish_levels.csv`. Unknown spellings are an error naming the accepted forms.
+    pub fn swedish_level(&self, input: &str) -> Result<SwedishLevel, TaxonomyError> {
+        self.swedish.get(input)
+    }
+}
+
+/// `input` records what the user wrote only when it says something the label does not: an
+/// id given verbatim is already canonical.
+fn concept_term(id: &ConceptId, label: &str, text: &str, by_id: bool) -> Term {
+    Term::Concept {
+        id: id.clone(),
+        label: label.to_owned(),
+        input: (!by_id && text != label).then(|| text.to_owned()),
+    }
+}
+
+fn free_text(text: &str) -> Term {
+    Term::FreeText {
+        text: text.to_owned(),
+    }
+}

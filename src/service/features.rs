@@ -1,0 +1,302 @@
+//! Turns domain openings and profiles into the ranking core's features and the index's
+//! documents, and the core's keys back into labelled evidence.
+
+use serde::Serialize;
+
+use crate::index::IndexedOpening;
+use crate::model::{ConceptId, GeoPoint, Opening, OpeningStatus, Place, Profile, Term};
+use crate::rank::{
+    self, Evidence, Exclusion, Key, OpeningFeatures, ParticipantFeatures, SkillWeights, Vocabulary,
+    key_set,
+};
+use crate::taxonomy::Taxonomy;
+
+/// Prefix of vocabulary names for free text, so it never collides with a concept id.
+const FREE_TEXT: &str = "text:";
+
+/// The vocabulary name of a term: its concept id, or its folded free text.
+fn term_name(term: &Term) -> String {
+    match term {
+        Term::Concept { id, .. } => id.0.clone(),
+        Term::FreeText { text } => format!("{FREE_TEXT}{}", crate::taxonomy::fold(text)),
+    }
+}
+
+/// The shared vocabulary of skill and licence keys with their rarity weights.
+#[derive(Clone, Debug, Default)]
+pub struct Keys {
+    pub vocabulary: Vocabulary,
+    pub weights: SkillWeights,
+}
+
+impl Keys {
+    fn intern(&mut self, term: &Term, taxonomy: &Taxonomy) -> Key {
+        let name = term_name(term);
+        let known = self.vocabulary.get(&name);
+        let key = self.vocabulary.key(&name);
+        if known.is_none()
+            && let Some(id) = term.concept_id()
+        {
+            self.weights.set(key, taxonomy.skill_rarity(id));
+        }
+        key
+    }
+
+    /// Keys of terms, interning new ones (stored openings and participants).
+    pub fn intern_all<'a>(
+        &mut self,
+        terms: impl IntoIterator<Item = &'a Term>,
+        taxonomy: &Taxonomy,
+    ) -> Vec<Key> {
+        key_set(
+            terms
+                .into_iter()
+                .map(|t| self.intern(t, taxonomy))
+                .collect(),
+        )
+    }
+
+    /// Keys of terms already known; a term no opening uses cannot change a score (ad-hoc profiles).
+    pub fn lookup_all<'a>(&self, terms: impl IntoIterator<Item = &'a Term>) -> Vec<Key> {
+        key_set(
+            terms
+                .into_iter()
+                .filter_map(|t| self.vocabulary.get(&term_name(t)))
+                .collect(),
+        )
+    }
+
+    /// The concept id or free text behind a key, with its label.
+    pub fn describe(&self, key: Key, taxonomy: &Taxonomy) -> TermView {
+        let name = self.vocabulary.name(key).unwrap_or_default();
+        match name.strip_prefix(FREE_TEXT) {
+            Some(text) => TermView {
+                id: None,
+                label: text.to_owned(),
+            },
+            None => {
+                let id = ConceptId(name.to_owned());
+                let label = taxonomy
+                    .skill_label(&id)
+                    .map(str::to_owned)
+                    .or_else(|| taxonomy.licence(name).ok().map(|l| l.label.clone()))
+                    .unwrap_or_else(|| name.to_owned());
+                TermView {
+                    id: Some(id),
+                    label,
+                }
+            }
+        }
+    }
+}
+
+/// A term in evidence: the concept id when there is one, and what to show.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TermView {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<ConceptId>,
+    pub label: String,
+}
+
+/// A position for a place: the given point, else the municipality's main town.
+pub fn point_of(place: &Place, taxonomy: &Taxonomy) -> Option<GeoPoint> {
+    place.point.or_else(|| {
+        place
+            .municipality_code
+            .as_deref()
+            .and_then(|c| taxonomy.municipality(c))
+            .map(|m| m.point)
+    })
+}
+
+pub fn opening_features(o: &Opening, keys: &mut Keys, taxonomy: &Taxonomy) -> OpeningFeatures {
+    OpeningFeatures {
+        id: o.id,
+        must: keys.intern_all(&o.skills_required, taxonomy),
+        merit: keys.intern_all(&o.skills_merit, taxonomy),
+        occupation: o.occupation.as_ref().map(|x| x.code),
+        swedish_min: o.swedish_min,
+        swedish_strict: o.swedish_required,
+        licences: keys.intern_all(&o.licences, taxonomy),
+        location: point_of(&o.workplace, taxonomy),
+        start_date: o.start_date,
+        deadline: o.deadline,
+        hours: o.hours,
+    }
+}
+
+/// Licence terms a participant holds: declared licences, certificates listed among skills, and
+/// everything they imply (CE implies C and B).
+fn held_licences(profile: &Profile, taxonomy: &Taxonomy) -> Vec<Term> {
+    let declared = profile
+        .licences
+        .iter()
+        .chain(&profile.skills)
+        .filter_map(Term::concept_id)
+        .filter(|id| taxonomy.licence(id.as_str()).is_ok());
+    taxonomy
+        .expand_licences(declared)
+        .into_iter()
+        .map(|id| Term::Concept {
+            label: id.0.clone(),
+            id,
+            input: None,
+        })
+        .collect()
+}
+
+/// Features of a profile; `intern` is true for stored participants, false for ad-hoc profiles.
+pub fn participant_features(
+    id: i64,
+    p: &Profile,
+    keys: &mut Keys,
+    taxonomy: &Taxonomy,
+    intern: bool,
+) -> ParticipantFeatures {
+    let licences = held_licences(p, taxonomy);
+    let (skills, licences) = if intern {
+        (
+            keys.intern_all(&p.skills, taxonomy),
+            keys.intern_all(&licences, taxonomy),
+        )
+    } else {
+        (keys.lookup_all(&p.skills), keys.lookup_all(&licences))
+    };
+    ParticipantFeatures {
+        id,
+        skills,
+        occupations: p
+            .occupations
+            .iter()
+            .map(|e| (e.occupation.code, e.years))
+            .collect(),
+        swedish: p.swedish_level,
+        location: point_of(&p.home, taxonomy),
+        max_travel_km: p.max_travel_km,
+        licences,
+        available_from: p.available_from,
+        hours: p.hours,
+    }
+}
+
+/// The index document of an opening.
+pub fn indexed_opening(o: &Opening, taxonomy: &Taxonomy) -> IndexedOpening {
+    let mut concepts: Vec<String> = o
+        .skills_required
+        .iter()
+        .chain(&o.skills_merit)
+        .filter_map(Term::concept_id)
+        .map(|c| c.0.clone())
+        .collect();
+    if let Some(occ) = &o.occupation {
+        concepts.push(occ.concept_id.0.clone());
+        concepts.extend(ssyk_terms(occ.code));
+    }
+    IndexedOpening {
+        id: o.id,
+        open: o.status == OpeningStatus::Open,
+        kind: o.kind,
+        title: o.title.clone(),
+        description: free_text_of(o),
+        concepts,
+        municipality_code: o.workplace.municipality_code.clone(),
+        point: point_of(&o.workplace, taxonomy),
+        swedish_min: o.swedish_min.map_or(0, |l| l.step()),
+        swedish_strict: o.swedish_required,
+        licences: o
+            .licences
+            .iter()
+            .filter_map(Term::concept_id)
+            .map(|c| c.0.clone())
+            .collect(),
+        places: o.places,
+        start_date: o.start_date,
+        deadline: o.deadline,
+    }
+}
+
+/// Description plus the free-text skills, which have no concept to match on.
+fn free_text_of(o: &Opening) -> String {
+    let mut text = o.description.clone();
+    for t in o.skills_required.iter().chain(&o.skills_merit) {
+        if let Term::FreeText { text: t } = t {
+            text.push('\n');
+            text.push_str(t);
+        }
+    }
+    text
+}
+
+/// Index terms of an occupation group and its parents, so related groups meet in the index.
+pub fn ssyk_terms(code: crate::model::SsykCode) -> Vec<String> {
+    let c = code.to_string();
+    vec![
+        format!("ssyk:{c}"),
+        format!("ssyk3:{}", &c[..3]),
+        format!("ssyk2:{}", &c[..2]),
+    ]
+}
+
+/// Evidence with labels instead of keys, as coaches read it.
+#[derive(Clone, Debug, Serialize)]
+pub struct EvidenceView {
+    pub skills_found: Vec<TermView>,
+    pub must_skills_missing: Vec<TermView>,
+    pub merit_skills_missing: Vec<TermView>,
+    pub occupation_match: Option<OccupationMatchView>,
+    pub experience_years: Option<f32>,
+    pub swedish_gap_steps: Option<u8>,
+    pub distance_km: Option<f64>,
+    pub licences_missing: Vec<TermView>,
+    pub start_delay_days: Option<i64>,
+    pub hours_mismatch: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excluded: Option<Exclusion>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OccupationMatchView {
+    pub participant_code: String,
+    pub label: Option<String>,
+    pub shared_digits: u8,
+}
+
+pub fn evidence_view(e: &Evidence, keys: &Keys, taxonomy: &Taxonomy) -> EvidenceView {
+    let describe = |ks: &[Key]| ks.iter().map(|&k| keys.describe(k, taxonomy)).collect();
+    EvidenceView {
+        skills_found: describe(&e.skills_found),
+        must_skills_missing: describe(&e.must_skills_missing),
+        merit_skills_missing: describe(&e.merit_skills_missing),
+        occupation_match: e
+            .occupation_match
+            .map(|(code, digits)| OccupationMatchView {
+                participant_code: code.to_string(),
+                label: taxonomy.occupation_by_code(code).map(|o| o.label),
+                shared_digits: digits,
+            }),
+        experience_years: e.experience_years,
+        swedish_gap_steps: e.swedish_gap_steps,
+        distance_km: e.distance_km.map(|km| (km * 10.0).round() / 10.0),
+        licences_missing: describe(&e.licences_missing),
+        start_delay_days: e.start_delay_days,
+        hours_mismatch: e.hours_mismatch,
+        excluded: e.excluded.clone(),
+    }
+}
+
+/// Scales search scores to [0, 1] by the best in the set, the text input the core expects.
+pub fn scale_relevance(scores: &[f32]) -> Vec<f32> {
+    let max = scores.iter().copied().fold(0.0f32, f32::max);
+    scores
+        .iter()
+        .map(|&s| {
+            if max > 0.0 {
+                (s / max).clamp(0.0, 1.0)
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
+
+pub use rank::Scored;

@@ -1,0 +1,314 @@
+//! Column forms shared by every backend: enums as their serde strings, lists and nested values
+//! as JSON text, and the row structs that turn back into domain types.
+//!
+//! Nothing here issues SQL, so the PostgreSQL backend can reuse it unchanged. Decoding never
+//! panics: a value the domain cannot accept becomes [`StoreError::Corrupt`], naming the row and
+//! column, because it means the database was written by something other than this code.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::model::{
+    Employer, GeoPoint, Id, Identity, Occupation, Opening, Participant, Place, Profile, Term,
+};
+
+use super::StoreError;
+
+/// The serde string of a unit enum variant (`"vacancy"`, `"nystartsjobb"`, `"A1"`), so the
+/// database holds the same spelling the JSON API does.
+pub(crate) fn enum_str<T: Serialize>(value: &T) -> Result<String, StoreError> {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => Ok(s),
+        Ok(other) => Err(StoreError::Invalid(format!(
+            "expected an enum that serialises to a string, got {other}"
+        ))),
+        Err(e) => Err(StoreError::Invalid(format!("cannot encode value: {e}"))),
+    }
+}
+
+/// Parses a stored enum string back; an unknown spelling means a corrupt row.
+pub(crate) fn enum_parse<T: DeserializeOwned>(
+    entity: &'static str,
+    id: Id,
+    column: &'static str,
+    stored: &str,
+) -> Result<T, StoreError> {
+    serde_json::from_value(serde_json::Value::String(stored.to_owned())).map_err(|e| {
+        StoreError::Corrupt {
+            entity,
+            id,
+            column,
+            reason: e.to_string(),
+        }
+    })
+}
+
+/// JSON text of a list or nested value.
+pub(crate) fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Invalid(format!("cannot encode: {e}")))
+}
+
+/// Decodes a JSON column; failure means a corrupt row.
+pub(crate) fn from_json<T: DeserializeOwned>(
+    entity: &'static str,
+    id: Id,
+    column: &'static str,
+    stored: &str,
+) -> Result<T, StoreError> {
+    serde_json::from_str(stored).map_err(|e| StoreError::Corrupt {
+        entity,
+        id,
+        column,
+        reason: e.to_string(),
+    })
+}
+
+/// Rejects values that would be stored in a form that cannot be read back (NaN coordinates
+/// become NULL, NaN years become JSON `null`), so a write never produces a corrupt row.
+pub(crate) fn check_opening(opening: &Opening) -> Result<(), StoreError> {
+    check_place("opening workplace", &opening.workplace)
+}
+
+/// See [`check_opening`].
+pub(crate) fn check_profile(profile: &Profile) -> Result<(), StoreError> {
+    check_place("participant home", &profile.home)?;
+    if let Some(km) = profile.max_travel_km
+        && !(km.is_finite() && km >= 0.0)
+    {
+        return Err(StoreError::Invalid(format!(
+            "max_travel_km {km} is not a finite, non-negative distance"
+        )));
+    }
+    for experience in &profile.occupations {
+        if !(experience.years.is_finite() && experience.years >= 0.0) {
+            return Err(StoreError::Invalid(format!(
+                "{} years of experience in {} is not a finite, non-negative number",
+                experience.years, experience.occupation.code
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn check_place(what: &str, place: &Place) -> Result<(), StoreError> {
+    match place.point {
+        Some(p) if !p.is_valid() => Err(StoreError::Invalid(format!(
+            "{what} point ({}, {}) is not a WGS84 latitude/longitude",
+            p.lat, p.lon
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Encoded forms of an opening's content columns (all but id, status and timestamps),
+/// computed once per write.
+pub(crate) struct OpeningColumns {
+    pub kind: String,
+    pub occupation: Option<String>,
+    pub occupation_code: Option<String>,
+    pub skills_required: String,
+    pub skills_merit: String,
+    pub licences: String,
+    pub swedish_min: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub places: i64,
+    pub hours: String,
+    pub employment_form: String,
+}
+
+impl OpeningColumns {
+    pub(crate) fn encode(opening: &Opening) -> Result<Self, StoreError> {
+        check_opening(opening)?;
+        Ok(OpeningColumns {
+            kind: enum_str(&opening.kind)?,
+            occupation: opening.occupation.as_ref().map(to_json).transpose()?,
+            occupation_code: opening.occupation.as_ref().map(|o| o.code.to_string()),
+            skills_required: to_json(&opening.skills_required)?,
+            skills_merit: to_json(&opening.skills_merit)?,
+            licences: to_json(&opening.licences)?,
+            swedish_min: opening.swedish_min.as_ref().map(enum_str).transpose()?,
+            lat: opening.workplace.point.map(|p| p.lat),
+            lon: opening.workplace.point.map(|p| p.lon),
+            places: i64::from(opening.places),
+            hours: enum_str(&opening.hours)?,
+            employment_form: enum_str(&opening.employment_form)?,
+        })
+    }
+}
+
+/// Encoded forms of a profile: the whole profile as JSON plus the scalars filters need.
+pub(crate) struct ProfileColumns {
+    pub profile: String,
+    pub municipality_code: Option<String>,
+    pub swedish_level: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub max_travel_km: Option<f64>,
+    pub available_from: Option<NaiveDate>,
+    pub hours: String,
+}
+
+impl ProfileColumns {
+    pub(crate) fn encode(profile: &Profile) -> Result<Self, StoreError> {
+        check_profile(profile)?;
+        Ok(ProfileColumns {
+            profile: to_json(profile)?,
+            municipality_code: profile.home.municipality_code.clone(),
+            swedish_level: profile.swedish_level.as_ref().map(enum_str).transpose()?,
+            lat: profile.home.point.map(|p| p.lat),
+            lon: profile.home.point.map(|p| p.lon),
+            max_travel_km: profile.max_travel_km,
+            available_from: profile.available_from,
+            hours: enum_str(&profile.hours)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct EmployerRow {
+    pub id: Id,
+    pub name: String,
+    pub org_number: Option<String>,
+    pub municipality_code: Option<String>,
+}
+
+impl From<EmployerRow> for Employer {
+    fn from(row: EmployerRow) -> Self {
+        Employer {
+            id: row.id,
+            name: row.name,
+            org_number: row.org_number,
+            municipality_code: row.municipality_code,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct OpeningRow {
+    pub id: Id,
+    pub employer_id: Id,
+    pub kind: String,
+    pub title: String,
+    pub description: String,
+    pub occupation: Option<String>,
+    pub skills_required: String,
+    pub skills_merit: String,
+    pub licences: String,
+    pub swedish_min: Option<String>,
+    pub swedish_required: bool,
+    pub municipality_code: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub places: i64,
+    pub start_date: Option<NaiveDate>,
+    pub deadline: Option<NaiveDate>,
+    pub hours: String,
+    pub employment_form: String,
+    pub supervisor: bool,
+    pub status: String,
+}
+
+impl TryFrom<OpeningRow> for Opening {
+    type Error = StoreError;
+
+    fn try_from(row: OpeningRow) -> Result<Self, StoreError> {
+        const E: &str = "opening";
+        let id = row.id;
+        let point = match (row.lat, row.lon) {
+            (Some(lat), Some(lon)) => Some(GeoPoint { lat, lon }),
+            (None, None) => None,
+            _ => {
+                return Err(StoreError::Corrupt {
+                    entity: E,
+                    id,
+                    column: "lat/lon",
+                    reason: "only one of the coordinates is set".into(),
+                });
+            }
+        };
+        Ok(Opening {
+            id,
+            employer_id: row.employer_id,
+            kind: enum_parse(E, id, "kind", &row.kind)?,
+            title: row.title,
+            description: row.description,
+            occupation: row
+                .occupation
+                .as_deref()
+                .map(|s| from_json::<Occupation>(E, id, "occupation", s))
+                .transpose()?,
+            skills_required: from_json::<Vec<Term>>(
+                E,
+                id,
+                "skills_required",
+                &row.skills_required,
+            )?,
+            skills_merit: from_json::<Vec<Term>>(E, id, "skills_merit", &row.skills_merit)?,
+            swedish_min: row
+                .swedish_min
+                .as_deref()
+                .map(|s| enum_parse(E, id, "swedish_min", s))
+                .transpose()?,
+            swedish_required: row.swedish_required,
+            licences: from_json::<Vec<Term>>(E, id, "licences", &row.licences)?,
+            workplace: Place {
+                municipality_code: row.municipality_code,
+                point,
+            },
+            places: u32::try_from(row.places).map_err(|e| StoreError::Corrupt {
+                entity: E,
+                id,
+                column: "places",
+                reason: e.to_string(),
+            })?,
+            start_date: row.start_date,
+            deadline: row.deadline,
+            hours: enum_parse(E, id, "hours", &row.hours)?,
+            employment_form: enum_parse(E, id, "employment_form", &row.employment_form)?,
+            supervisor: row.supervisor,
+            status: enum_parse(E, id, "status", &row.status)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ParticipantRow {
+    pub id: Id,
+    pub name: String,
+    pub personal_number: Option<String>,
+    pub contact: Option<String>,
+    pub profile: String,
+}
+
+impl TryFrom<ParticipantRow> for Participant {
+    type Error = StoreError;
+
+    fn try_from(row: ParticipantRow) -> Result<Self, StoreError> {
+        Ok(Participant {
+            id: row.id,
+            identity: Identity {
+                name: row.name,
+                personal_number: row.personal_number,
+                contact: row.contact,
+            },
+            profile: from_json("participant", row.id, "profile", &row.profile)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ProfileRow {
+    pub participant_id: Id,
+    pub profile: String,
+}
+
+impl TryFrom<ProfileRow> for (Id, Profile) {
+    type Error = StoreError;
+
+    fn try_from(row: ProfileRow) -> Result<Self, StoreError> {
+        let profile = from_json("participant", row.participant_id, "profile", &row.profile)?;
+        Ok((row.participant_id, profile))
+    }
+}

@@ -1,0 +1,207 @@
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use jobmatch::cli::DataArgs;
+use jobmatch::service::Engine;
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use tokio::task::JoinHandle;
+
+/// A running server on its own temporary data directory.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: Client,
+    pub engine: Arc<Engine>,
+    server: JoinHandle<()>,
+    _dir: Option<TempDir>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+pub fn data_args(dir: &Path) -> DataArgs {
+    DataArgs {
+        data_dir: dir.to_path_buf(),
+        database_url: None,
+        taxonomy_dir: None,
+        weight_profile: None,
+    }
+}
+
+/// Starts the server on port 0 over a fresh data directory.
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().to_path_buf();
+    let mut app = spawn_app_in(&path).await;
+    app._dir = Some(dir);
+    app
+}
+
+/// Starts the server over an existing data directory (for restart tests).
+pub async fn spawn_app_in(dir: &Path) -> TestApp {
+    let data = data_args(dir);
+    let engine = data.engine().await.expect("engine opens");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let router = jobmatch::api::router(Arc::clone(&engine));
+    let server = tokio::spawn(async move {
+        axum::serve(listener, router).await.expect("server runs");
+    });
+    TestApp {
+        addr,
+        client: Client::new(),
+        engine,
+
+        server,
+        _dir: None,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn put(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .put(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn delete(&self, path: &str) -> Response {
+        self.client
+            .delete(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post_raw(&self, path: &str, body: &str, content_type: &str) -> Response {
+        self.client
+            .post(self.url(path))
+            .header("content-type", content_type)
+            .body(body.to_owned())
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Posts and expects `status`, returning the JSON body.
+    pub async fn post_ok(&self, path: &str, body: &Value) -> Value {
+        let r = self.post(path, body).await;
+        let status = r.status();
+        let body: Value = r.json().await.expect("json body");
+        assert_eq!(status, StatusCode::CREATED, "POST {path}: {body}");
+        body
+    }
+
+    pub async fn get_json(&self, path: &str) -> Value {
+        let r = self.get(path).await;
+        let status = r.status();
+        let body: Value = r.json().await.expect("json body");
+        assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
+        body
+    }
+
+    pub async fn employer(&self, name: &str) -> i64 {
+        self.post_ok(
+            "/v1/employers",
+            &json!({"name": name, "municipality_code": "0180"}),
+        )
+        .await["id"]
+            .as_i64()
+            .expect("employer id")
+    }
+
+    pub async fn status(&self) -> Value {
+        self.get_json("/v1/status").await
+    }
+}
+
+/// The error body's code, after checking the status.
+pub async fn error_code(r: Response, status: StatusCode) -> String {
+    let got = r.status();
+    let body: Value = r.json().await.expect("error body is JSON");
+    assert_eq!(got, status, "{body}");
+    let message = body["error"]["message"].as_str().expect("message");
+    assert!(!message.is_empty());
+    body["error"]["code"].as_str().expect("code").to_owned()
+}
+
+/// A warehouse vacancy in Stockholm needing truck licence and warehouse skills.
+pub fn warehouse_opening(employer_id: i64) -> Value {
+    json!({
+        "employer_id": employer_id,
+        "kind": "vacancy",
+        "title": "Lagerarbetare till centrallager",
+        "description": "Vi söker lagerarbetare för plock och pack på vårt lager i Stockholm.",
+        "occupation": "4322",
+        "skills_required": ["lagerarbete", "truckkort"],
+        "skills_merit": ["Kundtjänst"],
+        "swedish_min": "SFI C",
+        "municipality_code": "0180",
+        "places": 2,
+        "start_date": "2027-01-10",
+        "hours": "full",
+        "employment_form": "nystartsjobb"
+    })
+}
+
+/// A cleaning internship in Solna.
+pub fn cleaning_internship(employer_id: i64) -> Value {
+    json!({
+        "employer_id": employer_id,
+        "kind": "internship",
+        "title": "Praktik som städare",
+        "description": "Praktikplats inom städning av kontor. Handledare finns.",
+        "occupation": "9111",
+        "skills_required": ["städning"],
+        "swedish_min": "SFI B",
+        "municipality_code": "0184",
+        "places": 1,
+        "supervisor": true
+    })
+}
+
+pub fn participant_body() -> Value {
+    json!({
+        "name": "Amina Hassan",
+        "personal_number": "19900101-1234",
+        "skills": ["Lagerarbetare", "Truckkörkort"],
+        "occupations": [{"code": "4322", "years": 2}],
+        "swedish_level": "SFI D",
+        "municipality_code": "0180",
+        "max_travel_km": 30,
+        "licences": ["B"],
+        "available_from": "2027-01-01",
+        "hours": "any",
+        "priority_groups": ["parent"]
+    })
+}

@@ -1,0 +1,146 @@
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn data_survives_a_restart_and_a_lost_index_comes_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    let (oid, pid) = {
+        let app = spawn_app_in(&path).await;
+        let employer = app.employer("Omstart AB").await;
+        let oid = app
+            .post_ok("/v1/openings", &warehouse_opening(employer))
+            .await["id"]
+            .as_i64()
+            .unwrap();
+        app.post_ok("/v1/openings", &cleaning_internship(employer))
+            .await;
+        let pid = app.post_ok("/v1/participants", &participant_body()).await["id"]
+            .as_i64()
+            .unwrap();
+        let status = app.status().await;
+        assert_eq!(status["index_lag"], 0);
+        assert_eq!(status["indexed_openings"], 2);
+        (oid, pid)
+    };
+
+    // Same directory, new server: everything is there.
+    let app = spawn_app_in(&path).await;
+    let status = app.status().await;
+    assert_eq!(
+        (
+            status["employers"].clone(),
+            status["openings"].clone(),
+            status["participants"].clone()
+        ),
+        (Value::from(1), Value::from(2), Value::from(1))
+    );
+    assert_eq!(status["index_lag"], 0);
+    assert_eq!(
+        app.get_json(&format!("/v1/participants/{pid}")).await["name"],
+        "Amina Hassan"
+    );
+    let s = app
+        .get_json(&format!("/v1/participants/{pid}/suggestions"))
+        .await;
+    assert_eq!(s["suggestions"][0]["opening_id"], oid);
+    drop(app);
+
+    // The index directory is deleted: startup rebuilds it from the database.
+    std::fs::remove_dir_all(path.join("index")).unwrap();
+    let app = spawn_app_in(&path).await;
+    assert_eq!(app.status().await["indexed_openings"], 2);
+    assert_eq!(app.get_json("/v1/openings?q=lager").await["total"], 1);
+    drop(app);
+
+    // `reindex` rebuilds it too, and is idempotent.
+    std::fs::remove_dir_all(path.join("index")).unwrap();
+    let engine = data_args(&path).engine().await.unwrap();
+    assert_eq!(engine.reindex().await.unwrap(), 2);
+    assert_eq!(engine.reindex().await.unwrap(), 2);
+}
+
+#[tokio::test]
+async fn deleting_a_participant_removes_them_from_database_and_matching() {
+    let app = spawn_app().await;
+    let employer = app.employer("Radera AB").await;
+    let oid = app
+        .post_ok("/v1/openings", &warehouse_opening(employer))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let pid = app.post_ok("/v1/participants", &participant_body()).await["id"]
+        .as_i64()
+        .unwrap();
+    let before = app
+        .get_json(&format!("/v1/openings/{oid}/candidates"))
+        .await;
+    assert_eq!(before["candidates"][0]["participant_id"], pid);
+
+    let r = app.delete(&format!("/v1/participants/{pid}")).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get(&format!("/v1/participants/{pid}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let after = app
+        .get_json(&format!("/v1/openings/{oid}/candidates"))
+        .await;
+    assert!(
+        after["candidates"].as_array().unwrap().is_empty(),
+        "{after}"
+    );
+    assert_eq!(app.status().await["participants"], 0);
+}
+
+#[tokio::test]
+async fn reads_of_a_participant_are_logged_and_updates_apply() {
+    let app = spawn_app().await;
+    let pid = app.post_ok("/v1/participants", &participant_body()).await["id"]
+        .as_i64()
+        .unwrap();
+    app.get_json(&format!("/v1/participants/{pid}")).await;
+    app.get_json(&format!("/v1/participants/{pid}/suggestions"))
+        .await;
+    let reads = app.engine.store().participant_reads(pid).await.unwrap();
+    assert_eq!(reads.len(), 2, "{reads:?}");
+
+    let mut body = participant_body();
+    body["swedish_level"] = serde_json::json!("B2");
+    let r = app.put(&format!("/v1/participants/{pid}"), &body).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        app.get_json(&format!("/v1/participants/{pid}")).await["swedish_level"],
+        "B2"
+    );
+}
+
+#[tokio::test]
+async fn the_demo_data_imports_and_answers() {
+    let app = spawn_app().await;
+    let file = jobmatch::demo::generate(app.engine.taxonomy(), jobmatch::demo::SEED);
+    assert!(file.openings.len() >= 300 && file.participants.len() >= 200);
+    let municipalities: std::collections::BTreeSet<_> = file
+        .openings
+        .iter()
+        .filter_map(|o| o.opening.municipality_code.clone())
+        .collect();
+    assert!(municipalities.len() >= 20, "{municipalities:?}");
+    app.engine.import(&file).await.unwrap();
+    let status = app.status().await;
+    assert_eq!(
+        status["openings"].as_u64().unwrap() as usize,
+        file.openings.len()
+    );
+    assert_eq!(status["index_lag"], 0);
+    let s = app.get_json("/v1/participants/1/suggestions?limit=5").await;
+    assert!(!s["suggestions"].as_array().unwrap().is_empty(), "{s}");
+    // The same seed gives the same data.
+    let again = jobmatch::demo::generate(app.engine.taxonomy(), jobmatch::demo::SEED);
+    assert_eq!(
+        serde_json::to_string(&again).unwrap(),
+        serde_json::to_string(&file).unwrap()
+    );
+}

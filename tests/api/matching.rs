@@ -1,0 +1,284 @@
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+fn ids(list: &Value) -> Vec<i64> {
+    list.as_array()
+        .expect("array")
+        .iter()
+        .map(|s| {
+            s["opening_id"]
+                .as_i64()
+                .or(s["participant_id"].as_i64())
+                .expect("id")
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn suggestions_rank_the_fitting_opening_first_and_explain_it() {
+    let app = spawn_app().await;
+    let employer = app.employer("Lager AB").await;
+    let warehouse = app
+        .post_ok("/v1/openings", &warehouse_opening(employer))
+        .await;
+    let cleaning = app
+        .post_ok("/v1/openings", &cleaning_internship(employer))
+        .await;
+    // The normalised concepts are echoed: "truckkort" became the TLP 10 certificate concept.
+    assert_eq!(warehouse["skills_required"][1]["id"], "CiMi_7ax_tXs");
+    assert_eq!(warehouse["occupation"]["code"], "4322");
+    assert_eq!(warehouse["swedish_min"], "B1");
+
+    let participant = app.post_ok("/v1/participants", &participant_body()).await;
+    assert_eq!(
+        participant["skills"][1]["id"], "CiMi_7ax_tXs",
+        "Truckkörkort reaches the same concept"
+    );
+    assert_eq!(participant["swedish_level"], "B1");
+    let pid = participant["id"].as_i64().unwrap();
+
+    let body = app
+        .get_json(&format!("/v1/participants/{pid}/suggestions"))
+        .await;
+    let list = &body["suggestions"];
+    assert_eq!(
+        ids(list),
+        vec![
+            warehouse["id"].as_i64().unwrap(),
+            cleaning["id"].as_i64().unwrap()
+        ]
+    );
+    let top = &list[0];
+    assert!(top["score"].as_f64().unwrap() > list[1]["score"].as_f64().unwrap());
+    assert_eq!(top["categories"]["must_skills"], 1.0);
+    assert_eq!(top["categories"]["occupation"], 1.0);
+    assert_eq!(top["evidence"]["swedish_gap_steps"], 0);
+    assert_eq!(top["evidence"]["distance_km"], 0.0);
+    assert_eq!(
+        top["evidence"]["merit_skills_missing"][0]["label"],
+        "Kundtjänst"
+    );
+    assert_eq!(top["weight_profile"]["name"], "default");
+    assert_eq!(top["weight_profile"]["version"], 1);
+    let second = &list[1];
+    assert_eq!(
+        second["evidence"]["must_skills_missing"][0]["id"],
+        "fZdk_vbt_LhP"
+    );
+    assert!(second["evidence"]["distance_km"].as_f64().unwrap() > 1.0);
+
+    // kind filters.
+    let only = app
+        .get_json(&format!(
+            "/v1/participants/{pid}/suggestions?kind=internship"
+        ))
+        .await;
+    assert_eq!(
+        ids(&only["suggestions"]),
+        vec![cleaning["id"].as_i64().unwrap()]
+    );
+
+    // The same profile, not stored, answers the same way.
+    let mut profile = participant_body();
+    profile.as_object_mut().unwrap().remove("name");
+    profile.as_object_mut().unwrap().remove("personal_number");
+    let adhoc = app.post("/v1/match", &profile).await;
+    assert_eq!(adhoc.status(), StatusCode::OK);
+    let adhoc: Value = adhoc.json().await.unwrap();
+    assert_eq!(ids(&adhoc["suggestions"]), ids(list));
+}
+
+#[tokio::test]
+async fn hard_filters_exclude_and_say_why() {
+    let app = spawn_app().await;
+    let employer = app.employer("Filter AB").await;
+    let mut strict = warehouse_opening(employer);
+    strict["title"] = json!("Strikt svenska");
+    strict["swedish_min"] = json!("B2");
+    strict["swedish_required"] = json!(true);
+    let strict = app.post_ok("/v1/openings", &strict).await;
+    let mut licence = warehouse_opening(employer);
+    licence["title"] = json!("Lastbil");
+    licence["licences"] = json!(["CE"]);
+    let licence = app.post_ok("/v1/openings", &licence).await;
+    let mut far = warehouse_opening(employer);
+    far["title"] = json!("Göteborg");
+    far["municipality_code"] = json!("1480");
+    let far = app.post_ok("/v1/openings", &far).await;
+    let fine = app
+        .post_ok("/v1/openings", &warehouse_opening(employer))
+        .await;
+    let pid = app.post_ok("/v1/participants", &participant_body()).await["id"]
+        .as_i64()
+        .unwrap();
+
+    let body = app
+        .get_json(&format!(
+            "/v1/participants/{pid}/suggestions?include_excluded=true"
+        ))
+        .await;
+    assert_eq!(
+        ids(&body["suggestions"]),
+        vec![fine["id"].as_i64().unwrap()]
+    );
+    assert_eq!(body["excluded_count"], 3);
+    let reasons: Vec<(i64, String)> = body["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["opening_id"].as_i64().unwrap(),
+                s["evidence"]["excluded"]["reason"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        reasons.contains(&(
+            strict["id"].as_i64().unwrap(),
+            "swedish_below_strict_minimum".into()
+        )),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.contains(&(licence["id"].as_i64().unwrap(), "missing_licence".into())),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.contains(&(far["id"].as_i64().unwrap(), "beyond_travel_limit".into())),
+        "{reasons:?}"
+    );
+    let licence_entry = body["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["opening_id"] == licence["id"])
+        .unwrap();
+    assert_eq!(
+        licence_entry["evidence"]["licences_missing"][0]["label"],
+        "CE"
+    );
+
+    // Without include_excluded the excluded ones are not listed.
+    let plain = app
+        .get_json(&format!("/v1/participants/{pid}/suggestions"))
+        .await;
+    assert_eq!(plain["excluded"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn candidates_rank_participants_for_an_opening_without_identity() {
+    let app = spawn_app().await;
+    let employer = app.employer("Kandidat AB").await;
+    let mut opening = warehouse_opening(employer);
+    opening["licences"] = json!(["truckkort"]);
+    let opening = app.post_ok("/v1/openings", &opening).await;
+    let strong = app.post_ok("/v1/participants", &participant_body()).await;
+    let mut weak = participant_body();
+    weak["name"] = json!("Johan Berg");
+    weak["skills"] = json!(["städning"]);
+    weak["occupations"] = json!([{"code": "9111", "years": 1}]);
+    weak["licences"] = json!([]);
+    let weak_with_truck = {
+        let mut w = weak.clone();
+        w["name"] = json!("Sara Ali");
+        w["skills"] = json!(["städning", "truckkort"]);
+        app.post_ok("/v1/participants", &w).await
+    };
+    let weak = app.post_ok("/v1/participants", &weak).await;
+
+    let oid = opening["id"].as_i64().unwrap();
+    let body = app
+        .get_json(&format!(
+            "/v1/openings/{oid}/candidates?include_excluded=true"
+        ))
+        .await;
+    let text = body.to_string();
+    assert!(
+        !text.contains("Amina") && !text.contains("19900101"),
+        "candidates are pseudonymised: {text}"
+    );
+    assert_eq!(
+        ids(&body["candidates"]),
+        vec![
+            strong["id"].as_i64().unwrap(),
+            weak_with_truck["id"].as_i64().unwrap()
+        ]
+    );
+    assert!(
+        body["candidates"][0]["pseudonym"]
+            .as_str()
+            .unwrap()
+            .starts_with("K-")
+    );
+    // The one without the truck licence is excluded for it.
+    assert_eq!(body["excluded"][0]["participant_id"], weak["id"]);
+    assert_eq!(
+        body["excluded"][0]["evidence"]["excluded"]["reason"],
+        "missing_licence"
+    );
+}
+
+#[tokio::test]
+async fn a_closed_opening_leaves_suggestions_and_search_but_stays_readable() {
+    let app = spawn_app().await;
+    let employer = app.employer("Stäng AB").await;
+    let opening = app
+        .post_ok("/v1/openings", &warehouse_opening(employer))
+        .await;
+    let oid = opening["id"].as_i64().unwrap();
+    let pid = app.post_ok("/v1/participants", &participant_body()).await["id"]
+        .as_i64()
+        .unwrap();
+    let before = app
+        .get_json(&format!("/v1/participants/{pid}/suggestions"))
+        .await;
+    assert_eq!(ids(&before["suggestions"]), vec![oid]);
+
+    let closed = app.delete(&format!("/v1/openings/{oid}")).await;
+    assert_eq!(closed.status(), StatusCode::OK);
+    let after = app
+        .get_json(&format!("/v1/participants/{pid}/suggestions"))
+        .await;
+    assert!(
+        after["suggestions"].as_array().unwrap().is_empty(),
+        "{after}"
+    );
+    let search = app.get_json("/v1/openings?q=lagerarbetare").await;
+    assert_eq!(search["total"], 0);
+    let read = app.get_json(&format!("/v1/openings/{oid}")).await;
+    assert_eq!(read["status"], "closed");
+    assert_eq!(app.status().await["openings"], 1);
+}
+
+#[tokio::test]
+async fn search_uses_swedish_stemming_and_filters() {
+    let app = spawn_app().await;
+    let employer = app.employer("Sök AB").await;
+    let cleaning = app
+        .post_ok("/v1/openings", &cleaning_internship(employer))
+        .await;
+    let warehouse = app
+        .post_ok("/v1/openings", &warehouse_opening(employer))
+        .await;
+
+    let hits = app.get_json("/v1/openings?q=st%C3%A4dare").await;
+    assert_eq!(hits["total"], 1, "{hits}");
+    assert_eq!(hits["openings"][0]["opening_id"], cleaning["id"]);
+    let all = app.get_json("/v1/openings").await;
+    assert_eq!(all["total"], 2);
+    let vacancies = app.get_json("/v1/openings?kind=vacancy").await;
+    assert_eq!(vacancies["openings"][0]["opening_id"], warehouse["id"]);
+    assert_eq!(vacancies["total"], 1);
+    let solna = app.get_json("/v1/openings?municipality=0184").await;
+    assert_eq!(solna["total"], 1);
+    assert_eq!(solna["openings"][0]["opening_id"], cleaning["id"]);
+    let paged = app.get_json("/v1/openings?per_page=1&page=2").await;
+    assert_eq!(paged["openings"].as_array().unwrap().len(), 1);
+    assert_eq!(paged["total"], 2);
+}
