@@ -90,6 +90,18 @@ pub struct Suggestion<T> {
     pub weight_profile: crate::rank::ProfileStamp,
 }
 
+impl<T> Suggestion<T> {
+    fn new(item: T, s: &crate::rank::Scored, keys: &Keys, taxonomy: &Taxonomy) -> Self {
+        Suggestion {
+            item,
+            score: s.score,
+            categories: s.categories,
+            evidence: features::evidence_view(&s.evidence, keys, taxonomy),
+            weight_profile: s.profile.clone(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct OpeningSummary {
     pub opening_id: Id,
@@ -221,17 +233,9 @@ impl Engine {
         self.catch_up().await
     }
 
-    /// An index whose applied sequence claims more than it holds was damaged or replaced.
+    /// An empty index over a database with openings was lost or replaced.
     fn index_out_of_step(&self, openings: &[Opening]) -> bool {
-        let open = openings
-            .iter()
-            .filter(|o| o.status == OpeningStatus::Open)
-            .count() as u64;
-        self.index.applied_seq() == self.index_head_hint() && self.index.num_docs() < open.min(1)
-    }
-
-    fn index_head_hint(&self) -> i64 {
-        self.index.applied_seq()
+        self.index.num_docs() == 0 && !openings.is_empty()
     }
 
     /// `jobmatch reindex`: rebuilds the index from the database.
@@ -501,7 +505,7 @@ impl Engine {
         let engine = Arc::clone(self);
         let span = tracing::Span::current();
         let today = Utc::now().date_naive();
-        let (ranking, openings) = tokio::task::spawn_blocking(move || {
+        let ranking = tokio::task::spawn_blocking(move || {
             let _entered = span.enter();
             engine.rank_for_profile(
                 participant_id,
@@ -515,7 +519,6 @@ impl Engine {
         })
         .await
         .map_err(|e| ServiceError::Task(e.to_string()))??;
-        let _ = openings;
         self.present_openings(ranking).await
     }
 
@@ -530,7 +533,7 @@ impl Engine {
         include_excluded: bool,
         stored: bool,
         today: NaiveDate,
-    ) -> Result<(Ranking, usize)> {
+    ) -> Result<Ranking> {
         let p = self.projection.read().unwrap_or_else(|e| e.into_inner());
         let participant = match p.participants.get(&participant_id).filter(|_| stored) {
             Some(f) => f.clone(),
@@ -571,8 +574,7 @@ impl Engine {
             skill_weights: &p.keys.weights,
             today,
         };
-        let n = candidates.len();
-        let ranking = rank_openings(
+        Ok(rank_openings(
             &participant,
             &candidates,
             Some(&text),
@@ -581,8 +583,7 @@ impl Engine {
                 k: limit,
                 include_excluded,
             },
-        );
-        Ok((ranking, n))
+        ))
     }
 
     fn candidate_query(
@@ -653,13 +654,9 @@ impl Engine {
             .collect();
         let p = self.projection.read().unwrap_or_else(|e| e.into_inner());
         let view = |s: &crate::rank::Scored| {
-            openings.get(&s.id).map(|o| Suggestion {
-                item: self.summary(o),
-                score: s.score,
-                categories: s.categories,
-                evidence: features::evidence_view(&s.evidence, &p.keys, &self.taxonomy),
-                weight_profile: s.profile.clone(),
-            })
+            openings
+                .get(&s.id)
+                .map(|o| Suggestion::new(self.summary(o), s, &p.keys, &self.taxonomy))
         };
         Ok(Ranked {
             considered: ranking.considered,
@@ -720,15 +717,12 @@ impl Engine {
                     include_excluded,
                 },
             );
-            let view = |s: &crate::rank::Scored| Suggestion {
-                item: CandidateSummary {
+            let view = |s: &crate::rank::Scored| {
+                let item = CandidateSummary {
                     participant_id: s.id,
                     pseudonym: pseudonym(s.id),
-                },
-                score: s.score,
-                categories: s.categories,
-                evidence: features::evidence_view(&s.evidence, &p.keys, &engine.taxonomy),
-                weight_profile: s.profile.clone(),
+                };
+                Suggestion::new(item, s, &p.keys, &engine.taxonomy)
             };
             Ranked {
                 considered: ranking.considered,
