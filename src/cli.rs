@@ -119,7 +119,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     .import(&file)
                     .await
                     .context("importing the demo data")?;
-                tracing::info!(?report, "demo data imported");
+                tracing::info!(
+                    employers = report.employers,
+                    openings = report.openings,
+                    participants = report.participants,
+                    "demo data imported"
+                );
             }
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
