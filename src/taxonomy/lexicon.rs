@@ -16,6 +16,10 @@ const MIN_JARO_WINKLER: f64 = 0.93;
 /// Normalised Damerau-Levenshtein caps the number of edits relative to length, which
 /// Jaro-Winkler alone does not ("lastbil" and "lastning" share a prefix, not a meaning).
 const MIN_DAMERAU_LEVENSHTEIN: f64 = 0.8;
+/// Below this length (of the longer string) a fuzzy match may differ by one edit, from it by
+/// two. The relative cap alone lets "åklagare" reach "takläggare" and "fastighetsjurist"
+/// reach "fastighetsdrift"; real typos are one slip, or two in a long compound.
+const TWO_EDITS_FROM_CHARS: usize = 15;
 
 /// The folded keys of one kind of concept, ready for look-up.
 #[derive(Debug, Default)]
@@ -57,19 +61,29 @@ impl Lexicon {
         if n < MIN_FUZZY_CHARS {
             return None;
         }
-        // Normalised DL >= 0.8 needs |n - m| <= 0.2 * max(n, m), so m lies in
-        // [ceil(4n/5), floor(5n/4)]; everything outside that window cannot pass.
-        let (lo, hi) = ((4 * n).div_ceil(5), 5 * n / 4);
+        // Every edit changes the length by at most one, and there are at most two (and no more
+        // than normalised DL >= 0.8 allows), so only this window of lengths can pass.
+        let (lo, hi) = (
+            (4 * n).div_ceil(5).max(n.saturating_sub(2)),
+            (5 * n / 4).min(n + 2),
+        );
         let start = self.fuzzy.partition_point(|c| c.chars < lo);
         let end = self.fuzzy.partition_point(|c| c.chars <= hi);
+        let first = folded.chars().next();
         let mut best: Option<(f64, u32)> = None;
         for c in &self.fuzzy[start..end] {
+            // The cheapest guard of `plausible_typo`, checked before any scoring.
+            if c.text.chars().next() != first {
+                continue;
+            }
             let jw = strsim::jaro_winkler(folded, &c.text);
             if jw < MIN_JARO_WINKLER {
                 continue;
             }
-            let dl = strsim::normalized_damerau_levenshtein(folded, &c.text);
-            if dl < MIN_DAMERAU_LEVENSHTEIN || !same_anchors(folded, &c.text) {
+            let longest = n.max(c.chars);
+            let edits = strsim::damerau_levenshtein(folded, &c.text);
+            let dl = 1.0 - edits as f64 / longest as f64;
+            if dl < MIN_DAMERAU_LEVENSHTEIN || !plausible_typo(folded, &c.text, edits, longest) {
                 continue;
             }
             let score = jw + dl;
@@ -85,6 +99,36 @@ impl Lexicon {
     }
 }
 
+/// Guards that similarity scores alone do not give, each from a wrong match the shipped data
+/// produced without it:
+/// - the first letter is kept: people rarely mistype it, and compounds differ there
+///   ("parkarbetare" is not "markarbetare", "Ystad" is not "städ");
+/// - at most one edit, two in long words (`TWO_EDITS_FROM_CHARS`);
+/// - in words up to that length, a same-length edit must be a transposition, not a
+///   substitution ("trädgård" is not "trädvård", "handläggare" is not "handlangare");
+/// - short words and numbers are identities and must agree exactly (`same_anchors`).
+///
+/// The first-letter check is made by the caller, before scoring.
+fn plausible_typo(a: &str, b: &str, edits: usize, longest: usize) -> bool {
+    let budget = if longest >= TWO_EDITS_FROM_CHARS {
+        2
+    } else {
+        1
+    };
+    if edits > budget {
+        return false;
+    }
+    if edits == 1 && longest < TWO_EDITS_FROM_CHARS && a.chars().count() == b.chars().count() {
+        let (mut x, mut y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        x.sort_unstable();
+        y.sort_unstable();
+        if x != y {
+            return false;
+        }
+    }
+    same_anchors(a, b)
+}
+
 /// Short words and numbers carry the meaning a fuzzy match must not change: "körkort C1" is
 /// not "körkort D1", "APV 1" is not "APV 2", "körkort X" is not "körkort". Both sides must
 /// have the same set of them.
@@ -92,7 +136,7 @@ fn same_anchors(a: &str, b: &str) -> bool {
     fn anchors(s: &str) -> Vec<&str> {
         let mut v: Vec<&str> = s
             .split(' ')
-            .filter(|w| w.chars().count() <= 2 || w.chars().any(|c| c.is_numeric()))
+            .filter(|w| w.chars().count() <= 2 || w.chars().any(char::is_numeric))
             .collect();
         v.sort_unstable();
         v.dedup();
@@ -289,6 +333,11 @@ mod tests {
         assert_eq!(lex.fuzzy("korkort x"), None);
         assert_eq!(lex.fuzzy("korkrt"), Some(4));
         assert_eq!(lex.fuzzy("stal"), None);
+        // One deletion or a transposition is a typo; a substitution in a short word is not.
+        assert_eq!(lex.fuzzy("lagerarbteare"), Some(0));
+        assert_eq!(lex.fuzzy("lagerarbetrae"), Some(0));
+        assert_eq!(lex.fuzzy("lagerarbetere"), None);
+        assert_eq!(lex.fuzzy("magerarbetare"), None);
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub(crate) struct Source {
 impl Source {
     pub fn embedded(name: &str, text: &'static str) -> Self {
         Source {
-            name: format!("{name} (embedded)"),
+            name: format!("fixtures/{name}"),
             text: Cow::Borrowed(text),
         }
     }

@@ -81,7 +81,7 @@ struct Language {
 
 /// The loaded taxonomy: every look-up free text goes through before matching.
 ///
-/// Load it once at startup (about a few milliseconds) and share it, e.g. in an `Arc`; it is
+/// Load it once at startup (some 20 ms in release) and share it, e.g. in an `Arc`; it is
 /// immutable and `Sync`.
 ///
 /// ```

@@ -146,6 +146,21 @@ fn near_misses_do_not_become_wrong_concepts() {
         }
     );
     assert!(tax().skill("").concept_id().is_none());
+    // Each of these passed plain similarity thresholds against a different concept.
+    for (input, wrong) in [
+        ("trädgård", "FSHx_ZUd_vNG"),    // Trädvård
+        ("Ystad", CLEANING),             // "stad", folded städ
+        ("handläggare", "Y4Ls_Mpm_dcM"), // Grovarbete, bygg (handlangare)
+        ("åklagare", "Takläggning"),
+        ("parkarbetare", "Markanläggning"),
+        ("fastighetsjurist", "Fastighetsdrift"),
+    ] {
+        let term = tax().skill(input);
+        assert!(
+            term.concept_id().is_none_or(|id| id.as_str() != wrong) && term.text() != wrong,
+            "{input:?} became {term:?}"
+        );
+    }
 }
 
 #[test]
@@ -401,7 +416,8 @@ fn unknown_swedish_level_names_accepted_forms() {
 
 #[test]
 fn broken_rows_report_file_and_line() {
-    let dir = std::env::temp_dir().join(format!("jobmatch-taxonomy-{}", std::process::id()));
+    let tmp = tempfile::tempdir().expect("temporary directory");
+    let dir = tmp.path();
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     let copy = |rel: &str| {
         let to = dir.join(rel);
@@ -423,7 +439,7 @@ fn broken_rows_report_file_and_line() {
         copy(f);
     }
     // No aliases file: loads with labels only.
-    let t = Taxonomy::load_dir(&dir);
+    let t = Taxonomy::load_dir(dir);
     assert_eq!(t.as_ref().map(Taxonomy::skill_alias_rows).ok(), Some(0));
 
     // An alias naming two concepts is refused, with file and line.
@@ -431,7 +447,7 @@ fn broken_rows_report_file_and_line() {
                    Ljxo_4Zn_ygo,Hotellstädning,Hotel cleaning,hotellstäd\n\
                    fZdk_vbt_LhP,Städtjänster,Cleaning services,städ|Hotellstad\n";
     std::fs::write(dir.join(load::SKILL_ALIASES), aliases).ok();
-    let err = Taxonomy::load_dir(&dir).unwrap_err();
+    let err = Taxonomy::load_dir(dir).unwrap_err();
     assert!(
         matches!(err, TaxonomyError::AliasCollision { line: 3, .. }),
         "{err}"
@@ -445,16 +461,36 @@ fn broken_rows_report_file_and_line() {
     // An alias that repeats the concept's own label is fine.
     let aliases = "concept_id,label,label_en,aliases\nLjxo_4Zn_ygo,Hotellstädning,,hotellstädning|hotellstäd\n";
     std::fs::write(dir.join(load::SKILL_ALIASES), aliases).ok();
-    assert!(Taxonomy::load_dir(&dir).is_ok());
+    assert!(Taxonomy::load_dir(dir).is_ok());
+
+    // A header without a required column is reported on line 1.
+    std::fs::write(dir.join(load::SKILL_ALIASES), "concept_id,aliases\n").ok();
+    let err = Taxonomy::load_dir(dir).unwrap_err();
+    assert!(
+        err.to_string()
+            .ends_with("skill_aliases.csv:1: missing column \"label_en\"; the header must name concept_id,label_en,aliases"),
+        "{err}"
+    );
+    std::fs::remove_file(dir.join(load::SKILL_ALIASES)).ok();
+
+    // A licence implying a code that does not exist.
+    let licences = std::fs::read_to_string(src.join(load::LICENCES)).unwrap_or_default();
+    std::fs::write(
+        dir.join(load::LICENCES),
+        licences.replacen(",C|C1E,", ",C|C2E,", 1),
+    )
+    .ok();
+    let err = Taxonomy::load_dir(dir).unwrap_err();
+    assert!(err.to_string().contains("implied licence \"C2E\""), "{err}");
+    std::fs::write(dir.join(load::LICENCES), licences).ok();
 
     // A bad number names the file and line.
     let skills = std::fs::read_to_string(src.join(load::SKILLS)).unwrap_or_default();
     let broken = skills.replacen(",Kylteknik,19", ",Kylteknik,many", 1);
     std::fs::write(dir.join(load::SKILLS), broken).ok();
-    let err = Taxonomy::load_dir(&dir).unwrap_err();
+    let err = Taxonomy::load_dir(dir).unwrap_err();
     assert!(
         err.to_string().contains("skills.csv:2: demand \"many\""),
         "{err}"
     );
-    std::fs::remove_dir_all(&dir).ok();
 }
