@@ -168,12 +168,26 @@ fn read_import(path: &Path) -> anyhow::Result<ImportFile> {
     serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
 }
 
+/// How often the server looks for outbox rows written by other processes.
+const OUTBOX_POLL: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Serves the API on a bound listener until Ctrl-C; tests call it on port 0.
 pub async fn serve(listener: tokio::net::TcpListener, engine: Arc<Engine>) -> anyhow::Result<()> {
+    let follower = engine.follow_outbox(OUTBOX_POLL);
+    let _stop_follower = AbortOnDrop(follower);
     axum::serve(listener, crate::api::router(engine))
         .with_graceful_shutdown(async {
             tokio::signal::ctrl_c().await.ok();
         })
         .await
         .context("serving HTTP")
+}
+
+/// Stops a background task when the server stops.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }

@@ -176,11 +176,13 @@ impl Engine {
     ) -> Result<Arc<Engine>> {
         let index = match OpeningIndex::open_or_create(index_dir) {
             Ok(index) => index,
-            Err(e) => {
+            // Only an unusable index is replaced; a locked one belongs to a running process.
+            Err(e @ IndexError::Open { .. }) => {
                 tracing::warn!(error = %e, dir = %index_dir.display(), "index unusable; rebuilding it from the database");
                 std::fs::remove_dir_all(index_dir).ok();
                 OpeningIndex::open_or_create(index_dir)?
             }
+            Err(e) => return Err(e.into()),
         };
         let engine = Arc::new(Engine {
             store,
@@ -271,21 +273,39 @@ impl Engine {
             let Some(last) = entries.last().map(|e| e.seq) else {
                 return Ok(());
             };
+            // An opening's row holds its latest state: load each changed one once, in one query.
+            let mut opening_ids: Vec<Id> = entries
+                .iter()
+                .filter(|e| e.entity == Entity::Opening)
+                .map(|e| e.entity_id)
+                .collect();
+            opening_ids.sort_unstable();
+            opening_ids.dedup();
+            let mut current: BTreeMap<Id, Opening> = self
+                .store
+                .openings(&opening_ids)
+                .await?
+                .into_iter()
+                .map(|o| (o.id, o))
+                .collect();
             let mut changes = Vec::new();
             let mut opened = Vec::new();
+            for id in opening_ids {
+                match current.remove(&id) {
+                    Some(o) => {
+                        changes.push(IndexChange::Upsert(features::indexed_opening(
+                            &o,
+                            &self.taxonomy,
+                        )));
+                        opened.push(o);
+                    }
+                    None => changes.push(IndexChange::Delete(id)),
+                }
+            }
             let mut profiles = Vec::new();
             for e in &entries {
                 match (e.entity, e.op) {
-                    (Entity::Opening, _) => match self.store.opening(e.entity_id).await? {
-                        Some(o) => {
-                            changes.push(IndexChange::Upsert(features::indexed_opening(
-                                &o,
-                                &self.taxonomy,
-                            )));
-                            opened.push(o);
-                        }
-                        None => changes.push(IndexChange::Delete(e.entity_id)),
-                    },
+                    (Entity::Opening, _) => {}
                     (Entity::Participant, Op::Delete) => profiles.push((e.entity_id, None)),
                     (Entity::Participant, Op::Upsert) => {
                         let profile = self.store.participant_profile(e.entity_id).await?;
@@ -318,6 +338,28 @@ impl Engine {
             }
             self.index.apply(changes, last)?;
         }
+    }
+
+    /// Follows the outbox in the background, so changes written by another process (an
+    /// import, another instance) reach the index and the projection without a local write.
+    pub fn follow_outbox(
+        self: &Arc<Self>,
+        every: std::time::Duration,
+    ) -> tokio::task::JoinHandle<()> {
+        let engine = Arc::downgrade(self);
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(every);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                let Some(engine) = engine.upgrade() else {
+                    return;
+                };
+                if let Err(e) = engine.catch_up().await {
+                    tracing::warn!(error = %e, "following the outbox failed; retrying");
+                }
+            }
+        })
     }
 
     /// Catches up after a write; an index failure is logged and shows as lag, never as a

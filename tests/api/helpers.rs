@@ -14,6 +14,7 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub client: Client,
     pub engine: Arc<Engine>,
+    pub data_dir: std::path::PathBuf,
     server: JoinHandle<()>,
     _dir: Option<TempDir>,
 }
@@ -45,26 +46,46 @@ pub async fn spawn_app() -> TestApp {
 /// Starts the server over an existing data directory (for restart tests).
 pub async fn spawn_app_in(dir: &Path) -> TestApp {
     let data = data_args(dir);
-    let engine = data.engine().await.expect("engine opens");
+    // A stopped server's background task lets go of the index a moment after it is aborted.
+    let mut attempt = 0;
+    let engine = loop {
+        match data.engine().await {
+            Ok(engine) => break engine,
+            Err(e) if attempt < 20 => {
+                attempt += 1;
+                eprintln!("engine not ready yet ({e:#}); retrying");
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("engine opens: {e:#}"),
+        }
+    };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let router = jobmatch::api::router(Arc::clone(&engine));
+    let serving = Arc::clone(&engine);
     let server = tokio::spawn(async move {
-        axum::serve(listener, router).await.expect("server runs");
+        jobmatch::cli::serve(listener, serving)
+            .await
+            .expect("server runs");
     });
     TestApp {
         addr,
         client: Client::new(),
         engine,
-
+        data_dir: dir.to_path_buf(),
         server,
         _dir: None,
     }
 }
 
 impl TestApp {
+    /// Stops the server and waits until it has let go of the data directory.
+    pub async fn stop(mut self) {
+        self.server.abort();
+        (&mut self.server).await.ok();
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }

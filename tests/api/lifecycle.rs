@@ -23,6 +23,7 @@ async fn data_survives_a_restart_and_a_lost_index_comes_back() {
         let status = app.status().await;
         assert_eq!(status["index_lag"], 0);
         assert_eq!(status["indexed_openings"], 2);
+        app.stop().await;
         (oid, pid)
     };
 
@@ -46,14 +47,14 @@ async fn data_survives_a_restart_and_a_lost_index_comes_back() {
         .get_json(&format!("/v1/participants/{pid}/suggestions"))
         .await;
     assert_eq!(s["suggestions"][0]["opening_id"], oid);
-    drop(app);
+    app.stop().await;
 
     // The index directory is deleted: startup rebuilds it from the database.
     std::fs::remove_dir_all(path.join("index")).unwrap();
     let app = spawn_app_in(&path).await;
     assert_eq!(app.status().await["indexed_openings"], 2);
     assert_eq!(app.get_json("/v1/openings?q=lager").await["total"], 1);
-    drop(app);
+    app.stop().await;
 
     // `reindex` rebuilds it too, and is idempotent.
     std::fs::remove_dir_all(path.join("index")).unwrap();
@@ -143,4 +144,42 @@ async fn the_demo_data_imports_and_answers() {
         serde_json::to_string(&again).unwrap(),
         serde_json::to_string(&file).unwrap()
     );
+}
+
+#[tokio::test]
+async fn a_second_process_cannot_take_over_a_running_servers_index() {
+    let app = spawn_app().await;
+    let employer = app.employer("Lås AB").await;
+    app.post_ok("/v1/openings", &warehouse_opening(employer))
+        .await;
+    // The index is locked by the running server: opening it again fails instead of
+    // deleting and rebuilding it under the server's feet.
+    let second = data_args(&app.data_dir).engine().await;
+    assert!(second.is_err(), "a locked index must not be replaced");
+    assert_eq!(app.get_json("/v1/openings?q=lager").await["total"], 1);
+    assert_eq!(app.status().await["indexed_openings"], 1);
+}
+
+#[tokio::test]
+async fn changes_written_by_another_process_reach_the_index() {
+    let app = spawn_app().await;
+    let employer = app.employer("Utanför AB").await;
+    // Written straight to the database, as an import from another process would be.
+    let opening = jobmatch::service::input::OpeningInput {
+        employer_id: employer,
+        ..serde_json::from_value(warehouse_opening(employer)).unwrap()
+    }
+    .to_opening(app.engine.taxonomy())
+    .unwrap();
+    app.engine.store().create_opening(&opening).await.unwrap();
+    let mut lag = app.status().await["index_lag"].as_i64().unwrap();
+    for _ in 0..100 {
+        if lag == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        lag = app.status().await["index_lag"].as_i64().unwrap();
+    }
+    assert_eq!(lag, 0, "the outbox follower applied the change");
+    assert_eq!(app.get_json("/v1/openings?q=lager").await["total"], 1);
 }
