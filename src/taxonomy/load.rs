@@ -21,6 +21,7 @@ pub(crate) const SKILL_ALIASES: &str = "taxonomy/skill_aliases.csv";
 pub(crate) const OCCUPATIONS: &str = "taxonomy/occupations.csv";
 pub(crate) const OCCUPATION_NAMES: &str = "taxonomy/occupation_names.csv";
 pub(crate) const OCCUPATION_SKILLS: &str = "taxonomy/occupation_skills.csv";
+pub(crate) const OCCUPATION_ALIASES: &str = "taxonomy/occupation_aliases.csv";
 pub(crate) const MUNICIPALITIES: &str = "taxonomy/municipalities.csv";
 pub(crate) const LANGUAGES: &str = "taxonomy/languages.csv";
 pub(crate) const LICENCES: &str = "taxonomy/licences.csv";
@@ -79,6 +80,8 @@ pub(crate) struct Sources {
     pub skill_aliases: Option<Source>,
     pub occupations: Source,
     pub occupation_names: Source,
+    /// Curated everyday job titles; a directory without it resolves names from the data alone.
+    pub occupation_aliases: Option<Source>,
     pub occupation_skills: Source,
     pub municipalities: Source,
     pub languages: Source,
@@ -275,7 +278,11 @@ impl Taxonomy {
     pub(crate) fn from_sources(src: &Sources) -> Result<Taxonomy, TaxonomyError> {
         let mut tax = Taxonomy::default();
         tax.load_skills(&src.skills, src.skill_aliases.as_ref())?;
-        tax.load_occupations(&src.occupations, &src.occupation_names)?;
+        tax.load_occupations(
+            &src.occupations,
+            &src.occupation_names,
+            src.occupation_aliases.as_ref(),
+        )?;
         tax.load_occupation_skills(&src.occupation_skills)?;
         tax.load_municipalities(&src.municipalities)?;
         tax.load_languages(&src.languages)?;
@@ -349,7 +356,12 @@ impl Taxonomy {
         Ok(())
     }
 
-    fn load_occupations(&mut self, groups: &Source, names: &Source) -> Result<(), TaxonomyError> {
+    fn load_occupations(
+        &mut self,
+        groups: &Source,
+        names: &Source,
+        aliases: Option<&Source>,
+    ) -> Result<(), TaxonomyError> {
         let table = groups.table()?;
         let [code, id, label] = table.columns(["ssyk_code", "concept_id", "label"])?;
         let mut rows: Vec<(Occupation, u64)> = Vec::new();
@@ -430,6 +442,28 @@ impl Taxonomy {
             .collect();
         for (g, l) in &groups {
             lex.label(&fold(l), *g);
+        }
+        // Curated titles come before the derived tiers: they settle what a shortened name that
+        // several groups share ("Undersköterska") means in everyday use.
+        if let Some(aliases) = aliases {
+            let table = aliases.table()?;
+            let [alias, code] = table.columns(["alias", "ssyk_code"])?;
+            let occupations = &self.occupations;
+            let describe = |i: u32| {
+                let o = &occupations[i as usize];
+                format!("{} ({})", o.code, o.label)
+            };
+            for row in table.rows() {
+                let row = row?;
+                let c = row.ssyk(code)?;
+                let &g = self
+                    .occupation_codes
+                    .get(&c)
+                    .ok_or_else(|| row.error(format!("SSYK code {c} is not in {OCCUPATIONS}")))?;
+                let own = fold(&occupations[g as usize].label);
+                let text = row.required(alias, "alias")?;
+                lex.alias(&fold(text), g, &own, row.origin(), &describe)?;
+            }
         }
         let derived: Vec<(u32, Vec<String>, Vec<String>)> = groups
             .iter()

@@ -153,6 +153,7 @@ impl Taxonomy {
             skill_aliases: Some(embed!("taxonomy/skill_aliases.csv")),
             occupations: embed!("taxonomy/occupations.csv"),
             occupation_names: embed!("taxonomy/occupation_names.csv"),
+            occupation_aliases: Some(embed!("taxonomy/occupation_aliases.csv")),
             occupation_skills: embed!("taxonomy/occupation_skills.csv"),
             municipalities: embed!("taxonomy/municipalities.csv"),
             languages: embed!("taxonomy/languages.csv"),
@@ -162,13 +163,14 @@ impl Taxonomy {
     }
 
     /// The same files read from a directory with the `fixtures/` layout, so a unit can replace
-    /// or extend the data without rebuilding. `taxonomy/skill_aliases.csv` is optional; every
-    /// other file is required.
+    /// or extend the data without rebuilding. The curated `taxonomy/skill_aliases.csv` and
+    /// `taxonomy/occupation_aliases.csv` are optional; every other file is required.
     pub fn load_dir(fixtures_dir: &Path) -> Result<Taxonomy, TaxonomyError> {
         let read = |name| Source::read(fixtures_dir, name);
         Taxonomy::from_sources(&Sources {
             skills: read(load::SKILLS)?,
             skill_aliases: Source::read_optional(fixtures_dir, load::SKILL_ALIASES)?,
+            occupation_aliases: Source::read_optional(fixtures_dir, load::OCCUPATION_ALIASES)?,
             occupations: read(load::OCCUPATIONS)?,
             occupation_names: read(load::OCCUPATION_NAMES)?,
             occupation_skills: read(load::OCCUPATION_SKILLS)?,

@@ -495,3 +495,19 @@ fn broken_rows_report_file_and_line() {
         "{err}"
     );
 }
+
+#[test]
+fn everyday_job_titles_reach_the_group_people_mean() {
+    let t = tax();
+    let code = |s: &str| {
+        t.occupation(s)
+            .map(|o| o.code.to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(code("Undersköterska"), "5321");
+    assert_eq!(code("Elektriker"), "7411");
+    assert_eq!(code("butikssäljare"), "5222");
+    assert_eq!(code("Lagerarbetare"), "4322");
+    assert_eq!(code("köksbiträde"), "9412");
+    assert_eq!(code("Warehouse worker"), "4322");
+}
