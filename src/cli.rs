@@ -142,8 +142,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import { data, file } => {
-            let engine = data.engine().await?;
             let parsed = read_import(&file)?;
+            let engine = data.engine().await?;
             let report = engine
                 .import(&parsed)
                 .await

@@ -1,7 +1,9 @@
 //! Integration tests: the real server on an ephemeral port, a fresh data directory per test,
 //! driven over HTTP. One binary, a module per feature, so it links once.
 
+mod cli;
 mod errors;
+mod golden;
 mod helpers;
 mod lifecycle;
 mod matching;
