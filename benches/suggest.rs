@@ -19,7 +19,11 @@ fn bench(c: &mut Criterion) {
             weight_profile: None,
         };
         let engine = runtime.block_on(data.engine()).expect("engine");
-        let demo = jobmatch::demo::generate(engine.taxonomy(), jobmatch::demo::SEED);
+        let demo = jobmatch::demo::generate(
+            engine.taxonomy(),
+            jobmatch::demo::SEED,
+            chrono::Utc::now().date_naive(),
+        );
         let mut file = ImportFile {
             employers: demo.employers.clone(),
             openings: Vec::with_capacity(n),

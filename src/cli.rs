@@ -79,10 +79,8 @@ impl DataArgs {
         self.data_dir.join("index")
     }
 
-    /// Opens everything the commands share: taxonomy, store, index and projection.
-    pub async fn engine(&self) -> anyhow::Result<Arc<Engine>> {
-        std::fs::create_dir_all(&self.data_dir)
-            .with_context(|| format!("creating the data directory {}", self.data_dir.display()))?;
+    /// The taxonomy: the built-in one, or a replacement directory.
+    pub fn taxonomy(&self) -> anyhow::Result<Taxonomy> {
         let started = std::time::Instant::now();
         let taxonomy = match &self.taxonomy_dir {
             Some(dir) => Taxonomy::load_dir(dir),
@@ -93,15 +91,28 @@ impl DataArgs {
             elapsed_ms = started.elapsed().as_millis() as u64,
             "taxonomy loaded"
         );
+        Ok(taxonomy)
+    }
+
+    /// The database: `--database-url`, or the SQLite file in the data directory.
+    pub async fn store(&self) -> anyhow::Result<Store> {
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("creating the data directory {}", self.data_dir.display()))?;
+        match &self.database_url {
+            Some(url) => Store::open(url).await,
+            None => Store::open_sqlite_file(&self.data_dir.join("jobmatch.db")).await,
+        }
+        .context("opening the database")
+    }
+
+    /// Opens everything serving needs: taxonomy, store, index and projection.
+    pub async fn engine(&self) -> anyhow::Result<Arc<Engine>> {
+        let taxonomy = self.taxonomy()?;
         let profile = match &self.weight_profile {
             Some(path) => WeightProfile::from_file(path)?,
             None => WeightProfile::default(),
         };
-        let store = match &self.database_url {
-            Some(url) => Store::open(url).await,
-            None => Store::open_sqlite_file(&self.data_dir.join("jobmatch.db")).await,
-        }
-        .context("opening the database")?;
+        let store = self.store().await?;
         Engine::open(store, &self.index_dir(), Arc::new(taxonomy), profile)
             .await
             .context("opening the index")
@@ -114,7 +125,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve { data, addr, demo } => {
             let engine = data.engine().await?;
             if demo && engine.store().is_empty().await? {
-                let file = crate::demo::generate(engine.taxonomy(), crate::demo::SEED);
+                let file = crate::demo::generate(engine.taxonomy(), crate::demo::SEED, today());
                 let report = engine
                     .import(&file)
                     .await
@@ -143,9 +154,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Import { data, file } => {
             let parsed = read_import(&file)?;
-            let engine = data.engine().await?;
-            let report = engine
-                .import(&parsed)
+            // Store only: a running server's index is its own, and it follows the outbox.
+            let taxonomy = data.taxonomy()?;
+            let store = data.store().await?;
+            let report = crate::service::import_into(&store, &taxonomy, &parsed)
                 .await
                 .with_context(|| format!("importing {}", file.display()))?;
             println!("{}", serde_json::to_string(&report)?);
@@ -155,7 +167,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let taxonomy = Taxonomy::embedded()?;
             println!(
                 "{}",
-                serde_json::to_string_pretty(&crate::demo::generate(&taxonomy, seed))?
+                serde_json::to_string_pretty(&crate::demo::generate(&taxonomy, seed, today()))?
             );
             Ok(())
         }
@@ -190,4 +202,8 @@ impl Drop for AbortOnDrop {
     fn drop(&mut self) {
         self.0.abort();
     }
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
 }

@@ -1,6 +1,6 @@
 //! The demo data set: employers, openings and participants generated from a fixed seed in the
 //! shapes of the target group's labour market, written in the import format. The same seed
-//! always gives the same data, so the README's walk-through shows the same ids and results.
+//! always gives the same data for the same day, so the README's walk-through shows the same ids.
 
 use chrono::{Duration, NaiveDate};
 use rand::prelude::*;
@@ -95,9 +95,9 @@ const LEVELS: [&str; 10] = [
 ];
 
 /// The demo data: at least 300 openings over at least 20 municipalities and 200 participants.
-pub fn generate(taxonomy: &Taxonomy, seed: u64) -> ImportFile {
+/// Dates are relative to `today`, so the data stays current whenever it is generated.
+pub fn generate(taxonomy: &Taxonomy, seed: u64, today: NaiveDate) -> ImportFile {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("valid date");
     let municipalities: Vec<&str> = MUNICIPALITIES
         .iter()
         .copied()

@@ -225,11 +225,7 @@ impl Engine {
         let applied = self.index.applied_seq();
         if applied > head || (applied == 0 && head > 0) || self.index_out_of_step(&openings) {
             tracing::info!(applied, head, "rebuilding the index from the database");
-            let docs: Vec<_> = openings
-                .iter()
-                .map(|o| features::indexed_opening(o, &self.taxonomy))
-                .collect();
-            self.index.rebuild(docs, head)?;
+            self.rebuild_index(&openings, head)?;
         }
         drop(_guard);
         self.catch_up().await
@@ -245,12 +241,17 @@ impl Engine {
         let _guard = self.indexer.lock().await;
         let head = self.store.outbox_head().await?;
         let openings = self.store.all_openings().await?;
+        self.rebuild_index(&openings, head)?;
+        Ok(self.index.num_docs())
+    }
+
+    /// Replaces the index with `openings`, read at or after outbox sequence `head`.
+    fn rebuild_index(&self, openings: &[Opening], head: i64) -> Result<()> {
         let docs: Vec<_> = openings
             .iter()
             .map(|o| features::indexed_opening(o, &self.taxonomy))
             .collect();
-        self.index.rebuild(docs, head)?;
-        Ok(self.index.num_docs())
+        Ok(self.index.rebuild(docs, head)?)
     }
 
     fn project_opening(&self, p: &mut Projection, o: &Opening) {
@@ -860,53 +861,61 @@ impl Engine {
 
     /// Imports a file in the fixtures' format in one transaction, all or nothing.
     pub async fn import(&self, file: &ImportFile) -> Result<crate::store::ImportReport> {
-        let mut employers = Vec::with_capacity(file.employers.len());
-        for (i, e) in file.employers.iter().enumerate() {
-            let v = e
-                .employer
-                .validate(&self.taxonomy)
-                .map_err(|err| prefix(err, &format!("employers[{i}]")))?;
-            employers.push(Employer {
-                id: e.reference,
-                name: v.name,
-                org_number: v.org_number,
-                municipality_code: v.municipality_code,
-            });
-        }
-        let mut openings = Vec::with_capacity(file.openings.len());
-        for (i, o) in file.openings.iter().enumerate() {
-            let mut opening = o
-                .opening
-                .to_opening(&self.taxonomy)
-                .map_err(|err| prefix(err, &format!("openings[{i}]")))?;
-            if !employers.iter().any(|e| e.id == o.employer_ref) {
-                return Err(InputError::new(
-                    "unknown_employer",
-                    format!("openings[{i}].employer_ref"),
-                    format!(
-                        "openings[{i}].employer_ref {} names no employer in the file",
-                        o.employer_ref
-                    ),
-                )
-                .into());
-            }
-            opening.employer_id = o.employer_ref;
-            openings.push(opening);
-        }
-        let mut participants = Vec::with_capacity(file.participants.len());
-        for (i, p) in file.participants.iter().enumerate() {
-            participants.push(
-                p.to_parts(&self.taxonomy)
-                    .map_err(|err| prefix(err, &format!("participants[{i}]")))?,
-            );
-        }
-        let report = self
-            .store
-            .import(&employers, &openings, &participants)
-            .await?;
+        let report = import_into(&self.store, &self.taxonomy, file).await?;
         self.after_write().await;
         Ok(report)
     }
+}
+
+/// Validates an import file and writes it to the store in one transaction, without touching
+/// the index: `jobmatch import` uses it beside a running server, whose outbox follower (or the
+/// next startup) indexes what was written.
+pub async fn import_into(
+    store: &Store,
+    taxonomy: &Taxonomy,
+    file: &ImportFile,
+) -> Result<crate::store::ImportReport> {
+    let mut employers = Vec::with_capacity(file.employers.len());
+    for (i, e) in file.employers.iter().enumerate() {
+        let v = e
+            .employer
+            .validate(taxonomy)
+            .map_err(|err| prefix(err, &format!("employers[{i}]")))?;
+        employers.push(Employer {
+            id: e.reference,
+            name: v.name,
+            org_number: v.org_number,
+            municipality_code: v.municipality_code,
+        });
+    }
+    let mut openings = Vec::with_capacity(file.openings.len());
+    for (i, o) in file.openings.iter().enumerate() {
+        let mut opening = o
+            .opening
+            .to_opening(taxonomy)
+            .map_err(|err| prefix(err, &format!("openings[{i}]")))?;
+        if !employers.iter().any(|e| e.id == o.employer_ref) {
+            return Err(InputError::new(
+                "unknown_employer",
+                format!("openings[{i}].employer_ref"),
+                format!(
+                    "openings[{i}].employer_ref {} names no employer in the file",
+                    o.employer_ref
+                ),
+            )
+            .into());
+        }
+        opening.employer_id = o.employer_ref;
+        openings.push(opening);
+    }
+    let mut participants = Vec::with_capacity(file.participants.len());
+    for (i, p) in file.participants.iter().enumerate() {
+        participants.push(
+            p.to_parts(taxonomy)
+                .map_err(|err| prefix(err, &format!("participants[{i}]")))?,
+        );
+    }
+    Ok(store.import(&employers, &openings, &participants).await?)
 }
 
 fn prefix(mut err: InputError, at: &str) -> InputError {

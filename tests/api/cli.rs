@@ -40,7 +40,10 @@ async fn demo_import_and_reindex_work_from_the_command_line() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["openings"].as_u64().unwrap() as usize, openings);
 
-    std::fs::remove_dir_all(data.join("index")).unwrap();
+    assert!(
+        !data.join("index").exists(),
+        "import writes the database only"
+    );
     let out = jobmatch()
         .arg("reindex")
         .arg("--data-dir")
@@ -76,6 +79,7 @@ async fn a_bad_import_file_is_refused_whole_and_names_the_problem() {
     let mut demo = serde_json::to_value(jobmatch::demo::generate(
         &jobmatch::taxonomy::Taxonomy::embedded().unwrap(),
         1,
+        chrono::Utc::now().date_naive(),
     ))
     .unwrap();
     demo["openings"][5]["swedish_min"] = serde_json::json!("SFI E");
@@ -112,4 +116,46 @@ async fn a_bad_import_file_is_refused_whole_and_names_the_problem() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("parsing"));
+}
+
+#[tokio::test]
+async fn import_beside_a_running_server_reaches_its_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("demo.json");
+    let app = spawn_app_in(&data).await;
+    let out = jobmatch().args(["demo", "--seed", "3"]).output().unwrap();
+    std::fs::write(&file, &out.stdout).unwrap();
+
+    let out = jobmatch()
+        .arg("import")
+        .arg("--data-dir")
+        .arg(&data)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let openings = report["openings"].as_u64().unwrap();
+
+    let mut status = app.status().await;
+    for _ in 0..100 {
+        if status["index_lag"] == 0 && status["indexed_openings"].as_u64() == Some(openings) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        status = app.status().await;
+    }
+    assert_eq!(status["openings"].as_u64(), Some(openings));
+    assert_eq!(
+        status["indexed_openings"].as_u64(),
+        Some(openings),
+        "{status}"
+    );
+    let hits = app.get_json("/v1/openings?q=praktik").await;
+    assert!(hits["total"].as_u64().unwrap() > 0);
 }

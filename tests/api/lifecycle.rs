@@ -121,7 +121,11 @@ async fn reads_of_a_participant_are_logged_and_updates_apply() {
 #[tokio::test]
 async fn the_demo_data_imports_and_answers() {
     let app = spawn_app().await;
-    let file = jobmatch::demo::generate(app.engine.taxonomy(), jobmatch::demo::SEED);
+    let file = jobmatch::demo::generate(
+        app.engine.taxonomy(),
+        jobmatch::demo::SEED,
+        chrono::Utc::now().date_naive(),
+    );
     assert!(file.openings.len() >= 300 && file.participants.len() >= 200);
     let municipalities: std::collections::BTreeSet<_> = file
         .openings
@@ -139,7 +143,11 @@ async fn the_demo_data_imports_and_answers() {
     let s = app.get_json("/v1/participants/1/suggestions?limit=5").await;
     assert!(!s["suggestions"].as_array().unwrap().is_empty(), "{s}");
     // The same seed gives the same data.
-    let again = jobmatch::demo::generate(app.engine.taxonomy(), jobmatch::demo::SEED);
+    let again = jobmatch::demo::generate(
+        app.engine.taxonomy(),
+        jobmatch::demo::SEED,
+        chrono::Utc::now().date_naive(),
+    );
     assert_eq!(
         serde_json::to_string(&again).unwrap(),
         serde_json::to_string(&file).unwrap()
