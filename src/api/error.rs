@@ -90,6 +90,20 @@ impl From<ServiceError> for ApiError {
             ServiceError::NotFound { entity, id } => {
                 ApiError::not_found(format!("{entity} {id} does not exist"))
             }
+            ServiceError::Closed { id } => ApiError::new(
+                StatusCode::CONFLICT,
+                "opening_closed",
+                format!("opening {id} is closed; candidates are ranked for open openings only"),
+            ),
+            ServiceError::Store(e) if !e.is_internal() => ApiError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: match e {
+                    crate::store::StoreError::UnknownEmployer(_) => "unknown_employer",
+                    _ => "invalid_field",
+                },
+                message: e.to_string(),
+                field: None,
+            },
             ServiceError::Query(message) => ApiError::bad_request(
                 "invalid_query",
                 format!(

@@ -145,23 +145,44 @@ fn held_licences(profile: &Profile, taxonomy: &Taxonomy) -> Vec<Term> {
         .collect()
 }
 
-/// Features of a profile; `intern` is true for stored participants, false for ad-hoc profiles.
+/// Features of a stored participant, interning new terms so later openings can meet them.
 pub fn participant_features(
     id: i64,
     p: &Profile,
     keys: &mut Keys,
     taxonomy: &Taxonomy,
-    intern: bool,
 ) -> ParticipantFeatures {
     let licences = held_licences(p, taxonomy);
-    let (skills, licences) = if intern {
-        (
-            keys.intern_all(&p.skills, taxonomy),
-            keys.intern_all(&licences, taxonomy),
-        )
-    } else {
-        (keys.lookup_all(&p.skills), keys.lookup_all(&licences))
-    };
+    let skills = keys.intern_all(&p.skills, taxonomy);
+    let licences = keys.intern_all(&licences, taxonomy);
+    features_with(id, p, taxonomy, skills, licences)
+}
+
+/// Features of a profile for one ranking, without changing the vocabulary: a term no opening
+/// uses has no key and cannot change a score.
+pub fn participant_features_lookup(
+    id: i64,
+    p: &Profile,
+    keys: &Keys,
+    taxonomy: &Taxonomy,
+) -> ParticipantFeatures {
+    let licences = held_licences(p, taxonomy);
+    features_with(
+        id,
+        p,
+        taxonomy,
+        keys.lookup_all(&p.skills),
+        keys.lookup_all(&licences),
+    )
+}
+
+fn features_with(
+    id: i64,
+    p: &Profile,
+    taxonomy: &Taxonomy,
+    skills: Vec<Key>,
+    licences: Vec<Key>,
+) -> ParticipantFeatures {
     ParticipantFeatures {
         id,
         skills,
@@ -284,19 +305,25 @@ pub fn evidence_view(e: &Evidence, keys: &Keys, taxonomy: &Taxonomy) -> Evidence
     }
 }
 
-/// Scales search scores to [0, 1] by the best in the set, the text input the core expects.
-pub fn scale_relevance(scores: &[f32]) -> Vec<f32> {
-    let max = scores.iter().copied().fold(0.0f32, f32::max);
-    scores
-        .iter()
-        .map(|&s| {
-            if max > 0.0 {
-                (s / max).clamp(0.0, 1.0)
-            } else {
-                0.0
-            }
-        })
-        .collect()
+/// Scales search scores to [0, 1] by `best`, the text input the core expects; `None` when
+/// nothing matched any text, so the text category does not apply at all.
+pub fn scale_relevance(scores: &[f32], best: f32) -> Option<Vec<f32>> {
+    (best > 0.0).then(|| scores.iter().map(|&s| (s / best).clamp(0.0, 1.0)).collect())
 }
 
 pub use rank::Scored;
+
+#[cfg(test)]
+mod tests {
+    use super::scale_relevance;
+
+    #[test]
+    fn relevance_scales_by_the_best_passing_opening_and_is_absent_when_nothing_matched() {
+        assert_eq!(
+            scale_relevance(&[2.0, 1.0, 0.0], 2.0),
+            Some(vec![1.0, 0.5, 0.0])
+        );
+        assert_eq!(scale_relevance(&[4.0, 1.0], 2.0), Some(vec![1.0, 0.5]));
+        assert_eq!(scale_relevance(&[0.0, 0.0], 0.0), None);
+    }
+}

@@ -10,6 +10,7 @@ pub mod input;
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 
 use chrono::{NaiveDate, Utc};
@@ -17,7 +18,9 @@ use serde::Serialize;
 use tokio::sync::Mutex;
 
 use crate::index::{CandidateQuery, IndexChange, IndexError, OpeningIndex, SearchQuery};
-use crate::model::{Employer, Id, Opening, OpeningKind, OpeningStatus, Participant, Profile};
+use crate::model::{
+    Employer, Id, Opening, OpeningKind, OpeningStatus, Participant, Profile, SwedishLevel,
+};
 use crate::rank::{
     Context, OpeningFeatures, ParticipantFeatures, RankOptions, Ranking, WeightProfile,
     rank_openings, rank_participants,
@@ -38,6 +41,8 @@ pub enum ServiceError {
     Input(#[from] InputError),
     #[error("{entity} {id} not found")]
     NotFound { entity: &'static str, id: Id },
+    #[error("opening {id} is closed")]
+    Closed { id: Id },
     #[error("invalid search query: {0}")]
     Query(String),
     #[error("storage failed: {0}")]
@@ -77,6 +82,8 @@ pub struct Engine {
     projection: RwLock<Projection>,
     /// Serialises catch-up so outbox rows are applied once and in order.
     indexer: Mutex<()>,
+    /// Most candidates the index hands to the core; below it every open opening is ranked.
+    candidate_limit: AtomicUsize,
 }
 
 /// A ranked opening or participant as the API shows it.
@@ -191,9 +198,20 @@ impl Engine {
             profile,
             projection: RwLock::new(Projection::default()),
             indexer: Mutex::new(()),
+            candidate_limit: AtomicUsize::new(CANDIDATE_LIMIT),
         });
         engine.load_projection().await?;
         Ok(engine)
+    }
+
+    /// Changes how many candidates the index hands to the ranking core (tuning, and tests of
+    /// the large-set path on small data).
+    pub fn set_candidate_limit(&self, limit: usize) {
+        self.candidate_limit.store(limit.max(1), Ordering::Relaxed);
+    }
+
+    fn candidate_limit(&self) -> usize {
+        self.candidate_limit.load(Ordering::Relaxed)
     }
 
     pub fn store(&self) -> &Store {
@@ -217,8 +235,7 @@ impl Engine {
                 self.project_opening(&mut p, o);
             }
             for (id, profile) in &profiles {
-                let f =
-                    features::participant_features(*id, profile, &mut p.keys, &self.taxonomy, true);
+                let f = features::participant_features(*id, profile, &mut p.keys, &self.taxonomy);
                 p.participants.insert(*id, f);
             }
         }
@@ -327,7 +344,6 @@ impl Engine {
                                 &profile,
                                 &mut p.keys,
                                 &self.taxonomy,
-                                true,
                             );
                             p.participants.insert(id, f);
                         }
@@ -519,7 +535,7 @@ impl Engine {
         self.store
             .log_participant_read(participant_id, actor, "suggestions")
             .await?;
-        self.suggest(participant_id, profile, kind, limit, include_excluded, true)
+        self.suggest(participant_id, profile, kind, limit, include_excluded)
             .await
     }
 
@@ -532,7 +548,7 @@ impl Engine {
         include_excluded: bool,
     ) -> Result<Ranked<OpeningSummary>> {
         let profile = input.to_profile(&self.taxonomy)?;
-        self.suggest(0, profile, kind, limit, include_excluded, false)
+        self.suggest(0, profile, kind, limit, include_excluded)
             .await
     }
 
@@ -543,7 +559,6 @@ impl Engine {
         kind: Option<OpeningKind>,
         limit: usize,
         include_excluded: bool,
-        stored: bool,
     ) -> Result<Ranked<OpeningSummary>> {
         let engine = Arc::clone(self);
         let span = tracing::Span::current();
@@ -556,7 +571,6 @@ impl Engine {
                 kind,
                 limit,
                 include_excluded,
-                stored,
                 today,
             )
         })
@@ -574,30 +588,29 @@ impl Engine {
         kind: Option<OpeningKind>,
         limit: usize,
         include_excluded: bool,
-        stored: bool,
         today: NaiveDate,
     ) -> Result<Ranking> {
         let p = self.projection.read().unwrap_or_else(|e| e.into_inner());
-        let participant = match p.participants.get(&participant_id).filter(|_| stored) {
-            Some(f) => f.clone(),
-            None => features::participant_features(
-                participant_id,
-                profile,
-                &mut p.keys.clone(),
-                &self.taxonomy,
-                false,
-            ),
-        };
-        let query = self.candidate_query(profile, &participant, &p, kind, today);
-        let mut hits = self.index.candidates(&query)?;
+        // Built from the profile just read, so the query and the scores see the same person.
+        let participant =
+            features::participant_features_lookup(participant_id, profile, &p.keys, &self.taxonomy);
+        let query = |relaxed| self.candidate_query(profile, &participant, &p, kind, relaxed, today);
+        let mut hits = self.index.candidates(&query(false))?;
+        // Relevance is scaled by the best opening that passes the hard filters, so asking for
+        // excluded pairs too never changes the scores of the others.
+        let best = hits.iter().map(|h| h.1).fold(0.0f32, f32::max);
+        let mut seen: std::collections::HashSet<Id> = hits.iter().map(|h| h.0).collect();
+        if include_excluded {
+            let relaxed = self.index.candidates(&query(true))?;
+            hits.extend(relaxed.into_iter().filter(|h| seen.insert(h.0)));
+        }
         let open_of_kind = p
             .open
             .iter()
             .filter(|(_, k)| kind.is_none_or(|want| **k == want))
             .count();
-        if open_of_kind <= CANDIDATE_LIMIT {
+        if open_of_kind <= self.candidate_limit() {
             // Small sets: every open opening is a candidate, whether or not the index matched it.
-            let seen: std::collections::HashSet<Id> = hits.iter().map(|h| h.0).collect();
             hits.extend(
                 p.open
                     .iter()
@@ -605,13 +618,13 @@ impl Engine {
                     .map(|(id, _)| (*id, 0.0)),
             );
         }
-        let relevance = features::scale_relevance(&hits.iter().map(|h| h.1).collect::<Vec<_>>());
-        let (candidates, text): (Vec<OpeningFeatures>, Vec<f32>) = hits
+        hits.retain(|(id, _)| p.open.contains_key(id) && p.openings.contains_key(id));
+        let relevance =
+            features::scale_relevance(&hits.iter().map(|h| h.1).collect::<Vec<_>>(), best);
+        let candidates: Vec<OpeningFeatures> = hits
             .iter()
-            .zip(relevance)
-            .filter(|((id, _), _)| p.open.contains_key(id))
-            .filter_map(|((id, _), r)| p.openings.get(id).map(|f| (f.clone(), r)))
-            .unzip();
+            .filter_map(|(id, _)| p.openings.get(id).cloned())
+            .collect();
         let ctx = Context {
             profile: &self.profile,
             skill_weights: &p.keys.weights,
@@ -620,7 +633,7 @@ impl Engine {
         Ok(rank_openings(
             &participant,
             &candidates,
-            Some(&text),
+            relevance.as_deref(),
             ctx,
             RankOptions {
                 k: limit,
@@ -635,6 +648,7 @@ impl Engine {
         participant: &ParticipantFeatures,
         p: &Projection,
         kind: Option<OpeningKind>,
+        relaxed: bool,
         today: NaiveDate,
     ) -> CandidateQuery {
         let mut concepts: Vec<String> = profile
@@ -663,21 +677,37 @@ impl Engine {
             .iter()
             .filter_map(|&k| p.keys.vocabulary.name(k).map(str::to_owned))
             .collect();
+        let all_licences: Vec<String> = self
+            .taxonomy
+            .licences()
+            .iter()
+            .map(|l| l.concept_id.0.clone())
+            .collect();
+        if relaxed {
+            // Asked for what is left out and why: the index applies no hard filter, so the
+            // core sees the excluded openings and names the reason.
+            return CandidateQuery {
+                concepts,
+                text,
+                kind,
+                swedish_step: SwedishLevel::C2.step(),
+                licences_held: all_licences.clone(),
+                all_licences,
+                within: None,
+                today: NaiveDate::MIN,
+                limit: self.candidate_limit(),
+            };
+        }
         CandidateQuery {
             concepts,
             text,
             kind,
             swedish_step: participant.swedish.map_or(0, |l| l.step()),
             licences_held: held,
-            all_licences: self
-                .taxonomy
-                .licences()
-                .iter()
-                .map(|l| l.concept_id.0.clone())
-                .collect(),
+            all_licences,
             within: participant.location.zip(participant.max_travel_km),
             today,
-            limit: CANDIDATE_LIMIT,
+            limit: self.candidate_limit(),
         }
     }
 
@@ -734,6 +764,9 @@ impl Engine {
         include_excluded: bool,
     ) -> Result<Ranked<CandidateSummary>> {
         let opening = self.opening(opening_id).await?;
+        if opening.status == OpeningStatus::Closed {
+            return Err(ServiceError::Closed { id: opening_id });
+        }
         let engine = Arc::clone(self);
         let span = tracing::Span::current();
         let today = Utc::now().date_naive();

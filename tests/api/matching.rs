@@ -253,6 +253,8 @@ async fn a_closed_opening_leaves_suggestions_and_search_but_stays_readable() {
     assert_eq!(search["total"], 0);
     let read = app.get_json(&format!("/v1/openings/{oid}")).await;
     assert_eq!(read["status"], "closed");
+    let r = app.get(&format!("/v1/openings/{oid}/candidates")).await;
+    assert_eq!(error_code(r, StatusCode::CONFLICT).await, "opening_closed");
     assert_eq!(app.status().await["openings"], 1);
 }
 
@@ -281,4 +283,56 @@ async fn search_uses_swedish_stemming_and_filters() {
     let paged = app.get_json("/v1/openings?per_page=1&page=2").await;
     assert_eq!(paged["openings"].as_array().unwrap().len(), 1);
     assert_eq!(paged["total"], 2);
+}
+
+#[tokio::test]
+async fn above_the_candidate_limit_the_index_filters_and_excluded_pairs_still_show() {
+    let app = spawn_app().await;
+    let employer = app.employer("Stor AB").await;
+    let fine = app
+        .post_ok("/v1/openings", &warehouse_opening(employer))
+        .await;
+    let mut strict = warehouse_opening(employer);
+    strict["swedish_min"] = json!("C1");
+    strict["swedish_required"] = json!(true);
+    let strict = app.post_ok("/v1/openings", &strict).await;
+    let cleaning = app
+        .post_ok("/v1/openings", &cleaning_internship(employer))
+        .await;
+    let pid = app.post_ok("/v1/participants", &participant_body()).await["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/v1/participants/{pid}/suggestions");
+
+    // Small set: every open opening is ranked, the unrelated one last.
+    let small = app.get_json(&path).await;
+    assert_eq!(
+        ids(&small["suggestions"]),
+        vec![
+            fine["id"].as_i64().unwrap(),
+            cleaning["id"].as_i64().unwrap()
+        ]
+    );
+
+    // Large set: only what the index matched, hard filters applied in the index.
+    app.engine.set_candidate_limit(2);
+    let large = app.get_json(&path).await;
+    assert_eq!(
+        ids(&large["suggestions"]),
+        vec![fine["id"].as_i64().unwrap()]
+    );
+    let with_excluded = app.get_json(&format!("{path}?include_excluded=true")).await;
+    assert_eq!(
+        ids(&with_excluded["suggestions"]),
+        vec![fine["id"].as_i64().unwrap()]
+    );
+    assert_eq!(with_excluded["excluded"][0]["opening_id"], strict["id"]);
+    assert_eq!(
+        with_excluded["excluded"][0]["evidence"]["excluded"]["reason"],
+        "swedish_below_strict_minimum"
+    );
+    assert_eq!(
+        with_excluded["suggestions"][0]["score"], large["suggestions"][0]["score"],
+        "listing excluded pairs does not change the others' scores"
+    );
 }
