@@ -121,7 +121,7 @@ pub struct OccupationInput {
 /// A participant as registered by a coach: identity and matchable profile together; they are
 /// split when stored.
 #[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "Split<IdentityFields>")]
 pub struct ParticipantInput {
     pub name: String,
     #[serde(default)]
@@ -134,6 +134,7 @@ pub struct ParticipantInput {
 
 /// The matchable part of a participant; also the body of `POST /v1/match`.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 pub struct ProfileInput {
     #[serde(default)]
     pub skills: Vec<String>,
@@ -173,6 +174,7 @@ pub struct ImportFile {
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(try_from = "Split<EmployerRef>")]
 pub struct ImportEmployer {
     #[serde(rename = "ref")]
     pub reference: Id,
@@ -181,10 +183,89 @@ pub struct ImportEmployer {
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(try_from = "Split<OpeningRef>")]
 pub struct ImportOpening {
     pub employer_ref: Id,
     #[serde(flatten)]
     pub opening: OpeningInput,
+}
+
+/// A body split into the fields `H` takes and the rest, which is then read strictly as the
+/// inner type. serde's `flatten` cannot refuse unknown fields, and a misspelt field silently
+/// dropped would change a match without anyone noticing.
+#[derive(Deserialize)]
+struct Split<H> {
+    #[serde(flatten)]
+    head: H,
+    #[serde(flatten)]
+    rest: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<H> Split<H> {
+    fn rest<T: serde::de::DeserializeOwned>(self) -> Result<(H, T), serde_json::Error> {
+        Ok((
+            self.head,
+            serde_json::from_value(serde_json::Value::Object(self.rest))?,
+        ))
+    }
+}
+
+#[derive(Deserialize)]
+struct IdentityFields {
+    name: String,
+    #[serde(default)]
+    personal_number: Option<String>,
+    #[serde(default)]
+    contact: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct EmployerRef {
+    #[serde(rename = "ref")]
+    reference: Id,
+}
+
+#[derive(Deserialize)]
+struct OpeningRef {
+    employer_ref: Id,
+}
+
+impl TryFrom<Split<IdentityFields>> for ParticipantInput {
+    type Error = serde_json::Error;
+
+    fn try_from(split: Split<IdentityFields>) -> Result<Self, Self::Error> {
+        let (head, profile) = split.rest()?;
+        Ok(ParticipantInput {
+            name: head.name,
+            personal_number: head.personal_number,
+            contact: head.contact,
+            profile,
+        })
+    }
+}
+
+impl TryFrom<Split<EmployerRef>> for ImportEmployer {
+    type Error = serde_json::Error;
+
+    fn try_from(split: Split<EmployerRef>) -> Result<Self, Self::Error> {
+        let (head, employer) = split.rest()?;
+        Ok(ImportEmployer {
+            reference: head.reference,
+            employer,
+        })
+    }
+}
+
+impl TryFrom<Split<OpeningRef>> for ImportOpening {
+    type Error = serde_json::Error;
+
+    fn try_from(split: Split<OpeningRef>) -> Result<Self, Self::Error> {
+        let (head, opening) = split.rest()?;
+        Ok(ImportOpening {
+            employer_ref: head.employer_ref,
+            opening,
+        })
+    }
 }
 
 fn short_text(field: &str, value: &str, required: bool) -> Result<String, InputError> {

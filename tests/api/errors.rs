@@ -133,6 +133,49 @@ async fn every_bad_input_gets_a_clear_error_and_writes_nothing() {
         error_code(r, StatusCode::UNPROCESSABLE_ENTITY).await,
         "invalid_field"
     );
+    // A misspelt field is refused, not silently dropped, for participants and ad-hoc profiles.
+    let mut bad = participant_body();
+    bad["swedish"] = json!("B1");
+    let r = app.post("/v1/participants", &bad).await;
+    assert_eq!(
+        error_code(r, StatusCode::UNPROCESSABLE_ENTITY).await,
+        "invalid_body"
+    );
+    let r = app
+        .post(
+            "/v1/match",
+            &json!({"skills": ["städning"], "swedish": "B1"}),
+        )
+        .await;
+    assert_eq!(
+        error_code(r, StatusCode::UNPROCESSABLE_ENTITY).await,
+        "invalid_body"
+    );
+    let r = app
+        .post("/v1/match", &json!({"swedish_level": "SFI E"}))
+        .await;
+    assert_eq!(
+        error_code(r, StatusCode::UNPROCESSABLE_ENTITY).await,
+        "unknown_swedish_level"
+    );
+    // A bad participant update leaves the stored participant as it was.
+    let mut bad = participant_body();
+    bad["municipality_code"] = json!("0000");
+    let r = app.put(&format!("/v1/participants/{pid}"), &bad).await;
+    assert_eq!(
+        error_code(r, StatusCode::UNPROCESSABLE_ENTITY).await,
+        "unknown_municipality"
+    );
+    assert_eq!(
+        app.get_json(&format!("/v1/participants/{pid}")).await["municipality_code"],
+        "0180"
+    );
+    // Unknown query parameters are refused rather than ignored.
+    let r = app.get("/v1/openings?municipality_code=0180").await;
+    assert_eq!(
+        error_code(r, StatusCode::BAD_REQUEST).await,
+        "invalid_parameter"
+    );
     // A bad update leaves the stored opening as it was.
     let mut bad = warehouse_opening(employer);
     bad["title"] = json!("");
