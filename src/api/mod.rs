@@ -107,7 +107,7 @@ pub fn router(engine: Arc<Engine>) -> Router {
             let route = req
                 .extensions()
                 .get::<MatchedPath>()
-                .map_or(req.uri().path(), MatchedPath::as_str)
+                .map_or("<unmatched>", MatchedPath::as_str)
                 .to_owned();
             // The matched route, never the raw path or query: they can carry personal data.
             tracing::info_span!("request", method = %req.method(), route = %route)
@@ -311,20 +311,8 @@ async fn search_openings(
     State(engine): State<AppState>,
     AppQuery(params): AppQuery<SearchParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let page = params.page.unwrap_or(1);
-    if page == 0 {
-        return Err(ApiError::bad_request(
-            "invalid_parameter",
-            "page starts at 1",
-        ));
-    }
-    let per_page = params.per_page.unwrap_or(20);
-    if per_page == 0 || per_page > MAX_PER_PAGE {
-        return Err(ApiError::bad_request(
-            "per_page_out_of_range",
-            format!("per_page is {per_page}; it must be within 1..={MAX_PER_PAGE}"),
-        ));
-    }
+    let page = bounded("page", params.page, 1, usize::MAX)?;
+    let per_page = bounded("per_page", params.per_page, 20, MAX_PER_PAGE)?;
     if page.saturating_mul(per_page) > 100_000 {
         return Err(ApiError::bad_request(
             "invalid_parameter",
@@ -347,18 +335,23 @@ struct RankParams {
     include_excluded: bool,
 }
 
-fn limit(l: Option<usize>) -> ApiResult<usize> {
-    match l.unwrap_or(20) {
-        0 => Err(ApiError::bad_request(
-            "invalid_parameter",
-            "limit must be at least 1",
+/// A count parameter within 1..=max, `default` when absent.
+fn bounded(name: &str, value: Option<usize>, default: usize, max: usize) -> ApiResult<usize> {
+    match value.unwrap_or(default) {
+        v if v == 0 || v > max => Err(ApiError::bad_request(
+            "parameter_out_of_range",
+            if max == usize::MAX {
+                format!("{name} is {v}; it starts at 1")
+            } else {
+                format!("{name} is {v}; it must be within 1..={max}")
+            },
         )),
-        l if l > MAX_LIMIT => Err(ApiError::bad_request(
-            "limit_out_of_range",
-            format!("limit is {l}; it must be within 1..={MAX_LIMIT}"),
-        )),
-        l => Ok(l),
+        v => Ok(v),
     }
+}
+
+fn limit(value: Option<usize>) -> ApiResult<usize> {
+    bounded("limit", value, 20, MAX_LIMIT)
 }
 
 async fn opening_candidates(

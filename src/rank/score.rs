@@ -128,10 +128,6 @@ fn partition(wanted: &[Key], held: &[Key], present: bool) -> Vec<Key> {
         .collect()
 }
 
-fn all_held(wanted: &[Key], held: &[Key]) -> bool {
-    wanted.iter().all(|k| held.binary_search(k).is_ok())
-}
-
 /// The participant's occupation closest to the opening's: its code, shared digits and years.
 fn closest_occupation(
     participant: &[(SsykCode, f32)],
@@ -311,15 +307,43 @@ pub fn evaluate(pair: Pair<'_>, ctx: Context<'_>) -> Evaluation {
             }
         }),
     };
-    let excluded = o.deadline.is_some_and(|d| d < ctx.today)
-        || (o.swedish_strict && o.swedish_min.is_some_and(|m| swedish_gap(p.swedish, m) > 0))
-        || matches!((distance, p.max_travel_km), (Some(km), Some(max)) if km > max)
-        || !all_held(&o.licences, &p.licences);
     Evaluation {
         total: categories.total(ctx.profile),
         categories,
-        excluded,
+        excluded: exclusion(pair, distance, ctx).is_some(),
     }
+}
+
+/// The first hard rule the pair breaks, if any. Allocation-free, so the hot path can use it.
+fn exclusion(pair: Pair<'_>, distance_km: Option<f64>, ctx: Context<'_>) -> Option<Exclusion> {
+    let (p, o) = (pair.participant, pair.opening);
+    if let Some(deadline) = o.deadline.filter(|d| *d < ctx.today) {
+        return Some(Exclusion::DeadlinePassed { deadline });
+    }
+    if let (true, Some(required)) = (o.swedish_strict, o.swedish_min) {
+        let gap = swedish_gap(p.swedish, required);
+        if gap > 0 {
+            return Some(Exclusion::SwedishBelowStrictMinimum {
+                required,
+                actual: p.swedish,
+                gap_steps: gap,
+            });
+        }
+    }
+    if let (Some(km), Some(max)) = (distance_km, p.max_travel_km)
+        && km > max
+    {
+        return Some(Exclusion::BeyondTravelLimit {
+            distance_km: km,
+            max_travel_km: max,
+        });
+    }
+    let missing = o
+        .licences
+        .iter()
+        .filter(|k| p.licences.binary_search(k).is_err())
+        .count();
+    (missing > 0).then_some(Exclusion::MissingLicence { missing })
 }
 
 /// The evidence behind a pair's scores, including why it is excluded.
@@ -333,30 +357,7 @@ pub fn explain(pair: Pair<'_>, ctx: Context<'_>) -> Evidence {
     let closest = o
         .occupation
         .and_then(|code| closest_occupation(&p.occupations, code));
-    let excluded = if let Some(deadline) = o.deadline.filter(|d| *d < ctx.today) {
-        Some(Exclusion::DeadlinePassed { deadline })
-    } else if let (true, Some(required), Some(gap @ 1..)) =
-        (o.swedish_strict, o.swedish_min, swedish_gap_steps)
-    {
-        Some(Exclusion::SwedishBelowStrictMinimum {
-            required,
-            actual: p.swedish,
-            gap_steps: gap,
-        })
-    } else if let (Some(km), Some(max)) = (distance_km, p.max_travel_km)
-        && km > max
-    {
-        Some(Exclusion::BeyondTravelLimit {
-            distance_km: km,
-            max_travel_km: max,
-        })
-    } else if !licences_missing.is_empty() {
-        Some(Exclusion::MissingLicence {
-            missing: licences_missing.len(),
-        })
-    } else {
-        None
-    };
+    let excluded = exclusion(pair, distance_km, ctx);
     Evidence {
         skills_found,
         must_skills_missing: partition(&o.must, &p.skills, false),

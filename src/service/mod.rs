@@ -165,11 +165,13 @@ pub struct SearchHit {
 
 /// A pseudonym stable for one participant that reveals nothing of who they are.
 pub fn pseudonym(id: Id) -> String {
-    // A fixed odd multiplier permutes the id space; the code says "candidate", not a name.
+    // An odd multiplier and a rotation permute the 64-bit id space, so no two participants
+    // share a code. It hides ids from casual reading only; a keyed pseudonym comes with
+    // employer access.
     let mixed = (id as u64)
         .wrapping_mul(0x9E37_79B9_7F4A_7C15)
         .rotate_left(17);
-    format!("K-{:06X}", mixed & 0xFF_FFFF)
+    format!("K-{mixed:016X}")
 }
 
 impl Engine {
@@ -186,7 +188,7 @@ impl Engine {
             // Only an unusable index is replaced; a locked one belongs to a running process.
             Err(e @ IndexError::Open { .. }) => {
                 tracing::warn!(error = %e, dir = %index_dir.display(), "index unusable; rebuilding it from the database");
-                std::fs::remove_dir_all(index_dir).ok();
+                clear_dir(index_dir).map_err(|e| ServiceError::Index(IndexError::Io(e)))?;
                 OpeningIndex::open_or_create(index_dir)?
             }
             Err(e) => return Err(e.into()),
@@ -949,6 +951,22 @@ pub async fn import_into(
         );
     }
     Ok(store.import(&employers, &openings, &participants).await?)
+}
+
+/// Empties a directory but keeps the repository's `index/.gitkeep`.
+fn clear_dir(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.file_name().is_some_and(|n| n == ".gitkeep") {
+            continue;
+        }
+        if path.is_dir() {
+            std::fs::remove_dir_all(&path)?;
+        } else {
+            std::fs::remove_file(&path)?;
+        }
+    }
+    Ok(())
 }
 
 fn prefix(mut err: InputError, at: &str) -> InputError {

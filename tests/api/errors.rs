@@ -224,10 +224,24 @@ async fn every_bad_input_gets_a_clear_error_and_writes_nothing() {
         error_code(r, StatusCode::BAD_REQUEST).await,
         "invalid_query"
     );
+    for path in ["/v1/openings?page=0", "/v1/openings?per_page=0"] {
+        assert_eq!(
+            error_code(app.get(path).await, StatusCode::BAD_REQUEST).await,
+            "parameter_out_of_range",
+            "{path}"
+        );
+    }
+    let r = app
+        .get(&format!("/v1/openings/{oid}/candidates?limit=0"))
+        .await;
+    assert_eq!(
+        error_code(r, StatusCode::BAD_REQUEST).await,
+        "parameter_out_of_range"
+    );
     let r = app.get("/v1/openings?per_page=1000").await;
     assert_eq!(
         error_code(r, StatusCode::BAD_REQUEST).await,
-        "per_page_out_of_range"
+        "parameter_out_of_range"
     );
     let r = app.get("/v1/openings?page=abc").await;
     assert_eq!(
@@ -239,7 +253,7 @@ async fn every_bad_input_gets_a_clear_error_and_writes_nothing() {
         .await;
     assert_eq!(
         error_code(r, StatusCode::BAD_REQUEST).await,
-        "limit_out_of_range"
+        "parameter_out_of_range"
     );
     // Oversized body.
     let mut big = warehouse_opening(employer);

@@ -56,6 +56,15 @@ async fn data_survives_a_restart_and_a_lost_index_comes_back() {
     assert_eq!(app.get_json("/v1/openings?q=lager").await["total"], 1);
     app.stop().await;
 
+    // A damaged index is replaced at startup; the repository's placeholder file stays.
+    std::fs::write(path.join("index").join("meta.json"), b"{ not an index").unwrap();
+    std::fs::write(path.join("index").join(".gitkeep"), b"").unwrap();
+    let app = spawn_app_in(&path).await;
+    assert_eq!(app.status().await["indexed_openings"], 2);
+    assert_eq!(app.get_json("/v1/openings?q=lager").await["total"], 1);
+    assert!(path.join("index").join(".gitkeep").exists());
+    app.stop().await;
+
     // `reindex` rebuilds it too, and is idempotent.
     std::fs::remove_dir_all(path.join("index")).unwrap();
     let engine = data_args(&path).engine().await.unwrap();
