@@ -25,7 +25,7 @@ use crate::rank::{
     Context, OpeningFeatures, ParticipantFeatures, RankOptions, Ranking, WeightProfile,
     rank_openings, rank_participants,
 };
-use crate::store::{Counts, Entity, Op, Store, StoreError};
+use crate::store::{Counts, Entity, Store, StoreError};
 use crate::taxonomy::Taxonomy;
 use features::{EvidenceView, Keys};
 use input::{EmployerInput, ImportFile, InputError, OpeningInput, ParticipantInput, ProfileInput};
@@ -70,7 +70,23 @@ struct Projection {
     keys: Keys,
     openings: BTreeMap<Id, OpeningFeatures>,
     open: BTreeMap<Id, OpeningKind>,
-    participants: BTreeMap<Id, ParticipantFeatures>,
+    /// Sorted by id, so candidate ranking borrows it as one slice without copying.
+    participants: Vec<ParticipantFeatures>,
+}
+
+impl Projection {
+    fn upsert_participant(&mut self, f: ParticipantFeatures) {
+        match self.participants.binary_search_by_key(&f.id, |x| x.id) {
+            Ok(i) => self.participants[i] = f,
+            Err(i) => self.participants.insert(i, f),
+        }
+    }
+
+    fn remove_participant(&mut self, id: Id) {
+        if let Ok(i) = self.participants.binary_search_by_key(&id, |x| x.id) {
+            self.participants.remove(i);
+        }
+    }
 }
 
 /// The application: store, index, taxonomy and the projection, shared by all requests.
@@ -238,7 +254,7 @@ impl Engine {
             }
             for (id, profile) in &profiles {
                 let f = features::participant_features(*id, profile, &mut p.keys, &self.taxonomy);
-                p.participants.insert(*id, f);
+                p.upsert_participant(f);
             }
         }
         let applied = self.index.applied_seq();
@@ -322,17 +338,24 @@ impl Engine {
                     None => changes.push(IndexChange::Delete(id)),
                 }
             }
-            let mut profiles = Vec::new();
-            for e in &entries {
-                match (e.entity, e.op) {
-                    (Entity::Opening, _) => {}
-                    (Entity::Participant, Op::Delete) => profiles.push((e.entity_id, None)),
-                    (Entity::Participant, Op::Upsert) => {
-                        let profile = self.store.participant_profile(e.entity_id).await?;
-                        profiles.push((e.entity_id, profile));
-                    }
-                }
-            }
+            // Likewise a participant's row: present means upsert, gone means deleted.
+            let mut participant_ids: Vec<Id> = entries
+                .iter()
+                .filter(|e| e.entity == Entity::Participant)
+                .map(|e| e.entity_id)
+                .collect();
+            participant_ids.sort_unstable();
+            participant_ids.dedup();
+            let mut current_profiles: BTreeMap<Id, Profile> = self
+                .store
+                .profiles(&participant_ids)
+                .await?
+                .into_iter()
+                .collect();
+            let profiles: Vec<(Id, Option<Profile>)> = participant_ids
+                .into_iter()
+                .map(|id| (id, current_profiles.remove(&id)))
+                .collect();
             {
                 let mut p = self.projection.write().unwrap_or_else(|e| e.into_inner());
                 for o in &opened {
@@ -347,10 +370,10 @@ impl Engine {
                                 &mut p.keys,
                                 &self.taxonomy,
                             );
-                            p.participants.insert(id, f);
+                            p.upsert_participant(f);
                         }
                         None => {
-                            p.participants.remove(&id);
+                            p.remove_participant(id);
                         }
                     }
                 }
@@ -779,7 +802,6 @@ impl Engine {
                 Some(f) => f.clone(),
                 None => features::opening_features(&opening, &mut p.keys.clone(), &engine.taxonomy),
             };
-            let people: Vec<ParticipantFeatures> = p.participants.values().cloned().collect();
             let ctx = Context {
                 profile: &engine.profile,
                 skill_weights: &p.keys.weights,
@@ -787,7 +809,7 @@ impl Engine {
             };
             let ranking = rank_participants(
                 &features,
-                &people,
+                &p.participants,
                 None,
                 ctx,
                 RankOptions {

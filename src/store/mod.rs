@@ -294,6 +294,14 @@ impl Store {
         }
     }
 
+    /// The matchable profiles with these ids, in id order; deleted ids are skipped. Lets the
+    /// indexer load a batch of changed participants in one query.
+    pub async fn profiles(&self, ids: &[Id]) -> Result<Vec<(Id, Profile)>, StoreError> {
+        match self {
+            Store::Sqlite(pool) => sqlite::profiles(pool, ids).await,
+        }
+    }
+
     /// Every matchable profile, without identity, in id order: the input for matching and for
     /// rebuilding the index.
     pub async fn all_profiles(&self) -> Result<Vec<(Id, Profile)>, StoreError> {

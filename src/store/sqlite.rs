@@ -518,6 +518,23 @@ pub(super) async fn all_profiles(pool: &SqlitePool) -> Result<Vec<(Id, Profile)>
     rows.into_iter().map(<(Id, Profile)>::try_from).collect()
 }
 
+pub(super) async fn profiles(
+    pool: &SqlitePool,
+    ids: &[Id],
+) -> Result<Vec<(Id, Profile)>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<ProfileRow> = sqlx::query_as(
+        "SELECT participant_id, profile FROM participant_profiles \
+         WHERE participant_id IN (SELECT value FROM json_each(?)) ORDER BY participant_id",
+    )
+    .bind(to_json(ids)?)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(<(Id, Profile)>::try_from).collect()
+}
+
 pub(super) async fn participant_profile(
     pool: &SqlitePool,
     id: Id,

@@ -796,3 +796,20 @@ async fn concurrent_writers_all_commit_with_distinct_seqs() {
     let counts = store.counts().await.expect("counts");
     assert_eq!((counts.openings, counts.participants), (8, 8));
 }
+
+#[tokio::test]
+async fn profiles_load_in_one_batch_and_skip_deleted_ids() {
+    let (_dir, store) = fresh().await;
+    let a = store
+        .create_participant(&full_identity("A"), &full_profile())
+        .await
+        .unwrap();
+    let b = store
+        .create_participant(&full_identity("B"), &Profile::default())
+        .await
+        .unwrap();
+    assert!(store.delete_participant(a.id).await.unwrap());
+    let got = store.profiles(&[b.id, a.id, 999]).await.unwrap();
+    assert_eq!(got, vec![(b.id, Profile::default())]);
+    assert!(store.profiles(&[]).await.unwrap().is_empty());
+}
