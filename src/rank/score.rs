@@ -172,7 +172,16 @@ pub fn experience_score(
     curves: &Curves,
 ) -> Option<f32> {
     let opening = opening?;
-    let best = participant
+    Some(best_experience(participant, opening, curves).map_or(0.0, |(score, _)| score))
+}
+
+/// The experience score and the years behind it, from the occupation that scores best.
+fn best_experience(
+    participant: &[(SsykCode, f32)],
+    opening: SsykCode,
+    curves: &Curves,
+) -> Option<(f32, f32)> {
+    participant
         .iter()
         .map(|&(code, years)| {
             let years = if years.is_finite() {
@@ -180,11 +189,12 @@ pub fn experience_score(
             } else {
                 0.0
             };
-            occupation_similarity(code.shared_digits(opening), curves)
-                * (years / curves.experience_full_years).min(1.0)
+            let score = occupation_similarity(code.shared_digits(opening), curves)
+                * (years / curves.experience_full_years).min(1.0);
+            (score.clamp(0.0, 1.0), years)
         })
-        .fold(0.0f32, f32::max);
-    Some(best.clamp(0.0, 1.0))
+        .filter(|(score, _)| *score > 0.0)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)))
 }
 
 /// Steps below the minimum; no Swedish at all counts as one step below A1.
@@ -363,7 +373,10 @@ pub fn explain(pair: Pair<'_>, ctx: Context<'_>) -> Evidence {
         must_skills_missing: partition(&o.must, &p.skills, false),
         merit_skills_missing: partition(&o.merit, &p.skills, false),
         occupation_match: closest.map(|(code, digits, _)| (code, digits)),
-        experience_years: closest.filter(|c| c.1 > 0).map(|c| c.2),
+        experience_years: o
+            .occupation
+            .and_then(|code| best_experience(&p.occupations, code, &ctx.profile.curves))
+            .map(|(_, years)| years),
         swedish_gap_steps,
         distance_km,
         licences_missing,

@@ -600,3 +600,33 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn experience_evidence_names_the_years_that_scored() {
+    let profile = WeightProfile::default();
+    let weights = SkillWeights::new();
+    let o = opening(1);
+    let mut p = participant(1);
+    // Same group with no years, a related group with five: the score comes from the five.
+    p.occupations = vec![(ssyk(4322), 0.0), (ssyk(4321), 5.0)];
+    let pair = Pair {
+        participant: &p,
+        opening: &o,
+        text: None,
+    };
+    let e = evaluate(pair, ctx(&profile, &weights));
+    assert_eq!(e.categories.experience, Some(0.6));
+    let evidence = explain(pair, ctx(&profile, &weights));
+    assert_eq!(evidence.experience_years, Some(5.0));
+    assert_eq!(evidence.occupation_match, Some((ssyk(4322), 4)));
+    p.occupations = vec![(ssyk(9111), 4.0)];
+    let pair = Pair {
+        participant: &p,
+        opening: &o,
+        text: None,
+    };
+    assert_eq!(
+        explain(pair, ctx(&profile, &weights)).experience_years,
+        None
+    );
+}
