@@ -107,6 +107,11 @@ async fn hard_filters_exclude_and_say_why() {
     far["title"] = json!("Göteborg");
     far["municipality_code"] = json!("1480");
     let far = app.post_ok("/v1/openings", &far).await;
+    let mut expired = warehouse_opening(employer);
+    expired["title"] = json!("Sista ansökningsdag passerad");
+    expired["deadline"] =
+        json!((chrono::Utc::now().date_naive() - chrono::Duration::days(1)).to_string());
+    let expired = app.post_ok("/v1/openings", &expired).await;
     let fine = app
         .post_ok("/v1/openings", &warehouse_opening(employer))
         .await;
@@ -123,7 +128,7 @@ async fn hard_filters_exclude_and_say_why() {
         ids(&body["suggestions"]),
         vec![fine["id"].as_i64().unwrap()]
     );
-    assert_eq!(body["excluded_count"], 3);
+    assert_eq!(body["excluded_count"], 4);
     let reasons: Vec<(i64, String)> = body["excluded"]
         .as_array()
         .unwrap()
@@ -151,6 +156,10 @@ async fn hard_filters_exclude_and_say_why() {
     );
     assert!(
         reasons.contains(&(far["id"].as_i64().unwrap(), "beyond_travel_limit".into())),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.contains(&(expired["id"].as_i64().unwrap(), "deadline_passed".into())),
         "{reasons:?}"
     );
     let licence_entry = body["excluded"]
@@ -216,6 +225,18 @@ async fn candidates_rank_participants_for_an_opening_without_identity() {
             .unwrap()
             .starts_with("K-")
     );
+    let best = &body["candidates"][0];
+    assert_eq!(best["categories"]["must_skills"], 1.0);
+    assert_eq!(best["evidence"]["skills_found"][0]["id"], "ijHY_aHk_ADE");
+    assert_eq!(best["evidence"]["occupation_match"]["shared_digits"], 4);
+    assert_eq!(best["evidence"]["experience_years"], 2.0);
+    let second = &body["candidates"][1];
+    assert_eq!(
+        second["evidence"]["must_skills_missing"][0]["id"],
+        "ijHY_aHk_ADE"
+    );
+    assert_eq!(second["evidence"]["swedish_gap_steps"], 0);
+    assert!(second["score"].as_f64().unwrap() < best["score"].as_f64().unwrap());
     // The one without the truck licence is excluded for it.
     assert_eq!(body["excluded"][0]["participant_id"], weak["id"]);
     assert_eq!(
