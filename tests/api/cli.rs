@@ -1,11 +1,33 @@
 //! The binary itself: `demo`, `import` and `reindex` as a user runs them.
 
-use std::process::Command;
+use std::path::Path;
+use std::process::{Command, Output};
 
 use crate::helpers::*;
 
 fn jobmatch() -> Command {
     Command::new(env!("CARGO_BIN_EXE_jobmatch"))
+}
+
+/// Runs `jobmatch import` and returns its report, failing the test if the command fails.
+fn import(data: &Path, file: &Path) -> serde_json::Value {
+    let out = import_output(data, file);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn import_output(data: &Path, file: &Path) -> Output {
+    jobmatch()
+        .arg("import")
+        .arg("--data-dir")
+        .arg(data)
+        .arg(file)
+        .output()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -25,19 +47,7 @@ async fn demo_import_and_reindex_work_from_the_command_line() {
     let openings = demo["openings"].as_array().unwrap().len();
     assert!(openings >= 300);
 
-    let out = jobmatch()
-        .arg("import")
-        .arg("--data-dir")
-        .arg(&data)
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = import(&data, &file);
     assert_eq!(report["openings"].as_u64().unwrap() as usize, openings);
 
     assert!(
@@ -85,13 +95,7 @@ async fn a_bad_import_file_is_refused_whole_and_names_the_problem() {
     demo["openings"][5]["swedish_min"] = serde_json::json!("SFI E");
     std::fs::write(&file, demo.to_string()).unwrap();
 
-    let out = jobmatch()
-        .arg("import")
-        .arg("--data-dir")
-        .arg(&data)
-        .arg(&file)
-        .output()
-        .unwrap();
+    let out = import_output(&data, &file);
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -107,13 +111,7 @@ async fn a_bad_import_file_is_refused_whole_and_names_the_problem() {
     );
 
     std::fs::write(&file, "{not json").unwrap();
-    let out = jobmatch()
-        .arg("import")
-        .arg("--data-dir")
-        .arg(&data)
-        .arg(&file)
-        .output()
-        .unwrap();
+    let out = import_output(&data, &file);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("parsing"));
 }
@@ -127,19 +125,7 @@ async fn import_beside_a_running_server_reaches_its_index() {
     let out = jobmatch().args(["demo", "--seed", "3"]).output().unwrap();
     std::fs::write(&file, &out.stdout).unwrap();
 
-    let out = jobmatch()
-        .arg("import")
-        .arg("--data-dir")
-        .arg(&data)
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = import(&data, &file);
     let openings = report["openings"].as_u64().unwrap();
 
     let mut status = app.status().await;
