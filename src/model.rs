@@ -7,6 +7,7 @@ use std::str::FromStr;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// Database identity of an employer, opening or participant.
 pub type Id = i64;
@@ -15,8 +16,9 @@ pub type Id = i64;
 ///
 /// Skills, occupations, municipalities, languages and licences are all identified this way,
 /// so data exchanged with other Swedish systems keeps its meaning.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(transparent)]
+#[schema(example = "ijHY_aHk_ADE")]
 pub struct ConceptId(pub String);
 
 impl ConceptId {
@@ -35,7 +37,7 @@ impl fmt::Display for ConceptId {
 ///
 /// Free text is kept rather than dropped: it still counts in the text score and a coach can
 /// see what was not understood.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Term {
     Concept {
@@ -122,6 +124,22 @@ impl Serialize for SsykCode {
     }
 }
 
+/// Described as it is serialised: a four-digit string, not the number inside.
+impl utoipa::PartialSchema for SsykCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .pattern(Some("^[0-9]{4}$"))
+            .description(Some(
+                "An SSYK 2012 level-4 occupation group code: four digits.",
+            ))
+            .examples(["9111"])
+            .into()
+    }
+}
+
+impl ToSchema for SsykCode {}
+
 impl<'de> Deserialize<'de> for SsykCode {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
@@ -133,7 +151,9 @@ impl<'de> Deserialize<'de> for SsykCode {
 
 /// Swedish proficiency on one ordered scale, CEFR A1 to C2. SFI and SAS course levels are
 /// mapped onto it when parsed (see `taxonomy::swedish`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 pub enum SwedishLevel {
     A1,
     A2,
@@ -177,7 +197,7 @@ impl fmt::Display for SwedishLevel {
 }
 
 /// A point on the map, WGS84 degrees.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct GeoPoint {
     pub lat: f64,
     pub lon: f64,
@@ -209,7 +229,7 @@ pub struct Place {
     pub point: Option<GeoPoint>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OpeningKind {
     Vacancy,
@@ -226,7 +246,7 @@ impl OpeningKind {
 }
 
 /// Working time of an opening, or what a participant can take.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Hours {
     #[default]
@@ -238,7 +258,7 @@ pub enum Hours {
 
 /// The forms of employment Swedish labour-market policy distinguishes, including the
 /// subsidised ones that matter most for people far from the labour market.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EmploymentForm {
     #[default]
@@ -250,7 +270,7 @@ pub enum EmploymentForm {
     Other,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OpeningStatus {
     #[default]
@@ -258,7 +278,9 @@ pub enum OpeningStatus {
     Closed,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PriorityGroup {
     Under25,
@@ -267,8 +289,9 @@ pub enum PriorityGroup {
     LongTermRecipient,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Employer {
+    #[schema(value_type = i64)]
     pub id: Id,
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -304,7 +327,7 @@ pub struct Opening {
 }
 
 /// An SSYK level-4 occupation group with its JobTech identity.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Occupation {
     pub code: SsykCode,
     pub concept_id: ConceptId,
@@ -312,7 +335,7 @@ pub struct Occupation {
 }
 
 /// Experience in one occupation group.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Experience {
     pub occupation: Occupation,
     pub years: f32,

@@ -1,10 +1,11 @@
 //! The JSON API under `/v1`: routes, extractors that answer bad input in the API's error shape,
 //! and the HTTP layers (body limit, timeout, one tracing span per request). Handlers only
-//! translate between HTTP and the service's use cases.
+//! translate between HTTP and the service's use cases. Each handler also describes itself
+//! (`#[utoipa::path]`) for the OpenAPI document served at `/v1/openapi.json`.
 
 pub mod error;
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Request, State};
@@ -16,11 +17,13 @@ use serde::Deserialize;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
+use utoipa::{IntoParams, OpenApi};
 
-use crate::model::{Id, OpeningKind, Participant};
+use crate::model::{Employer, Id, OpeningKind, Participant};
 use crate::service::input::{EmployerInput, OpeningInput, ParticipantInput, ProfileInput};
-use crate::service::{Engine, pseudonym};
+use crate::service::{Engine, SearchResults, Status, pseudonym};
 pub use error::ApiError;
+use error::ErrorBody;
 
 /// Largest request body accepted: an opening with a long description fits many times over.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -92,7 +95,8 @@ pub fn router(engine: Arc<Engine>) -> Router {
             get(participant_suggestions),
         )
         .route("/match", post(match_profile))
-        .route("/status", get(status));
+        .route("/status", get(status))
+        .route("/openapi.json", get(openapi));
     Router::new()
         .route("/health", get(health))
         .nest("/v1", v1)
@@ -115,14 +119,93 @@ pub fn router(engine: Arc<Engine>) -> Router {
         .layer(middleware::map_response(error::json_errors))
 }
 
+/// The OpenAPI document of this API: every route below, its parameters, bodies and answers.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "jobmatch",
+        version = env!("CARGO_PKG_VERSION"),
+        description = "Matches participants of Swedish municipal labour-market units with vacancies and internships, and explains every score."
+    ),
+    paths(
+        health,
+        status,
+        openapi,
+        create_employer,
+        get_employer,
+        create_opening,
+        search_openings,
+        get_opening,
+        update_opening,
+        close_opening,
+        opening_candidates,
+        create_participant,
+        get_participant,
+        update_participant,
+        delete_participant,
+        participant_suggestions,
+        match_profile,
+    ),
+    tags(
+        (name = "employers", description = "Employers that post openings"),
+        (name = "openings", description = "Vacancies and internships, their search and their ranked candidates"),
+        (name = "participants", description = "Participants and the openings suggested for them"),
+        (name = "matching", description = "Ranking for a profile that is not stored"),
+        (name = "system", description = "Health, status and this document"),
+    )
+)]
+pub struct ApiDoc;
+
+/// Built once: the document is the same for the life of the process.
+static OPENAPI: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(ApiDoc::openapi);
+
+/// Liveness: answers while the process serves requests.
+#[utoipa::path(
+    get,
+    path = "/health",
+    tag = "system",
+    responses((status = 200, description = "The server is up", body = view::Health))
+)]
 async fn health() -> impl IntoResponse {
-    Json(serde_json::json!({"status": "ok"}))
+    Json(view::Health { status: "ok" })
 }
 
+/// Counts of stored objects and how far the search index has caught up.
+#[utoipa::path(
+    get,
+    path = "/v1/status",
+    tag = "system",
+    responses((status = 200, description = "Counts, index progress and the weight profile in use", body = Status))
+)]
 async fn status(State(engine): State<AppState>) -> ApiResult<impl IntoResponse> {
     Ok(Json(engine.status().await?))
 }
 
+/// This document.
+#[utoipa::path(
+    get,
+    path = "/v1/openapi.json",
+    tag = "system",
+    responses((status = 200, description = "The OpenAPI document of this API", body = Object))
+)]
+async fn openapi() -> impl IntoResponse {
+    Json(&*OPENAPI)
+}
+
+/// Registers an employer.
+#[utoipa::path(
+    post,
+    path = "/v1/employers",
+    tag = "employers",
+    request_body = EmployerInput,
+    responses(
+        (status = 201, description = "The employer as stored", body = Employer),
+        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
+        (status = 413, description = "The body is larger than accepted", body = ErrorBody),
+        (status = 415, description = "The body is not sent as JSON", body = ErrorBody),
+        (status = 422, description = "A field is missing, of the wrong type or not understood", body = ErrorBody),
+    )
+)]
 async fn create_employer(
     State(engine): State<AppState>,
     AppJson(input): AppJson<EmployerInput>,
@@ -133,6 +216,17 @@ async fn create_employer(
     ))
 }
 
+/// One employer.
+#[utoipa::path(
+    get,
+    path = "/v1/employers/{id}",
+    tag = "employers",
+    params(("id" = i64, Path, description = "Employer id")),
+    responses(
+        (status = 200, description = "The employer", body = Employer),
+        (status = 404, description = "No such employer", body = ErrorBody),
+    )
+)]
 async fn get_employer(
     State(engine): State<AppState>,
     AppPath(id): AppPath<Id>,
@@ -145,16 +239,29 @@ mod view {
 
     use chrono::NaiveDate;
     use serde::Serialize;
+    use utoipa::ToSchema;
 
     use crate::model::{
         EmploymentForm, Experience, GeoPoint, Hours, Id, Occupation, Opening, OpeningKind,
         OpeningStatus, Participant, PriorityGroup, SwedishLevel, Term,
     };
+    use crate::service::{CandidateSummary, OpeningSummary, Ranked, Suggestion};
     use crate::taxonomy::Taxonomy;
 
-    #[derive(Serialize)]
+    /// The answer of `GET /health`.
+    #[derive(Serialize, ToSchema)]
+    pub struct Health {
+        #[schema(example = "ok")]
+        pub status: &'static str,
+    }
+
+    /// An opening with its terms normalised: concepts where the taxonomy knew them, free text
+    /// where it did not.
+    #[derive(Serialize, ToSchema)]
     pub struct OpeningView {
+        #[schema(value_type = i64)]
         pub id: Id,
+        #[schema(value_type = i64)]
         pub employer_id: Id,
         pub kind: OpeningKind,
         pub status: OpeningStatus,
@@ -211,8 +318,10 @@ mod view {
         }
     }
 
-    #[derive(Serialize)]
+    /// A participant with identity and normalised profile, as a coach sees them.
+    #[derive(Serialize, ToSchema)]
     pub struct ParticipantView {
+        #[schema(value_type = i64)]
         pub id: Id,
         pub pseudonym: String,
         pub name: String,
@@ -256,8 +365,100 @@ mod view {
             }
         }
     }
+
+    /// Openings ranked for a stored participant.
+    #[derive(Serialize, ToSchema)]
+    pub struct ParticipantSuggestions {
+        #[schema(value_type = i64)]
+        pub participant_id: Id,
+        /// How many openings were scored.
+        pub considered: usize,
+        /// How many of them a hard rule left out.
+        pub excluded_count: usize,
+        /// Best first; ties broken by the lower id.
+        pub suggestions: Vec<Suggestion<OpeningSummary>>,
+        /// The best of the excluded openings, each with its reason; empty unless asked for.
+        pub excluded: Vec<Suggestion<OpeningSummary>>,
+    }
+
+    impl ParticipantSuggestions {
+        pub fn new(participant_id: Id, ranked: Ranked<OpeningSummary>) -> Self {
+            ParticipantSuggestions {
+                participant_id,
+                considered: ranked.considered,
+                excluded_count: ranked.excluded_count,
+                suggestions: ranked.results,
+                excluded: ranked.excluded,
+            }
+        }
+    }
+
+    /// Openings ranked for a profile that is not stored.
+    #[derive(Serialize, ToSchema)]
+    pub struct ProfileSuggestions {
+        /// How many openings were scored.
+        pub considered: usize,
+        /// How many of them a hard rule left out.
+        pub excluded_count: usize,
+        /// Best first; ties broken by the lower id.
+        pub suggestions: Vec<Suggestion<OpeningSummary>>,
+        /// The best of the excluded openings, each with its reason; empty unless asked for.
+        pub excluded: Vec<Suggestion<OpeningSummary>>,
+    }
+
+    impl From<Ranked<OpeningSummary>> for ProfileSuggestions {
+        fn from(ranked: Ranked<OpeningSummary>) -> Self {
+            ProfileSuggestions {
+                considered: ranked.considered,
+                excluded_count: ranked.excluded_count,
+                suggestions: ranked.results,
+                excluded: ranked.excluded,
+            }
+        }
+    }
+
+    /// Participants ranked for an opening, pseudonymised.
+    #[derive(Serialize, ToSchema)]
+    pub struct Candidates {
+        #[schema(value_type = i64)]
+        pub opening_id: Id,
+        /// How many participants were scored.
+        pub considered: usize,
+        /// How many of them a hard rule left out.
+        pub excluded_count: usize,
+        /// Best first; ties broken by the lower id.
+        pub candidates: Vec<Suggestion<CandidateSummary>>,
+        /// The best of the excluded participants, each with its reason; empty unless asked for.
+        pub excluded: Vec<Suggestion<CandidateSummary>>,
+    }
+
+    impl Candidates {
+        pub fn new(opening_id: Id, ranked: Ranked<CandidateSummary>) -> Self {
+            Candidates {
+                opening_id,
+                considered: ranked.considered,
+                excluded_count: ranked.excluded_count,
+                candidates: ranked.results,
+                excluded: ranked.excluded,
+            }
+        }
+    }
 }
 
+/// Posts a vacancy or an internship.
+#[utoipa::path(
+    post,
+    path = "/v1/openings",
+    tag = "openings",
+    request_body = OpeningInput,
+    responses(
+        (status = 201, description = "The opening as stored, its terms normalised", body = view::OpeningView),
+        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
+        (status = 413, description = "The body is larger than accepted", body = ErrorBody),
+        (status = 415, description = "The body is not sent as JSON", body = ErrorBody),
+        (status = 422, description = "A field is missing, of the wrong type or not understood", body = ErrorBody),
+    )
+)]
 async fn create_opening(
     State(engine): State<AppState>,
     _caller: Caller,
@@ -270,6 +471,17 @@ async fn create_opening(
     ))
 }
 
+/// One opening.
+#[utoipa::path(
+    get,
+    path = "/v1/openings/{id}",
+    tag = "openings",
+    params(("id" = i64, Path, description = "Opening id")),
+    responses(
+        (status = 200, description = "The opening", body = view::OpeningView),
+        (status = 404, description = "No such opening", body = ErrorBody),
+    )
+)]
 async fn get_opening(
     State(engine): State<AppState>,
     AppPath(id): AppPath<Id>,
@@ -278,6 +490,22 @@ async fn get_opening(
     Ok(Json(view::OpeningView::new(o, engine.taxonomy())))
 }
 
+/// Replaces an opening's content; its status stays.
+#[utoipa::path(
+    put,
+    path = "/v1/openings/{id}",
+    tag = "openings",
+    params(("id" = i64, Path, description = "Opening id")),
+    request_body = OpeningInput,
+    responses(
+        (status = 200, description = "The opening as stored", body = view::OpeningView),
+        (status = 404, description = "No such opening", body = ErrorBody),
+        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
+        (status = 413, description = "The body is larger than accepted", body = ErrorBody),
+        (status = 415, description = "The body is not sent as JSON", body = ErrorBody),
+        (status = 422, description = "A field is missing, of the wrong type or not understood", body = ErrorBody),
+    )
+)]
 async fn update_opening(
     State(engine): State<AppState>,
     _caller: Caller,
@@ -288,6 +516,17 @@ async fn update_opening(
     Ok(Json(view::OpeningView::new(o, engine.taxonomy())))
 }
 
+/// Closes an opening: it is kept, but no longer suggested or searched.
+#[utoipa::path(
+    delete,
+    path = "/v1/openings/{id}",
+    tag = "openings",
+    params(("id" = i64, Path, description = "Opening id")),
+    responses(
+        (status = 200, description = "The closed opening", body = view::OpeningView),
+        (status = 404, description = "No such opening", body = ErrorBody),
+    )
+)]
 async fn close_opening(
     State(engine): State<AppState>,
     _caller: Caller,
@@ -297,16 +536,37 @@ async fn close_opening(
     Ok(Json(view::OpeningView::new(o, engine.taxonomy())))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct SearchParams {
+    /// Words to find in titles and descriptions: terms are ORed, `"…"` is a phrase, `+`/`-`
+    /// require or exclude. Absent or blank lists every open opening.
     q: Option<String>,
+    /// Only vacancies or only internships.
     kind: Option<OpeningKind>,
+    /// A municipality code (kommunkod) such as `0180`, or a municipality name.
     municipality: Option<String>,
+    /// Page number, from 1.
+    #[param(minimum = 1, default = 1)]
     page: Option<usize>,
+    /// Results per page.
+    #[param(minimum = 1, maximum = 100, default = 20)]
     per_page: Option<usize>,
 }
 
+/// Full-text search over open openings, best match first.
+#[utoipa::path(
+    get,
+    path = "/v1/openings",
+    tag = "openings",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "One page of matching openings", body = SearchResults),
+        (status = 400, description = "An unknown or out-of-range parameter, or a query that cannot be parsed", body = ErrorBody),
+        (status = 422, description = "An unknown municipality", body = ErrorBody),
+    )
+)]
 async fn search_openings(
     State(engine): State<AppState>,
     AppQuery(params): AppQuery<SearchParams>,
@@ -326,11 +586,16 @@ async fn search_openings(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct RankParams {
+    /// Only vacancies or only internships (ignored when ranking candidates).
     kind: Option<OpeningKind>,
+    /// Most results to return.
+    #[param(minimum = 1, maximum = 200, default = 20)]
     limit: Option<usize>,
+    /// Also return the best excluded pairs, each with the rule that excluded it.
     #[serde(default)]
     include_excluded: bool,
 }
@@ -354,6 +619,19 @@ fn limit(value: Option<usize>) -> ApiResult<usize> {
     bounded("limit", value, 20, MAX_LIMIT)
 }
 
+/// Participants ranked for an open opening, pseudonymised, with each score explained.
+#[utoipa::path(
+    get,
+    path = "/v1/openings/{id}/candidates",
+    tag = "openings",
+    params(("id" = i64, Path, description = "Opening id"), RankParams),
+    responses(
+        (status = 200, description = "Ranked candidates", body = view::Candidates),
+        (status = 400, description = "An unknown or out-of-range parameter", body = ErrorBody),
+        (status = 404, description = "No such opening", body = ErrorBody),
+        (status = 409, description = "The opening is closed", body = ErrorBody),
+    )
+)]
 async fn opening_candidates(
     State(engine): State<AppState>,
     _caller: Caller,
@@ -362,15 +640,23 @@ async fn opening_candidates(
 ) -> ApiResult<impl IntoResponse> {
     let k = limit(params.limit)?;
     let ranked = engine.candidates(id, k, params.include_excluded).await?;
-    Ok(Json(serde_json::json!({
-        "opening_id": id,
-        "considered": ranked.considered,
-        "excluded_count": ranked.excluded_count,
-        "candidates": ranked.results,
-        "excluded": ranked.excluded,
-    })))
+    Ok(Json(view::Candidates::new(id, ranked)))
 }
 
+/// Registers a participant: identity and matchable profile in one body.
+#[utoipa::path(
+    post,
+    path = "/v1/participants",
+    tag = "participants",
+    request_body = ParticipantInput,
+    responses(
+        (status = 201, description = "The participant as stored, the profile normalised", body = view::ParticipantView),
+        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
+        (status = 413, description = "The body is larger than accepted", body = ErrorBody),
+        (status = 415, description = "The body is not sent as JSON", body = ErrorBody),
+        (status = 422, description = "A field is missing, of the wrong type or not understood", body = ErrorBody),
+    )
+)]
 async fn create_participant(
     State(engine): State<AppState>,
     _caller: Caller,
@@ -383,6 +669,17 @@ async fn create_participant(
     ))
 }
 
+/// One participant, identity included; the read is logged.
+#[utoipa::path(
+    get,
+    path = "/v1/participants/{id}",
+    tag = "participants",
+    params(("id" = i64, Path, description = "Participant id")),
+    responses(
+        (status = 200, description = "The participant", body = view::ParticipantView),
+        (status = 404, description = "No such participant", body = ErrorBody),
+    )
+)]
 async fn get_participant(
     State(engine): State<AppState>,
     caller: Caller,
@@ -392,6 +689,22 @@ async fn get_participant(
     Ok(Json(view::ParticipantView::new(p, engine.taxonomy())))
 }
 
+/// Replaces a participant's identity and profile.
+#[utoipa::path(
+    put,
+    path = "/v1/participants/{id}",
+    tag = "participants",
+    params(("id" = i64, Path, description = "Participant id")),
+    request_body = ParticipantInput,
+    responses(
+        (status = 200, description = "The participant as stored", body = view::ParticipantView),
+        (status = 404, description = "No such participant", body = ErrorBody),
+        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
+        (status = 413, description = "The body is larger than accepted", body = ErrorBody),
+        (status = 415, description = "The body is not sent as JSON", body = ErrorBody),
+        (status = 422, description = "A field is missing, of the wrong type or not understood", body = ErrorBody),
+    )
+)]
 async fn update_participant(
     State(engine): State<AppState>,
     _caller: Caller,
@@ -402,6 +715,17 @@ async fn update_participant(
     Ok(Json(view::ParticipantView::new(p, engine.taxonomy())))
 }
 
+/// Deletes a participant and everything stored about them.
+#[utoipa::path(
+    delete,
+    path = "/v1/participants/{id}",
+    tag = "participants",
+    params(("id" = i64, Path, description = "Participant id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such participant", body = ErrorBody),
+    )
+)]
 async fn delete_participant(
     State(engine): State<AppState>,
     _caller: Caller,
@@ -411,6 +735,18 @@ async fn delete_participant(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Openings ranked for a stored participant, with each score explained.
+#[utoipa::path(
+    get,
+    path = "/v1/participants/{id}/suggestions",
+    tag = "participants",
+    params(("id" = i64, Path, description = "Participant id"), RankParams),
+    responses(
+        (status = 200, description = "Ranked openings", body = view::ParticipantSuggestions),
+        (status = 400, description = "An unknown or out-of-range parameter", body = ErrorBody),
+        (status = 404, description = "No such participant", body = ErrorBody),
+    )
+)]
 async fn participant_suggestions(
     State(engine): State<AppState>,
     caller: Caller,
@@ -421,15 +757,24 @@ async fn participant_suggestions(
     let ranked = engine
         .suggestions(id, params.kind, k, params.include_excluded, &caller.name)
         .await?;
-    Ok(Json(serde_json::json!({
-        "participant_id": id,
-        "considered": ranked.considered,
-        "excluded_count": ranked.excluded_count,
-        "suggestions": ranked.results,
-        "excluded": ranked.excluded,
-    })))
+    Ok(Json(view::ParticipantSuggestions::new(id, ranked)))
 }
 
+/// Openings ranked for a profile that is not stored, with each score explained.
+#[utoipa::path(
+    post,
+    path = "/v1/match",
+    tag = "matching",
+    params(RankParams),
+    request_body = ProfileInput,
+    responses(
+        (status = 200, description = "Ranked openings", body = view::ProfileSuggestions),
+        (status = 400, description = "The body is not valid JSON, or an unknown or out-of-range parameter", body = ErrorBody),
+        (status = 413, description = "The body is larger than accepted", body = ErrorBody),
+        (status = 415, description = "The body is not sent as JSON", body = ErrorBody),
+        (status = 422, description = "A field is missing, of the wrong type or not understood", body = ErrorBody),
+    )
+)]
 async fn match_profile(
     State(engine): State<AppState>,
     AppQuery(params): AppQuery<RankParams>,
@@ -439,10 +784,5 @@ async fn match_profile(
     let ranked = engine
         .match_profile(&input, params.kind, k, params.include_excluded)
         .await?;
-    Ok(Json(serde_json::json!({
-        "considered": ranked.considered,
-        "excluded_count": ranked.excluded_count,
-        "suggestions": ranked.results,
-        "excluded": ranked.excluded,
-    })))
+    Ok(Json(view::ProfileSuggestions::from(ranked)))
 }

@@ -32,6 +32,7 @@ use std::collections::BinaryHeap;
 
 use rayon::prelude::*;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 pub use features::{Key, OpeningFeatures, ParticipantFeatures, SkillWeights, Vocabulary, key_set};
 pub use score::{
@@ -51,7 +52,7 @@ pub struct RankOptions {
 }
 
 /// Name and version of the weight profile that produced a score.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ProfileStamp {
     pub name: String,
     pub version: u32,

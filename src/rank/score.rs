@@ -5,6 +5,7 @@ use std::cmp::Ordering;
 
 use chrono::NaiveDate;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::features::{Key, OpeningFeatures, ParticipantFeatures, SkillWeights};
 use super::weights::{Curves, WeightProfile};
@@ -13,7 +14,7 @@ use crate::model::{GeoPoint, Hours, SsykCode, SwedishLevel};
 /// The score of each category in [0, 1]; `None` where the category does not apply to the pair
 /// (the opening asks nothing of it, or a location is unknown). The total is the weighted mean
 /// over the categories that apply.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, ToSchema)]
 pub struct CategoryScores {
     pub must_skills: Option<f32>,
     pub merit_skills: Option<f32>,
@@ -57,7 +58,7 @@ impl CategoryScores {
 }
 
 /// Why a pair is left out of the ranking. Hard rules, never a low score.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum Exclusion {
     /// The application deadline has passed.

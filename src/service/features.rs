@@ -2,6 +2,7 @@
 //! documents, and the core's keys back into labelled evidence.
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::index::IndexedOpening;
 use crate::model::{ConceptId, GeoPoint, Opening, OpeningStatus, Place, Profile, Term};
@@ -91,7 +92,7 @@ impl Keys {
 }
 
 /// A term in evidence: the concept id when there is one, and what to show.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
 pub struct TermView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<ConceptId>,
@@ -259,7 +260,7 @@ pub fn ssyk_terms(code: crate::model::SsykCode) -> Vec<String> {
 }
 
 /// Evidence with labels instead of keys, as coaches read it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct EvidenceView {
     pub skills_found: Vec<TermView>,
     pub must_skills_missing: Vec<TermView>,
@@ -275,7 +276,7 @@ pub struct EvidenceView {
     pub excluded: Option<Exclusion>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct OccupationMatchView {
     pub participant_code: String,
     pub label: Option<String>,

@@ -5,6 +5,7 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::model::{
     EmploymentForm, Experience, GeoPoint, Hours, Id, Identity, Opening, OpeningKind, OpeningStatus,
@@ -55,7 +56,7 @@ impl InputError {
     }
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EmployerInput {
     pub name: String,
@@ -67,9 +68,10 @@ pub struct EmployerInput {
 
 /// An opening as posted: `occupation` is an SSYK code or label, skills and licences are labels
 /// or concept ids in any common spelling.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OpeningInput {
+    #[schema(value_type = i64)]
     pub employer_id: Id,
     pub kind: OpeningKind,
     pub title: String,
@@ -92,6 +94,7 @@ pub struct OpeningInput {
     #[serde(default)]
     pub location: Option<GeoPoint>,
     #[serde(default = "one")]
+    #[schema(default = 1, minimum = 1)]
     pub places: i64,
     #[serde(default)]
     pub start_date: Option<NaiveDate>,
@@ -110,7 +113,7 @@ fn one() -> i64 {
 }
 
 /// Experience in an occupation as posted: `code` is an SSYK code or an occupation label.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OccupationInput {
     pub code: String,
@@ -133,7 +136,7 @@ pub struct ParticipantInput {
 }
 
 /// The matchable part of a participant; also the body of `POST /v1/match`.
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileInput {
     #[serde(default)]
@@ -158,6 +161,50 @@ pub struct ProfileInput {
     pub hours: Option<Hours>,
     #[serde(default)]
     pub priority_groups: Vec<PriorityGroup>,
+}
+
+/// Described as it is read: one flat object, the identity fields beside the profile's, and no
+/// other field. (A derived schema would be `allOf` the two, which the profile's
+/// `additionalProperties: false` makes unsatisfiable for validators.)
+impl utoipa::PartialSchema for ParticipantInput {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+
+        let mut schema = <ProfileInput as utoipa::PartialSchema>::schema();
+        if let RefOr::T(Schema::Object(object)) = &mut schema {
+            object.description = Some(
+                "A participant as registered by a coach: identity and matchable profile together."
+                    .to_owned(),
+            );
+            let text = |nullable: bool| {
+                let ty = if nullable {
+                    utoipa::openapi::schema::SchemaType::from_iter([Type::String, Type::Null])
+                } else {
+                    Type::String.into()
+                };
+                RefOr::T(Schema::Object(ObjectBuilder::new().schema_type(ty).build()))
+            };
+            object.properties.insert("name".to_owned(), text(false));
+            object
+                .properties
+                .insert("personal_number".to_owned(), text(true));
+            object.properties.insert("contact".to_owned(), text(true));
+            object.required.insert(0, "name".to_owned());
+        }
+        schema
+    }
+}
+
+impl ToSchema for ParticipantInput {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        <ProfileInput as ToSchema>::schemas(schemas);
+    }
 }
 
 /// The file format of `jobmatch import` and of the demo data: employers carry a local `ref`

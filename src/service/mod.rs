@@ -16,6 +16,7 @@ use std::sync::{Arc, RwLock};
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 use tokio::sync::Mutex;
+use utoipa::ToSchema;
 
 use crate::index::{CandidateQuery, IndexChange, IndexError, OpeningIndex, SearchQuery};
 use crate::model::{
@@ -103,7 +104,7 @@ pub struct Engine {
 }
 
 /// A ranked opening or participant as the API shows it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Suggestion<T> {
     #[serde(flatten)]
     pub item: T,
@@ -125,11 +126,13 @@ impl<T> Suggestion<T> {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct OpeningSummary {
+    #[schema(value_type = i64)]
     pub opening_id: Id,
     pub title: String,
     pub kind: OpeningKind,
+    #[schema(value_type = i64)]
     pub employer_id: Id,
     pub municipality_code: Option<String>,
     pub municipality: Option<String>,
@@ -137,8 +140,9 @@ pub struct OpeningSummary {
 }
 
 /// A candidate as a job matcher or employer sees it: pseudonymised, no identity.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct CandidateSummary {
+    #[schema(value_type = i64)]
     pub participant_id: Id,
     pub pseudonym: String,
 }
@@ -151,7 +155,7 @@ pub struct Ranked<T> {
     pub excluded: Vec<Suggestion<T>>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Status {
     pub employers: i64,
     pub openings: i64,
@@ -164,7 +168,7 @@ pub struct Status {
     pub weight_profile: crate::rank::ProfileStamp,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct SearchResults {
     pub total: usize,
     pub page: usize,
@@ -172,7 +176,7 @@ pub struct SearchResults {
     pub openings: Vec<SearchHit>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct SearchHit {
     #[serde(flatten)]
     pub opening: OpeningSummary,
@@ -310,13 +314,7 @@ impl Engine {
                 return Ok(());
             };
             // An opening's row holds its latest state: load each changed one once, in one query.
-            let mut opening_ids: Vec<Id> = entries
-                .iter()
-                .filter(|e| e.entity == Entity::Opening)
-                .map(|e| e.entity_id)
-                .collect();
-            opening_ids.sort_unstable();
-            opening_ids.dedup();
+            let opening_ids = changed(&entries, Entity::Opening);
             let mut current: BTreeMap<Id, Opening> = self
                 .store
                 .openings(&opening_ids)
@@ -339,13 +337,7 @@ impl Engine {
                 }
             }
             // Likewise a participant's row: present means upsert, gone means deleted.
-            let mut participant_ids: Vec<Id> = entries
-                .iter()
-                .filter(|e| e.entity == Entity::Participant)
-                .map(|e| e.entity_id)
-                .collect();
-            participant_ids.sort_unstable();
-            participant_ids.dedup();
+            let participant_ids = changed(&entries, Entity::Participant);
             let mut current_profiles: BTreeMap<Id, Profile> = self
                 .store
                 .profiles(&participant_ids)
@@ -973,6 +965,18 @@ pub async fn import_into(
         );
     }
     Ok(store.import(&employers, &openings, &participants).await?)
+}
+
+/// The distinct ids of one kind of entity that outbox entries name, ascending.
+fn changed(entries: &[crate::store::OutboxEntry], entity: Entity) -> Vec<Id> {
+    let mut ids: Vec<Id> = entries
+        .iter()
+        .filter(|e| e.entity == entity)
+        .map(|e| e.entity_id)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 /// Empties a directory but keeps the repository's `index/.gitkeep`.

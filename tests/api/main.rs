@@ -7,3 +7,4 @@ mod golden;
 mod helpers;
 mod lifecycle;
 mod matching;
+mod openapi;

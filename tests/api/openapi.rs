@@ -1,0 +1,56 @@
+use serde_json::Value;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_route() {
+    let app = spawn_app().await;
+    let doc = app.get_json("/v1/openapi.json").await;
+
+    let version = doc["openapi"].as_str().expect("openapi version");
+    assert!(version.starts_with("3."), "openapi version {version}");
+    assert_eq!(doc["info"]["title"], "jobmatch");
+    assert_eq!(doc["info"]["version"], env!("CARGO_PKG_VERSION"));
+
+    let expected: &[(&str, &[&str])] = &[
+        ("/v1/employers", &["post"]),
+        ("/v1/employers/{id}", &["get"]),
+        ("/v1/openings", &["post", "get"]),
+        ("/v1/openings/{id}", &["get", "put", "delete"]),
+        ("/v1/openings/{id}/candidates", &["get"]),
+        ("/v1/participants", &["post"]),
+        ("/v1/participants/{id}", &["get", "put", "delete"]),
+        ("/v1/participants/{id}/suggestions", &["get"]),
+        ("/v1/match", &["post"]),
+        ("/v1/status", &["get"]),
+        ("/health", &["get"]),
+    ];
+    for (path, methods) in expected {
+        let item = &doc["paths"][path];
+        assert!(item.is_object(), "{path} is missing from the document");
+        for method in *methods {
+            assert!(
+                item[method].is_object(),
+                "{path} has no {method} operation: {item}"
+            );
+        }
+    }
+
+    let opening = &doc["components"]["schemas"]["OpeningInput"];
+    let required: Vec<&str> = opening["required"]
+        .as_array()
+        .expect("OpeningInput lists required fields")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    for field in ["employer_id", "kind", "title"] {
+        assert!(
+            required.contains(&field),
+            "{field} is not required: {required:?}"
+        );
+    }
+    assert!(
+        opening["properties"]["swedish_min"].is_object(),
+        "OpeningInput has no swedish_min: {opening}"
+    );
+}
