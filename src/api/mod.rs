@@ -69,6 +69,23 @@ pub struct AppQuery<T>(pub T);
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
 pub struct AppPath<T>(pub T);
 
+/// The answers every route that takes a JSON body can give to a bad body.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // Only describes responses; the values are built by `ApiError`.
+enum BodyErrors {
+    #[response(status = 400, description = "The body is not valid JSON")]
+    Malformed(ErrorBody<'static>),
+    #[response(status = 413, description = "The body is larger than accepted")]
+    TooLarge(ErrorBody<'static>),
+    #[response(status = 415, description = "The body is not sent as JSON")]
+    NotJson(ErrorBody<'static>),
+    #[response(
+        status = 422,
+        description = "A field is missing, of the wrong type or not understood"
+    )]
+    Invalid(ErrorBody<'static>),
+}
+
 type AppState = Arc<Engine>;
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -199,11 +216,8 @@ async fn openapi() -> impl IntoResponse {
     tag = "employers",
     request_body = EmployerInput,
     responses(
+        BodyErrors,
         (status = 201, description = "The employer as stored", body = Employer),
-        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
-        (status = 413, description = "The body is larger than accepted", body = ErrorBody),
-        (status = 415, description = "The body is not sent as JSON", body = ErrorBody),
-        (status = 422, description = "A field is missing, of the wrong type or not understood", body = ErrorBody),
     )
 )]
 async fn create_employer(
@@ -452,11 +466,8 @@ mod view {
     tag = "openings",
     request_body = OpeningInput,
     responses(
+        BodyErrors,
         (status = 201, description = "The opening as stored, its terms normalised", body = view::OpeningView),
-        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
-        (status = 413, description = "The body is larger than accepted", body = ErrorBody),
-        (status = 415, description = "The body is not sent as JSON", body = ErrorBody),
-        (status = 422, description = "A field is missing, of the wrong type or not understood", body = ErrorBody),
     )
 )]
 async fn create_opening(
@@ -498,12 +509,9 @@ async fn get_opening(
     params(("id" = i64, Path, description = "Opening id")),
     request_body = OpeningInput,
     responses(
+        BodyErrors,
         (status = 200, description = "The opening as stored", body = view::OpeningView),
         (status = 404, description = "No such opening", body = ErrorBody),
-        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
-        (status = 413, description = "The body is larger than accepted", body = ErrorBody),
-        (status = 415, description = "The body is not sent as JSON", body = ErrorBody),
-        (status = 422, description = "A field is missing, of the wrong type or not understood", body = ErrorBody),
     )
 )]
 async fn update_opening(
@@ -650,11 +658,8 @@ async fn opening_candidates(
     tag = "participants",
     request_body = ParticipantInput,
     responses(
+        BodyErrors,
         (status = 201, description = "The participant as stored, the profile normalised", body = view::ParticipantView),
-        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
-        (status = 413, description = "The body is larger than accepted", body = ErrorBody),
-        (status = 415, description = "The body is not sent as JSON", body = ErrorBody),
-        (status = 422, description = "A field is missing, of the wrong type or not understood", body = ErrorBody),
     )
 )]
 async fn create_participant(
@@ -697,12 +702,9 @@ async fn get_participant(
     params(("id" = i64, Path, description = "Participant id")),
     request_body = ParticipantInput,
     responses(
+        BodyErrors,
         (status = 200, description = "The participant as stored", body = view::ParticipantView),
         (status = 404, description = "No such participant", body = ErrorBody),
-        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
-        (status = 413, description = "The body is larger than accepted", body = ErrorBody),
-        (status = 415, description = "The body is not sent as JSON", body = ErrorBody),
-        (status = 422, description = "A field is missing, of the wrong type or not understood", body = ErrorBody),
     )
 )]
 async fn update_participant(

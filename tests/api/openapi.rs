@@ -53,4 +53,20 @@ async fn the_openapi_document_describes_every_route() {
         opening["properties"]["swedish_min"].is_object(),
         "OpeningInput has no swedish_min: {opening}"
     );
+
+    // Routes that take a JSON body describe every way a body can be refused.
+    for (path, method) in [
+        ("/v1/openings", "post"),
+        ("/v1/participants/{id}", "put"),
+        ("/v1/match", "post"),
+    ] {
+        let responses = &doc["paths"][path][method]["responses"];
+        for status in ["400", "413", "415", "422"] {
+            assert_eq!(
+                responses[status]["content"]["application/json"]["schema"]["$ref"],
+                "#/components/schemas/ErrorBody",
+                "{method} {path} lacks {status}: {responses}"
+            );
+        }
+    }
 }
