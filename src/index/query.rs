@@ -9,7 +9,8 @@ use chrono::NaiveDate;
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery, TermSetQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RangeQuery, RegexQuery, TermQuery,
+    TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::Token;
@@ -24,6 +25,13 @@ type Clause = (Occur, Box<dyn Query>);
 
 /// A concept match weighs twice a text term: concepts are what the taxonomy understood.
 const CONCEPT_BOOST: Score = 2.0;
+
+/// Shortest search word that also matches as the first part of a compound: shorter ones
+/// ("bil", "vård" is four) would match too many unrelated words.
+const MIN_COMPOUND_PREFIX: usize = 4;
+
+/// Weight of a compound-prefix match relative to a whole-word match.
+const COMPOUND_PREFIX_BOOST: Score = 0.5;
 
 /// Mean Earth radius in km, as in [`GeoPoint::distance_km`].
 const EARTH_RADIUS_KM: f64 = 6371.0088;
@@ -123,7 +131,8 @@ impl OpeningIndex {
                      title or description before ':', or escape special characters with \\"
                 ),
             })?;
-        let query = BooleanQuery::new(vec![(Occur::Must, parsed), (Occur::Must, filter)]);
+        let matched = self.with_compound_prefixes(parsed, text)?;
+        let query = BooleanQuery::new(vec![(Occur::Must, matched), (Occur::Must, filter)]);
         let Some(window) = window else {
             let total = searcher.search(&query, &Count)?;
             return Ok(SearchPage {
@@ -141,6 +150,39 @@ impl OpeningIndex {
             .filter_map(|((score, id), _)| Some((id?, score)))
             .collect();
         Ok(SearchPage { total, hits })
+    }
+
+    /// Swedish writes compounds as one word ("lagerarbetare"), so a search for the first part
+    /// ("lager") finds them through a prefix match on the indexed words, at a lower weight
+    /// than a whole-word match. Only plain words of [`MIN_COMPOUND_PREFIX`] letters or more
+    /// take part; query syntax is left to the parser.
+    fn with_compound_prefixes(
+        &self,
+        parsed: Box<dyn Query>,
+        text: &str,
+    ) -> Result<Box<dyn Query>, IndexError> {
+        let words: BTreeSet<String> = text
+            .split_whitespace()
+            .filter(|w| {
+                w.chars().count() >= MIN_COMPOUND_PREFIX && w.chars().all(char::is_alphabetic)
+            })
+            .map(str::to_lowercase)
+            .collect();
+        if words.is_empty() {
+            return Ok(parsed);
+        }
+        let mut clauses: Vec<Clause> = vec![(Occur::Should, parsed)];
+        for word in &words {
+            for field in [self.fields.title, self.fields.description] {
+                // `word` is letters only, so it needs no escaping in the pattern.
+                let prefix = RegexQuery::from_pattern(&format!("{word}.+"), field)?;
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(prefix), COMPOUND_PREFIX_BOOST)),
+                ));
+            }
+        }
+        Ok(Box::new(BooleanQuery::new(clauses)))
     }
 
     /// Candidate openings for a participant: every open opening that passes the hard filters

@@ -616,3 +616,28 @@ fn destination(from: GeoPoint, km: f64, bearing_deg: f64) -> GeoPoint {
         lon: lon2.to_degrees(),
     }
 }
+
+#[test]
+fn the_first_part_of_a_compound_finds_it_below_whole_words() {
+    let mut word = opening(1, "Extrapersonal");
+    word.description = "Arbete på vårt lager i Solna.".into();
+    let (_dir, index) = index_with(vec![
+        word,
+        opening(2, "Lagerarbetare sökes"),
+        opening(3, "Lagring av data"),
+        opening(4, "Städfirma söker personal"),
+    ]);
+    let page = index.search(&text_query("lager")).expect("search");
+    assert_eq!(
+        ids(&page),
+        [1, 2],
+        "the whole word first, then the compound; not 'lagring'"
+    );
+    assert_eq!(
+        ids(&index.search(&text_query("städ")).expect("search")),
+        [4]
+    );
+    // Short words and query syntax do not take part.
+    assert!(ids(&index.search(&text_query("arb")).expect("search")).is_empty());
+    assert!(ids(&index.search(&text_query("title:lager")).expect("search")).is_empty());
+}
