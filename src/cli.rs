@@ -144,8 +144,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             serve(listener, engine).await
         }
         Command::Reindex { data } => {
-            let engine = data.engine().await?;
-            let docs = engine.reindex().await?;
+            let taxonomy = data.taxonomy()?;
+            let store = data.store().await?;
+            let docs = crate::service::reindex(&store, &data.index_dir(), &taxonomy).await?;
             println!(
                 "reindexed {docs} openings into {}",
                 data.index_dir().display()

@@ -203,16 +203,7 @@ impl Engine {
         taxonomy: Arc<Taxonomy>,
         profile: WeightProfile,
     ) -> Result<Arc<Engine>> {
-        let index = match OpeningIndex::open_or_create(index_dir) {
-            Ok(index) => index,
-            // Only an unusable index is replaced; a locked one belongs to a running process.
-            Err(e @ IndexError::Open { .. }) => {
-                tracing::warn!(error = %e, dir = %index_dir.display(), "index unusable; rebuilding it from the database");
-                clear_dir(index_dir).map_err(|e| ServiceError::Index(IndexError::Io(e)))?;
-                OpeningIndex::open_or_create(index_dir)?
-            }
-            Err(e) => return Err(e.into()),
-        };
+        let index = open_index(index_dir)?;
         let engine = Arc::new(Engine {
             store,
             index,
@@ -264,7 +255,7 @@ impl Engine {
         let applied = self.index.applied_seq();
         if applied > head || (applied == 0 && head > 0) || self.index_out_of_step(&openings) {
             tracing::info!(applied, head, "rebuilding the index from the database");
-            self.rebuild_index(&openings, head)?;
+            rebuild_index(&self.index, &openings, head, &self.taxonomy)?;
         }
         drop(_guard);
         self.catch_up().await
@@ -273,24 +264,6 @@ impl Engine {
     /// An empty index over a database with openings was lost or replaced.
     fn index_out_of_step(&self, openings: &[Opening]) -> bool {
         self.index.num_docs() == 0 && !openings.is_empty()
-    }
-
-    /// `jobmatch reindex`: rebuilds the index from the database.
-    pub async fn reindex(&self) -> Result<u64> {
-        let _guard = self.indexer.lock().await;
-        let head = self.store.outbox_head().await?;
-        let openings = self.store.all_openings().await?;
-        self.rebuild_index(&openings, head)?;
-        Ok(self.index.num_docs())
-    }
-
-    /// Replaces the index with `openings`, read at or after outbox sequence `head`.
-    fn rebuild_index(&self, openings: &[Opening], head: i64) -> Result<()> {
-        let docs: Vec<_> = openings
-            .iter()
-            .map(|o| features::indexed_opening(o, &self.taxonomy))
-            .collect();
-        Ok(self.index.rebuild(docs, head)?)
     }
 
     fn project_opening(&self, p: &mut Projection, o: &Opening) {
@@ -914,6 +887,44 @@ impl Engine {
         self.after_write().await;
         Ok(report)
     }
+}
+
+/// Opens the index under `dir`, replacing an unusable one with an empty index; a locked one
+/// belongs to a running process and is an error.
+fn open_index(dir: &Path) -> Result<OpeningIndex> {
+    match OpeningIndex::open_or_create(dir) {
+        Ok(index) => Ok(index),
+        Err(e @ IndexError::Open { .. }) => {
+            tracing::warn!(error = %e, dir = %dir.display(), "index unusable; rebuilding it from the database");
+            clear_dir(dir).map_err(|e| ServiceError::Index(IndexError::Io(e)))?;
+            Ok(OpeningIndex::open_or_create(dir)?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Replaces the index with `openings`, read at or after outbox sequence `head`.
+fn rebuild_index(
+    index: &OpeningIndex,
+    openings: &[Opening],
+    head: i64,
+    taxonomy: &Taxonomy,
+) -> Result<()> {
+    let docs: Vec<_> = openings
+        .iter()
+        .map(|o| features::indexed_opening(o, taxonomy))
+        .collect();
+    Ok(index.rebuild(docs, head)?)
+}
+
+/// `jobmatch reindex`: rebuilds the index under `index_dir` from the database, once, without
+/// loading what serving needs.
+pub async fn reindex(store: &Store, index_dir: &Path, taxonomy: &Taxonomy) -> Result<u64> {
+    let index = open_index(index_dir)?;
+    let head = store.outbox_head().await?;
+    let openings = store.all_openings().await?;
+    rebuild_index(&index, &openings, head, taxonomy)?;
+    Ok(index.num_docs())
 }
 
 /// Validates an import file and writes it to the store in one transaction, without touching

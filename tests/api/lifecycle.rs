@@ -67,9 +67,23 @@ async fn data_survives_a_restart_and_a_lost_index_comes_back() {
 
     // `reindex` rebuilds it too, and is idempotent.
     std::fs::remove_dir_all(path.join("index")).unwrap();
-    let engine = data_args(&path).engine().await.unwrap();
-    assert_eq!(engine.reindex().await.unwrap(), 2);
-    assert_eq!(engine.reindex().await.unwrap(), 2);
+    let data = data_args(&path);
+    let (store, taxonomy) = (data.store().await.unwrap(), data.taxonomy().unwrap());
+    let index = data.index_dir();
+    assert_eq!(
+        jobmatch::service::reindex(&store, &index, &taxonomy)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        jobmatch::service::reindex(&store, &index, &taxonomy)
+            .await
+            .unwrap(),
+        2
+    );
+    let app = spawn_app_in(&path).await;
+    assert_eq!(app.get_json("/v1/openings?q=lager").await["total"], 1);
 }
 
 #[tokio::test]
