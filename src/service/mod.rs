@@ -393,10 +393,7 @@ impl Engine {
         self.store
             .employer(id)
             .await?
-            .ok_or(ServiceError::NotFound {
-                entity: "employer",
-                id,
-            })
+            .ok_or(not_found("employer", id))
     }
 
     async fn require_employer(&self, id: Id) -> Result<()> {
@@ -420,24 +417,21 @@ impl Engine {
     }
 
     pub async fn opening(&self, id: Id) -> Result<Opening> {
-        self.store.opening(id).await?.ok_or(ServiceError::NotFound {
-            entity: "opening",
-            id,
-        })
+        self.store
+            .opening(id)
+            .await?
+            .ok_or(not_found("opening", id))
     }
 
     pub async fn update_opening(&self, id: Id, input: &OpeningInput) -> Result<Opening> {
         let opening = input.to_opening(&self.taxonomy)?;
         self.opening(id).await?;
         self.require_employer(opening.employer_id).await?;
-        let updated =
-            self.store
-                .update_opening(id, &opening)
-                .await?
-                .ok_or(ServiceError::NotFound {
-                    entity: "opening",
-                    id,
-                })?;
+        let updated = self
+            .store
+            .update_opening(id, &opening)
+            .await?
+            .ok_or(not_found("opening", id))?;
         self.after_write().await;
         Ok(updated)
     }
@@ -447,10 +441,7 @@ impl Engine {
             .store
             .close_opening(id)
             .await?
-            .ok_or(ServiceError::NotFound {
-                entity: "opening",
-                id,
-            })?;
+            .ok_or(not_found("opening", id))?;
         self.after_write().await;
         Ok(closed)
     }
@@ -468,10 +459,7 @@ impl Engine {
             .store
             .participant(id)
             .await?
-            .ok_or(ServiceError::NotFound {
-                entity: "participant",
-                id,
-            })?;
+            .ok_or(not_found("participant", id))?;
         self.store.log_participant_read(id, actor, "read").await?;
         Ok(p)
     }
@@ -486,20 +474,14 @@ impl Engine {
             .store
             .update_participant(id, &identity, &profile)
             .await?
-            .ok_or(ServiceError::NotFound {
-                entity: "participant",
-                id,
-            })?;
+            .ok_or(not_found("participant", id))?;
         self.after_write().await;
         Ok(updated)
     }
 
     pub async fn delete_participant(&self, id: Id) -> Result<()> {
         if !self.store.delete_participant(id).await? {
-            return Err(ServiceError::NotFound {
-                entity: "participant",
-                id,
-            });
+            return Err(not_found("participant", id));
         }
         self.after_write().await;
         Ok(())
@@ -518,10 +500,7 @@ impl Engine {
             .store
             .participant_profile(participant_id)
             .await?
-            .ok_or(ServiceError::NotFound {
-                entity: "participant",
-                id: participant_id,
-            })?;
+            .ok_or(not_found("participant", participant_id))?;
         self.store
             .log_participant_read(participant_id, actor, "suggestions")
             .await?;
@@ -976,6 +955,10 @@ pub async fn import_into(
         );
     }
     Ok(store.import(&employers, &openings, &participants).await?)
+}
+
+fn not_found(entity: &'static str, id: Id) -> ServiceError {
+    ServiceError::NotFound { entity, id }
 }
 
 /// The distinct ids of one kind of entity that outbox entries name, ascending.
