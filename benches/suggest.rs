@@ -3,8 +3,10 @@
 //! repeated with fresh ids, so their shapes are the real taxonomy's.
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use jobmatch::cli::DataArgs;
-use jobmatch::service::input::ImportFile;
+use jobmatch::api::dto::ImportFile;
+use jobmatch::config::Settings;
+use jobmatch::service::{Caller, RankQuery};
+use jobmatch::startup::Application;
 
 fn bench(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
@@ -12,13 +14,10 @@ fn bench(c: &mut Criterion) {
     group.sample_size(10);
     for n in [10_000usize, 100_000] {
         let dir = tempfile::tempdir().expect("temp dir");
-        let data = DataArgs {
-            data_dir: dir.path().to_path_buf(),
-            database_url: None,
-            taxonomy_dir: None,
-            weight_profile: None,
-        };
-        let engine = runtime.block_on(data.engine()).expect("engine");
+        let app = runtime
+            .block_on(Application::build(Settings::for_tests(dir.path())))
+            .expect("application");
+        let engine = std::sync::Arc::clone(app.engine());
         let demo = jobmatch::demo::generate(
             engine.taxonomy(),
             jobmatch::demo::SEED,
@@ -34,18 +33,25 @@ fn bench(c: &mut Criterion) {
             file.openings.extend(demo.openings[..take].iter().cloned());
         }
         let started = std::time::Instant::now();
-        runtime.block_on(engine.import(&file)).expect("import");
+        let batch = file.to_batch(engine.taxonomy()).expect("understood");
+        runtime.block_on(engine.import(&batch)).expect("import");
         println!(
             "imported and indexed {n} openings in {:.1} s",
             started.elapsed().as_secs_f64()
         );
         let participants: Vec<i64> = (1..=20).collect();
         let mut next = 0usize;
+        let caller = Caller::system("bench");
+        let query = RankQuery {
+            kind: None,
+            limit: 20,
+            include_excluded: false,
+        };
         group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
             b.iter(|| {
                 next = (next + 1) % participants.len();
                 runtime
-                    .block_on(engine.suggestions(participants[next], None, 20, false, "bench"))
+                    .block_on(engine.suggestions(&caller, participants[next], query))
                     .expect("suggestions")
             })
         });

@@ -6,11 +6,11 @@ use chrono::{Duration, NaiveDate};
 use rand::prelude::*;
 use rand_chacha::ChaCha8Rng;
 
-use crate::model::{EmploymentForm, Hours, OpeningKind, PriorityGroup, SsykCode};
-use crate::service::input::{
+use crate::api::dto::{
     EmployerInput, ImportEmployer, ImportFile, ImportOpening, OccupationInput, OpeningInput,
     ParticipantInput, ProfileInput,
 };
+use crate::model::{EmploymentForm, Hours, OpeningKind, PriorityGroup, SsykCode};
 use crate::taxonomy::Taxonomy;
 
 pub const SEED: u64 = 20261123;

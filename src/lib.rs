@@ -3,14 +3,17 @@
 //!
 //! Layers, dependencies pointing down only: `api` (HTTP) → `service` (use cases) → `store`
 //! (sqlx), `index` (tantivy), `rank` (pure scoring) and `taxonomy` (concepts, normalisation),
-//! all on `model` (domain types). `cli` wires them up for the binary.
+//! all on `model` (domain types). `config` reads the settings, `startup` builds and serves the
+//! application, and `cli` only parses the command line and calls them.
 
 pub mod api;
 pub mod cli;
+pub mod config;
 pub mod demo;
 pub mod index;
 pub mod model;
 pub mod rank;
 pub mod service;
+pub mod startup;
 pub mod store;
 pub mod taxonomy;

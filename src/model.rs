@@ -196,6 +196,9 @@ impl fmt::Display for SwedishLevel {
     }
 }
 
+/// Mean Earth radius (IUGG), the one every distance in the product is computed with.
+pub const EARTH_RADIUS_KM: f64 = 6371.0088;
+
 /// A point on the map, WGS84 degrees.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct GeoPoint {
@@ -206,7 +209,6 @@ pub struct GeoPoint {
 impl GeoPoint {
     /// Great-circle distance in kilometres (haversine, mean Earth radius).
     pub fn distance_km(self, other: GeoPoint) -> f64 {
-        const EARTH_RADIUS_KM: f64 = 6371.0088;
         let (lat1, lat2) = (self.lat.to_radians(), other.lat.to_radians());
         let dlat = lat2 - lat1;
         let dlon = (other.lon - self.lon).to_radians();

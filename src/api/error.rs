@@ -9,15 +9,40 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::service::ServiceError;
-use crate::service::input::InputError;
+use crate::service::{Code, InputError, ServiceError, UserError};
 
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
     pub field: Option<String>,
+}
+
+/// The HTTP status of each error code: the one place codes meet HTTP.
+pub fn status_of(code: Code) -> StatusCode {
+    match code {
+        Code::MalformedJson
+        | Code::InvalidParameter
+        | Code::ParameterOutOfRange
+        | Code::InvalidQuery
+        | Code::BadRequest => StatusCode::BAD_REQUEST,
+        Code::InvalidBody
+        | Code::InvalidField
+        | Code::InvalidPlaces
+        | Code::UnknownEmployer
+        | Code::UnknownMunicipality
+        | Code::UnknownOccupation
+        | Code::UnknownSwedishLevel
+        | Code::UnknownLicence => StatusCode::UNPROCESSABLE_ENTITY,
+        Code::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        Code::NotFound => StatusCode::NOT_FOUND,
+        Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        Code::OpeningClosed => StatusCode::CONFLICT,
+        Code::Timeout => StatusCode::REQUEST_TIMEOUT,
+        Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
 }
 
 /// The body of every error answer.
@@ -39,27 +64,27 @@ pub struct ErrorDetail<'a> {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
         ApiError {
-            status,
+            status: status_of(code),
             code,
             message: message.into(),
             field: None,
         }
     }
 
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, code, message)
+    /// A 400; `code` says what kind.
+    pub fn bad_request(code: Code, message: impl Into<String>) -> Self {
+        Self::new(code, message)
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+        Self::new(Code::NotFound, message)
     }
 
     fn internal() -> Self {
         Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            Code::Internal,
             "an internal error occurred; it has been logged",
         )
     }
@@ -69,7 +94,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody {
             error: ErrorDetail {
-                code: self.code,
+                code: self.code.as_str(),
                 message: &self.message,
                 field: self.field.as_deref(),
             },
@@ -81,10 +106,8 @@ impl IntoResponse for ApiError {
 impl From<InputError> for ApiError {
     fn from(e: InputError) -> Self {
         ApiError {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: e.code,
-            message: e.message,
             field: Some(e.field),
+            ..ApiError::new(e.code, e.message)
         }
     }
 }
@@ -92,31 +115,24 @@ impl From<InputError> for ApiError {
 impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
         match e {
-            ServiceError::Input(e) => e.into(),
-            ServiceError::NotFound { entity, id } => {
-                ApiError::not_found(format!("{entity} {id} does not exist"))
+            ServiceError::User(UserError::Input(e)) => e.into(),
+            ServiceError::User(e @ UserError::NotFound { .. }) => {
+                ApiError::not_found(e.to_string())
             }
-            ServiceError::Closed { id } => ApiError::new(
-                StatusCode::CONFLICT,
-                "opening_closed",
-                format!("opening {id} is closed; candidates are ranked for open openings only"),
-            ),
-            ServiceError::Store(e) if !e.is_internal() => ApiError {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                code: match e {
-                    crate::store::StoreError::UnknownEmployer(_) => "unknown_employer",
-                    _ => "invalid_field",
+            ServiceError::User(e @ UserError::Closed { .. }) => {
+                ApiError::new(Code::OpeningClosed, e.to_string())
+            }
+            ServiceError::User(e @ UserError::Query(_)) => {
+                ApiError::new(Code::InvalidQuery, e.to_string())
+            }
+            ServiceError::User(UserError::Rejected(e)) => ApiError::new(
+                match e {
+                    crate::store::StoreError::UnknownEmployer(_) => Code::UnknownEmployer,
+                    _ => Code::InvalidField,
                 },
-                message: e.to_string(),
-                field: None,
-            },
-            ServiceError::Query(message) => ApiError::bad_request(
-                "invalid_query",
-                format!(
-                    "cannot parse the search query: {message}; quote phrases and close brackets"
-                ),
+                e.to_string(),
             ),
-            internal => {
+            ServiceError::Internal(internal) => {
                 tracing::error!(error = %internal, "request failed");
                 ApiError::internal()
             }
@@ -129,28 +145,28 @@ impl From<JsonRejection> for ApiError {
         let text = r.body_text();
         match r {
             JsonRejection::JsonSyntaxError(_) => ApiError::bad_request(
-                "malformed_json",
+                Code::MalformedJson,
                 format!("the body is not valid JSON: {text}"),
             ),
             JsonRejection::JsonDataError(_) => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_body",
+                Code::InvalidBody,
                 format!("the body does not have the expected fields and types: {text}"),
             ),
             JsonRejection::MissingJsonContentType(_) => ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                Code::UnsupportedMediaType,
                 "send the body as JSON with the header content-type: application/json",
             ),
             other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
+                Code::PayloadTooLarge,
                 format!(
                     "the body is larger than the {} KiB accepted",
                     super::MAX_BODY_BYTES / 1024
                 ),
             ),
-            other => ApiError::bad_request("invalid_body", other.body_text()),
+            other => ApiError {
+                status: StatusCode::BAD_REQUEST,
+                ..ApiError::new(Code::InvalidBody, other.body_text())
+            },
         }
     }
 }
@@ -158,7 +174,7 @@ impl From<JsonRejection> for ApiError {
 impl From<QueryRejection> for ApiError {
     fn from(r: QueryRejection) -> Self {
         ApiError::bad_request(
-            "invalid_parameter",
+            Code::InvalidParameter,
             format!("invalid query parameters: {}", r.body_text()),
         )
     }
@@ -182,15 +198,25 @@ pub async fn json_errors(response: Response) -> Response {
         return response;
     }
     let (code, message) = match status {
-        StatusCode::NOT_FOUND => ("not_found", "no such route; the API lives under /v1"),
-        StatusCode::METHOD_NOT_ALLOWED => {
-            ("method_not_allowed", "this route does not take that method")
+        StatusCode::NOT_FOUND => (Code::NotFound, "no such route; the API lives under /v1"),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            Code::MethodNotAllowed,
+            "this route does not take that method",
+        ),
+        StatusCode::REQUEST_TIMEOUT => (Code::Timeout, "the request took too long and was stopped"),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            (Code::PayloadTooLarge, "the body is larger than accepted")
         }
-        StatusCode::REQUEST_TIMEOUT => ("timeout", "the request took too long and was stopped"),
-        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "the body is larger than accepted"),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "send JSON"),
-        s if s.is_server_error() => ("internal", "an internal error occurred; it has been logged"),
-        _ => ("bad_request", "the request could not be understood"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (Code::UnsupportedMediaType, "send JSON"),
+        s if s.is_server_error() => (
+            Code::Internal,
+            "an internal error occurred; it has been logged",
+        ),
+        _ => (Code::BadRequest, "the request could not be understood"),
     };
-    ApiError::new(status, code, message).into_response()
+    ApiError {
+        status,
+        ..ApiError::new(code, message)
+    }
+    .into_response()
 }

@@ -18,7 +18,7 @@ use tantivy::{Order, Score, Searcher, Term};
 
 use super::schema::{self, ID};
 use super::{IndexError, OpeningIndex};
-use crate::model::{GeoPoint, Id, OpeningKind};
+use crate::model::{EARTH_RADIUS_KM, GeoPoint, Id, OpeningKind};
 
 /// One clause of a [`BooleanQuery`].
 type Clause = (Occur, Box<dyn Query>);
@@ -32,9 +32,6 @@ const MIN_COMPOUND_PREFIX: usize = 4;
 
 /// Weight of a compound-prefix match relative to a whole-word match.
 const COMPOUND_PREFIX_BOOST: Score = 0.5;
-
-/// Mean Earth radius in km, as in [`GeoPoint::distance_km`].
-const EARTH_RADIUS_KM: f64 = 6371.0088;
 
 /// Widening of the distance prefilter box, in degrees (about 10 cm), so that rounding never
 /// drops an opening exactly at the limit; the exact distance is checked by the ranking core.
@@ -72,9 +69,10 @@ pub struct CandidateQuery {
     pub text: Vec<String>,
     pub kind: Option<OpeningKind>,
     /// The participant's Swedish level step, 0 for none, 1..6 for A1..C2. Openings with a
-    /// strict minimum above it are excluded.
-    pub swedish_step: u8,
-    pub licences_held: Vec<String>,
+    /// strict minimum above it are excluded; `None` applies no Swedish filter.
+    pub swedish_step: Option<u8>,
+    /// Licences held; `None` applies no licence filter.
+    pub licences_held: Option<Vec<String>>,
     /// Every licence concept id there is; openings requiring one of these that the participant
     /// does not hold are excluded.
     pub all_licences: Vec<String>,
@@ -82,8 +80,9 @@ pub struct CandidateQuery {
     /// excluded (the exact distance is the ranking core's to check); openings without a point
     /// stay candidates.
     pub within: Option<(GeoPoint, f64)>,
-    /// Openings whose deadline is before this day are excluded.
-    pub today: NaiveDate,
+    /// Openings whose deadline is before this day are excluded; `None` applies no deadline
+    /// filter.
+    pub today: Option<NaiveDate>,
     pub limit: usize,
 }
 
@@ -214,36 +213,36 @@ impl OpeningIndex {
         if let Some(kind) = q.kind {
             filters.push(must(text_term(f.kind, kind.as_str())));
         }
-        filters.push(must(Box::new(RangeQuery::new(
-            Bound::Included(Term::from_field_i64(
-                f.deadline,
-                schema::epoch_days(q.today),
-            )),
-            Bound::Unbounded,
-        ))));
-        let above_step = RangeQuery::new(
-            Bound::Excluded(Term::from_field_u64(
-                f.swedish_min,
-                u64::from(q.swedish_step),
-            )),
-            Bound::Unbounded,
-        );
-        filters.push((
-            Occur::MustNot,
-            Box::new(BooleanQuery::intersection(vec![
-                bool_term(f.swedish_strict, true),
-                Box::new(above_step),
-            ])),
-        ));
-        let held: BTreeSet<&str> = q.licences_held.iter().map(String::as_str).collect();
-        let missing: Vec<Term> = q
-            .all_licences
-            .iter()
-            .filter(|licence| !held.contains(licence.as_str()))
-            .map(|licence| Term::from_field_text(f.licences, licence))
-            .collect();
-        if !missing.is_empty() {
-            filters.push((Occur::MustNot, Box::new(TermSetQuery::new(missing))));
+        if let Some(today) = q.today {
+            filters.push(must(Box::new(RangeQuery::new(
+                Bound::Included(Term::from_field_i64(f.deadline, schema::epoch_days(today))),
+                Bound::Unbounded,
+            ))));
+        }
+        if let Some(step) = q.swedish_step {
+            let above_step = RangeQuery::new(
+                Bound::Excluded(Term::from_field_u64(f.swedish_min, u64::from(step))),
+                Bound::Unbounded,
+            );
+            filters.push((
+                Occur::MustNot,
+                Box::new(BooleanQuery::intersection(vec![
+                    bool_term(f.swedish_strict, true),
+                    Box::new(above_step),
+                ])),
+            ));
+        }
+        if let Some(held) = &q.licences_held {
+            let held: BTreeSet<&str> = held.iter().map(String::as_str).collect();
+            let missing: Vec<Term> = q
+                .all_licences
+                .iter()
+                .filter(|licence| !held.contains(licence.as_str()))
+                .map(|licence| Term::from_field_text(f.licences, licence))
+                .collect();
+            if !missing.is_empty() {
+                filters.push((Occur::MustNot, Box::new(TermSetQuery::new(missing))));
+            }
         }
         if let Some((centre, km)) = q.within {
             if !centre.is_valid() {

@@ -57,11 +57,11 @@ fn candidate_query() -> CandidateQuery {
         concepts: Vec::new(),
         text: Vec::new(),
         kind: None,
-        swedish_step: 0,
-        licences_held: Vec::new(),
+        swedish_step: Some(0),
+        licences_held: Some(Vec::new()),
         all_licences: Vec::new(),
         within: None,
-        today: day(2025, 3, 1),
+        today: Some(day(2025, 3, 1)),
         limit: 100,
     }
 }
@@ -482,7 +482,7 @@ fn candidates_respect_strict_swedish() {
     let (_dir, index) = index_with(vec![strict_b2, merit_b2, strict_a2, opening(4, "Kock")]);
 
     let at = |step| CandidateQuery {
-        swedish_step: step,
+        swedish_step: Some(step),
         ..candidate_query()
     };
     assert_eq!(candidate_ids(&index, &at(0)), [2, 4]);
@@ -499,7 +499,7 @@ fn candidates_respect_licences() {
     let (_dir, index) = index_with(vec![needs_b, needs_b_and_ce, opening(3, "Kock")]);
 
     let holding = |held: &[&str]| CandidateQuery {
-        licences_held: held.iter().map(|l| l.to_string()).collect(),
+        licences_held: Some(held.iter().map(|l| l.to_string()).collect()),
         all_licences: vec!["lic-b".into(), "lic-ce".into(), "lic-a".into()],
         ..candidate_query()
     };
@@ -603,7 +603,7 @@ fn the_bounding_box_encloses_the_circle() {
 
 /// The point `km` from `from` in the direction `bearing_deg` (great circle).
 fn destination(from: GeoPoint, km: f64, bearing_deg: f64) -> GeoPoint {
-    let d = km / 6371.0088;
+    let d = km / crate::model::EARTH_RADIUS_KM;
     let (lat1, lon1, b) = (
         from.lat.to_radians(),
         from.lon.to_radians(),

@@ -279,6 +279,17 @@ impl Taxonomy {
         i.and_then(|i| self.municipalities.get(i as usize))
     }
 
+    /// The municipality of a stored code, when there is one: what views show as its name and
+    /// matching uses as its position.
+    pub fn municipality_of(&self, code: Option<&str>) -> Option<&Municipality> {
+        code.and_then(|c| self.municipality(c))
+    }
+
+    /// The name of the municipality of a stored code.
+    pub fn municipality_name(&self, code: Option<&str>) -> Option<String> {
+        self.municipality_of(code).map(|m| m.name.clone())
+    }
+
     /// As `municipality`, for callers that answer unknown input with a user-facing error.
     pub fn lookup_municipality(&self, code_or_name: &str) -> Result<&Municipality, TaxonomyError> {
         self.municipality(code_or_name)

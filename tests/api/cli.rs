@@ -145,3 +145,81 @@ async fn import_beside_a_running_server_reaches_its_index() {
     let hits = app.get_json("/v1/openings?q=praktik").await;
     assert!(hits["total"].as_u64().unwrap() > 0);
 }
+
+/// Starts `jobmatch serve` on a free port and returns the child and its address, read from
+/// the log line that announces it.
+fn serve_binary(data: &Path) -> (std::process::Child, String, std::thread::JoinHandle<String>) {
+    use std::io::BufRead as _;
+    let mut child = jobmatch()
+        .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+        .arg(data)
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("the server announces its address")
+            .unwrap();
+        if let Some(rest) = line.split("addr=").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    // Keeps draining the log so the server never blocks on a full pipe.
+    let rest =
+        std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>().join("\n"));
+    (child, addr, rest)
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_server_gracefully_with_exit_code_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (mut child, addr, log) = serve_binary(&data);
+    let client = reqwest::Client::new();
+    let health = client
+        .get(format!("http://{addr}/health"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), reqwest::StatusCode::OK);
+    let employer: serde_json::Value = client
+        .post(format!("http://{addr}/v1/employers"))
+        .json(&serde_json::json!({"name": "Signal AB"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let opening = client
+        .post(format!("http://{addr}/v1/openings"))
+        .json(&warehouse_opening(employer["id"].as_i64().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opening.status(), reqwest::StatusCode::CREATED);
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    let log = log.join().unwrap();
+    assert!(status.success(), "exit {status:?}; log:\n{log}");
+    assert!(
+        log.contains("shutting down") && log.contains("stopped"),
+        "{log}"
+    );
+
+    // The index was committed and released: a new server opens it without a rebuild.
+    let app = spawn_app_in(&data).await;
+    let status = app.status().await;
+    assert_eq!(status["indexed_openings"], 1);
+    assert_eq!(status["index_lag"], 0);
+    app.stop().await;
+}

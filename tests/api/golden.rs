@@ -14,7 +14,7 @@ const EXPECTED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/golden/exp
 async fn suggestions_match_the_golden_file() {
     let app = spawn_app().await;
     let file = serde_json::from_str(&std::fs::read_to_string(FIXTURE).unwrap()).unwrap();
-    app.engine.import(&file).await.unwrap();
+    app.import(&file).await;
 
     let mut actual = serde_json::Map::new();
     for pid in 1..=4 {

@@ -2,11 +2,14 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-use jobmatch::cli::DataArgs;
+use jobmatch::api::dto::ImportFile;
+use jobmatch::config::{DataSettings, Settings};
 use jobmatch::service::Engine;
+use jobmatch::startup::Application;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
 use tempfile::TempDir;
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 /// A running server on its own temporary data directory.
@@ -15,23 +18,22 @@ pub struct TestApp {
     pub client: Client,
     pub engine: Arc<Engine>,
     pub data_dir: std::path::PathBuf,
-    server: JoinHandle<()>,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: JoinHandle<anyhow::Result<()>>,
     _dir: Option<TempDir>,
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        self.server.abort();
+        // Starts the graceful stop; `stop()` is the way to wait for it.
+        if let Some(shutdown) = self.shutdown.take() {
+            shutdown.send(()).ok();
+        }
     }
 }
 
-pub fn data_args(dir: &Path) -> DataArgs {
-    DataArgs {
-        data_dir: dir.to_path_buf(),
-        database_url: None,
-        taxonomy_dir: None,
-        weight_profile: None,
-    }
+pub fn data_args(dir: &Path) -> DataSettings {
+    DataSettings::in_dir(dir)
 }
 
 /// Starts the server on port 0 over a fresh data directory.
@@ -45,35 +47,31 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the server over an existing data directory (for restart tests).
 pub async fn spawn_app_in(dir: &Path) -> TestApp {
-    let data = data_args(dir);
-    // A stopped server's background task lets go of the index a moment after it is aborted.
+    // A server dropped without `stop()` lets go of the index a moment later.
     let mut attempt = 0;
-    let engine = loop {
-        match data.engine().await {
-            Ok(engine) => break engine,
+    let app = loop {
+        match Application::build(Settings::for_tests(dir)).await {
+            Ok(app) => break app,
             Err(e) if attempt < 20 => {
                 attempt += 1;
-                eprintln!("engine not ready yet ({e:#}); retrying");
+                eprintln!("application not ready yet ({e:#}); retrying");
                 tokio::time::sleep(std::time::Duration::from_millis(100)).await;
             }
-            Err(e) => panic!("engine opens: {e:#}"),
+            Err(e) => panic!("application builds: {e:#}"),
         }
     };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let serving = Arc::clone(&engine);
-    let server = tokio::spawn(async move {
-        jobmatch::cli::serve(listener, serving)
-            .await
-            .expect("server runs");
-    });
+    let addr = app.address();
+    let engine = Arc::clone(app.engine());
+    let (shutdown, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async {
+        stopped.await.ok();
+    }));
     TestApp {
         addr,
         client: Client::new(),
         engine,
         data_dir: dir.to_path_buf(),
+        shutdown: Some(shutdown),
         server,
         _dir: None,
     }
@@ -82,8 +80,21 @@ pub async fn spawn_app_in(dir: &Path) -> TestApp {
 impl TestApp {
     /// Stops the server and waits until it has let go of the data directory.
     pub async fn stop(mut self) {
-        self.server.abort();
-        (&mut self.server).await.ok();
+        if let Some(shutdown) = self.shutdown.take() {
+            shutdown.send(()).ok();
+        }
+        (&mut self.server)
+            .await
+            .expect("server task joins")
+            .expect("server stops cleanly");
+    }
+
+    /// Imports a file in the fixtures' format straight through the engine.
+    pub async fn import(&self, file: &ImportFile) -> jobmatch::store::ImportReport {
+        let batch = file
+            .to_batch(self.engine.taxonomy())
+            .expect("file understood");
+        self.engine.import(&batch).await.expect("import")
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -156,7 +156,7 @@ async fn the_demo_data_imports_and_answers() {
         .filter_map(|o| o.opening.municipality_code.clone())
         .collect();
     assert!(municipalities.len() >= 20, "{municipalities:?}");
-    app.engine.import(&file).await.unwrap();
+    app.import(&file).await;
     let status = app.status().await;
     assert_eq!(
         status["openings"].as_u64().unwrap() as usize,
@@ -185,7 +185,7 @@ async fn a_second_process_cannot_take_over_a_running_servers_index() {
         .await;
     // The index is locked by the running server: opening it again fails instead of
     // deleting and rebuilding it under the server's feet.
-    let second = data_args(&app.data_dir).engine().await;
+    let second = jobmatch::startup::open_engine(&data_args(&app.data_dir)).await;
     assert!(second.is_err(), "a locked index must not be replaced");
     assert_eq!(app.get_json("/v1/openings?q=lager").await["total"], 1);
     assert_eq!(app.status().await["indexed_openings"], 1);
@@ -196,7 +196,7 @@ async fn changes_written_by_another_process_reach_the_index() {
     let app = spawn_app().await;
     let employer = app.employer("Utanför AB").await;
     // Written straight to the database, as an import from another process would be.
-    let opening = jobmatch::service::input::OpeningInput {
+    let opening = jobmatch::api::dto::OpeningInput {
         employer_id: employer,
         ..serde_json::from_value(warehouse_opening(employer)).unwrap()
     }

@@ -1,15 +1,9 @@
 //! Turns domain openings and profiles into the ranking core's features and the index's
-//! documents, and the core's keys back into labelled evidence.
-
-use serde::Serialize;
-use utoipa::ToSchema;
+//! documents, and the core's keys back into labelled terms. Pure: no store, no locks.
 
 use crate::index::IndexedOpening;
 use crate::model::{ConceptId, GeoPoint, Opening, OpeningStatus, Place, Profile, Term};
-use crate::rank::{
-    self, Evidence, Exclusion, Key, OpeningFeatures, ParticipantFeatures, SkillWeights, Vocabulary,
-    key_set,
-};
+use crate::rank::{Key, OpeningFeatures, ParticipantFeatures, SkillWeights, Vocabulary, key_set};
 use crate::taxonomy::Taxonomy;
 
 /// Prefix of vocabulary names for free text, so it never collides with a concept id.
@@ -68,10 +62,10 @@ impl Keys {
     }
 
     /// The concept id or free text behind a key, with its label.
-    pub fn describe(&self, key: Key, taxonomy: &Taxonomy) -> TermView {
+    pub fn describe(&self, key: Key, taxonomy: &Taxonomy) -> TermLabel {
         let name = self.vocabulary.name(key).unwrap_or_default();
         match name.strip_prefix(FREE_TEXT) {
-            Some(text) => TermView {
+            Some(text) => TermLabel {
                 id: None,
                 label: text.to_owned(),
             },
@@ -82,7 +76,7 @@ impl Keys {
                     .map(str::to_owned)
                     .or_else(|| taxonomy.licence(name).ok().map(|l| l.label.clone()))
                     .unwrap_or_else(|| name.to_owned());
-                TermView {
+                TermLabel {
                     id: Some(id),
                     label,
                 }
@@ -92,9 +86,8 @@ impl Keys {
 }
 
 /// A term in evidence: the concept id when there is one, and what to show.
-#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
-pub struct TermView {
-    #[serde(skip_serializing_if = "Option::is_none")]
+#[derive(Clone, Debug, PartialEq)]
+pub struct TermLabel {
     pub id: Option<ConceptId>,
     pub label: String,
 }
@@ -102,12 +95,61 @@ pub struct TermView {
 /// A position for a place: the given point, else the municipality's main town.
 pub fn point_of(place: &Place, taxonomy: &Taxonomy) -> Option<GeoPoint> {
     place.point.or_else(|| {
-        place
-            .municipality_code
-            .as_deref()
-            .and_then(|c| taxonomy.municipality(c))
+        taxonomy
+            .municipality_of(place.municipality_code.as_deref())
             .map(|m| m.point)
     })
+}
+
+/// Features of an opening the projection does not hold yet (a catch-up failed), without
+/// changing or copying the vocabulary: a term new to it gets a key past its end, weighted as
+/// interning would weigh it. No participant holds such a key, so it only counts as missing.
+/// Also returns the skill weights to rank with when a new concept needs its own: the shared
+/// ones plus those of the new keys.
+pub fn detached_opening_features(
+    o: &Opening,
+    keys: &Keys,
+    taxonomy: &Taxonomy,
+) -> (OpeningFeatures, Option<SkillWeights>) {
+    let mut weights: Option<SkillWeights> = None;
+    let mut extra: std::collections::HashMap<String, Key> = std::collections::HashMap::new();
+    let mut key_of = |terms: &[Term]| {
+        key_set(
+            terms
+                .iter()
+                .map(|t| {
+                    let name = term_name(t);
+                    if let Some(k) = keys.vocabulary.get(&name) {
+                        return k;
+                    }
+                    let next = Key::try_from(keys.vocabulary.len() + extra.len())
+                        .expect("fewer than 4 billion terms");
+                    *extra.entry(name).or_insert_with(|| {
+                        if let Some(id) = t.concept_id() {
+                            weights
+                                .get_or_insert_with(|| keys.weights.clone())
+                                .set(next, taxonomy.skill_rarity(id));
+                        }
+                        next
+                    })
+                })
+                .collect(),
+        )
+    };
+    let features = OpeningFeatures {
+        id: o.id,
+        must: key_of(&o.skills_required),
+        merit: key_of(&o.skills_merit),
+        occupation: o.occupation.as_ref().map(|x| x.code),
+        swedish_min: o.swedish_min,
+        swedish_strict: o.swedish_required,
+        licences: key_of(&o.licences),
+        location: point_of(&o.workplace, taxonomy),
+        start_date: o.start_date,
+        deadline: o.deadline,
+        hours: o.hours,
+    };
+    (features, weights)
 }
 
 pub fn opening_features(o: &Opening, keys: &mut Keys, taxonomy: &Taxonomy) -> OpeningFeatures {
@@ -259,60 +301,11 @@ pub fn ssyk_terms(code: crate::model::SsykCode) -> Vec<String> {
     ]
 }
 
-/// Evidence with labels instead of keys, as coaches read it.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct EvidenceView {
-    pub skills_found: Vec<TermView>,
-    pub must_skills_missing: Vec<TermView>,
-    pub merit_skills_missing: Vec<TermView>,
-    pub occupation_match: Option<OccupationMatchView>,
-    pub experience_years: Option<f32>,
-    pub swedish_gap_steps: Option<u8>,
-    pub distance_km: Option<f64>,
-    pub licences_missing: Vec<TermView>,
-    pub start_delay_days: Option<i64>,
-    pub hours_mismatch: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub excluded: Option<Exclusion>,
-}
-
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct OccupationMatchView {
-    pub participant_code: String,
-    pub label: Option<String>,
-    pub shared_digits: u8,
-}
-
-pub fn evidence_view(e: &Evidence, keys: &Keys, taxonomy: &Taxonomy) -> EvidenceView {
-    let describe = |ks: &[Key]| ks.iter().map(|&k| keys.describe(k, taxonomy)).collect();
-    EvidenceView {
-        skills_found: describe(&e.skills_found),
-        must_skills_missing: describe(&e.must_skills_missing),
-        merit_skills_missing: describe(&e.merit_skills_missing),
-        occupation_match: e
-            .occupation_match
-            .map(|(code, digits)| OccupationMatchView {
-                participant_code: code.to_string(),
-                label: taxonomy.occupation_by_code(code).map(|o| o.label),
-                shared_digits: digits,
-            }),
-        experience_years: e.experience_years,
-        swedish_gap_steps: e.swedish_gap_steps,
-        distance_km: e.distance_km.map(|km| (km * 10.0).round() / 10.0),
-        licences_missing: describe(&e.licences_missing),
-        start_delay_days: e.start_delay_days,
-        hours_mismatch: e.hours_mismatch,
-        excluded: e.excluded.clone(),
-    }
-}
-
 /// Scales search scores to [0, 1] by `best`, the text input the core expects; `None` when
 /// nothing matched any text, so the text category does not apply at all.
 pub fn scale_relevance(scores: &[f32], best: f32) -> Option<Vec<f32>> {
     (best > 0.0).then(|| scores.iter().map(|&s| (s / best).clamp(0.0, 1.0)).collect())
 }
-
-pub use rank::Scored;
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,125 @@
+//! The file format of `jobmatch import` and of the demo data, and how a file becomes an
+//! [`ImportBatch`]: every row understood, every reference checked, before anything is written.
+
+use serde::{Deserialize, Serialize};
+
+use super::employers::EmployerInput;
+use super::normalise::Split;
+use super::openings::OpeningInput;
+use super::participants::ParticipantInput;
+use crate::model::{Employer, Id};
+use crate::service::{Code, ImportBatch, InputError};
+use crate::taxonomy::Taxonomy;
+
+/// The file format of `jobmatch import` and of the demo data: employers carry a local `ref`
+/// that openings point at with `employer_ref`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportFile {
+    #[serde(default)]
+    pub employers: Vec<ImportEmployer>,
+    #[serde(default)]
+    pub openings: Vec<ImportOpening>,
+    #[serde(default)]
+    pub participants: Vec<ParticipantInput>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(try_from = "Split<EmployerRef>")]
+pub struct ImportEmployer {
+    #[serde(rename = "ref")]
+    pub reference: Id,
+    #[serde(flatten)]
+    pub employer: EmployerInput,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(try_from = "Split<OpeningRef>")]
+pub struct ImportOpening {
+    pub employer_ref: Id,
+    #[serde(flatten)]
+    pub opening: OpeningInput,
+}
+
+#[derive(Deserialize)]
+struct EmployerRef {
+    #[serde(rename = "ref")]
+    reference: Id,
+}
+
+#[derive(Deserialize)]
+struct OpeningRef {
+    employer_ref: Id,
+}
+
+impl TryFrom<Split<EmployerRef>> for ImportEmployer {
+    type Error = serde_json::Error;
+
+    fn try_from(split: Split<EmployerRef>) -> Result<Self, Self::Error> {
+        let (head, employer) = split.rest()?;
+        Ok(ImportEmployer {
+            reference: head.reference,
+            employer,
+        })
+    }
+}
+
+impl TryFrom<Split<OpeningRef>> for ImportOpening {
+    type Error = serde_json::Error;
+
+    fn try_from(split: Split<OpeningRef>) -> Result<Self, Self::Error> {
+        let (head, opening) = split.rest()?;
+        Ok(ImportOpening {
+            employer_ref: head.employer_ref,
+            opening,
+        })
+    }
+}
+
+impl ImportFile {
+    /// Understands every row, naming the first one at fault (`openings[3].swedish_min`).
+    pub fn to_batch(&self, taxonomy: &Taxonomy) -> Result<ImportBatch, InputError> {
+        let mut employers = Vec::with_capacity(self.employers.len());
+        for (i, e) in self.employers.iter().enumerate() {
+            let employer = e
+                .employer
+                .to_employer(taxonomy)
+                .map_err(|err| err.within(&format!("employers[{i}]")))?;
+            employers.push(Employer {
+                id: e.reference,
+                ..employer
+            });
+        }
+        let mut openings = Vec::with_capacity(self.openings.len());
+        for (i, o) in self.openings.iter().enumerate() {
+            let mut opening = o
+                .opening
+                .to_opening(taxonomy)
+                .map_err(|err| err.within(&format!("openings[{i}]")))?;
+            if !employers.iter().any(|e: &Employer| e.id == o.employer_ref) {
+                return Err(InputError::new(
+                    Code::UnknownEmployer,
+                    format!("openings[{i}].employer_ref"),
+                    format!(
+                        "openings[{i}].employer_ref {} names no employer in the file",
+                        o.employer_ref
+                    ),
+                ));
+            }
+            opening.employer_id = o.employer_ref;
+            openings.push(opening);
+        }
+        let mut participants = Vec::with_capacity(self.participants.len());
+        for (i, p) in self.participants.iter().enumerate() {
+            participants.push(
+                p.to_parts(taxonomy)
+                    .map_err(|err| err.within(&format!("participants[{i}]")))?,
+            );
+        }
+        Ok(ImportBatch {
+            employers,
+            openings,
+            participants,
+        })
+    }
+}

@@ -1,0 +1,55 @@
+//! Every request and response type of the wire, and the conversions to and from the domain.
+//! Requests are read strictly (a misspelt field is refused, not dropped) and understood through
+//! the taxonomy here, at the edge; responses are built from domain values, so the core's types
+//! are never serialised as the API and renaming a field inside never changes the wire.
+//!
+//! The small value enums of the domain (`OpeningKind`, `Hours`, `SwedishLevel`, …) are spoken
+//! as they are: their spellings are the product's vocabulary, the same in the API, the import
+//! file and the database.
+//!
+//! What this module must not do: reach the store or the index, or decide who may see what.
+
+pub mod common;
+pub mod employers;
+pub mod import;
+pub mod normalise;
+pub mod openings;
+pub mod participants;
+pub mod ranking;
+pub mod system;
+
+pub use common::{ExperienceView, GeoPoint, OccupationView, TermView};
+pub use employers::{EmployerInput, EmployerView};
+pub use import::{ImportEmployer, ImportFile, ImportOpening};
+pub use openings::{
+    OpeningInput, OpeningSummary, OpeningView, SearchHit, SearchParams, SearchResults,
+};
+pub use participants::{OccupationInput, ParticipantInput, ParticipantView, ProfileInput};
+pub use ranking::{
+    CandidateSummary, Candidates, EvidenceView, ParticipantSuggestions, ProfileSuggestions,
+    RankParams, Suggestion,
+};
+pub use system::{Health, StatusView};
+
+use super::error::ApiError;
+use crate::service::Code;
+
+/// A count parameter within 1..=max, `default` when absent.
+pub fn bounded(
+    name: &str,
+    value: Option<usize>,
+    default: usize,
+    max: usize,
+) -> Result<usize, ApiError> {
+    match value.unwrap_or(default) {
+        v if v == 0 || v > max => Err(ApiError::bad_request(
+            Code::ParameterOutOfRange,
+            if max == usize::MAX {
+                format!("{name} is {v}; it starts at 1")
+            } else {
+                format!("{name} is {v}; it must be within 1..={max}")
+            },
+        )),
+        v => Ok(v),
+    }
+}

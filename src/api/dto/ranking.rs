@@ -1,0 +1,310 @@
+//! Ranked lists on the wire: suggestions of openings, candidates for an opening, each result
+//! with its score, category scores, evidence in labels and the weight profile that made it.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::openings::OpeningSummary;
+use crate::api::error::ApiError;
+use crate::model::{Id, Opening, OpeningKind, SwedishLevel};
+use crate::rank::{CategoryScores, Exclusion, ProfileStamp};
+use crate::service::projection::features::TermLabel;
+use crate::service::{Candidate, Explained, Explanation, RankQuery, Ranked};
+use crate::taxonomy::Taxonomy;
+
+/// Most suggestions or candidates in one answer.
+pub const MAX_LIMIT: usize = 200;
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RankParams {
+    /// Only vacancies or only internships (ignored when ranking candidates).
+    pub kind: Option<OpeningKind>,
+    /// Most results to return.
+    #[param(minimum = 1, maximum = 200, default = 20)]
+    pub limit: Option<usize>,
+    /// Also return the best excluded pairs, each with the rule that excluded it.
+    #[serde(default)]
+    pub include_excluded: bool,
+}
+
+impl RankParams {
+    pub fn to_query(&self) -> Result<RankQuery, ApiError> {
+        Ok(RankQuery {
+            kind: self.kind,
+            limit: super::bounded("limit", self.limit, 20, MAX_LIMIT)?,
+            include_excluded: self.include_excluded,
+        })
+    }
+}
+
+/// Name and version of the weight profile that produced a score.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = ProfileStamp)]
+pub struct ProfileStampView {
+    pub name: String,
+    pub version: u32,
+}
+
+impl From<&ProfileStamp> for ProfileStampView {
+    fn from(p: &ProfileStamp) -> Self {
+        ProfileStampView {
+            name: p.name.clone(),
+            version: p.version,
+        }
+    }
+}
+
+/// A ranked opening or participant as the API shows it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Suggestion<T> {
+    #[serde(flatten)]
+    pub item: T,
+    pub score: f32,
+    pub categories: CategoryScores,
+    pub evidence: EvidenceView,
+    pub weight_profile: ProfileStampView,
+}
+
+impl<T> Suggestion<T> {
+    fn new<D>(e: &Explained<D>, item: T) -> Self {
+        Suggestion {
+            item,
+            score: e.score,
+            categories: e.categories,
+            evidence: EvidenceView::from(&e.evidence),
+            weight_profile: (&e.profile).into(),
+        }
+    }
+}
+
+/// A candidate as a job matcher or employer sees it: pseudonymised, no identity.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct CandidateSummary {
+    #[schema(value_type = i64)]
+    pub participant_id: Id,
+    pub pseudonym: String,
+}
+
+/// A term in evidence: the concept id when there is one, and what to show.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+#[schema(as = TermView)]
+pub struct EvidenceTerm {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub id: Option<String>,
+    pub label: String,
+}
+
+impl From<&TermLabel> for EvidenceTerm {
+    fn from(t: &TermLabel) -> Self {
+        EvidenceTerm {
+            id: t.id.as_ref().map(|id| id.0.clone()),
+            label: t.label.clone(),
+        }
+    }
+}
+
+/// Evidence with labels instead of keys, as coaches read it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct EvidenceView {
+    pub skills_found: Vec<EvidenceTerm>,
+    pub must_skills_missing: Vec<EvidenceTerm>,
+    pub merit_skills_missing: Vec<EvidenceTerm>,
+    pub occupation_match: Option<OccupationMatchView>,
+    pub experience_years: Option<f32>,
+    pub swedish_gap_steps: Option<u8>,
+    pub distance_km: Option<f64>,
+    pub licences_missing: Vec<EvidenceTerm>,
+    pub start_delay_days: Option<i64>,
+    pub hours_mismatch: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excluded: Option<ExclusionView>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct OccupationMatchView {
+    pub participant_code: String,
+    pub label: Option<String>,
+    pub shared_digits: u8,
+}
+
+fn labels(terms: &[TermLabel]) -> Vec<EvidenceTerm> {
+    terms.iter().map(EvidenceTerm::from).collect()
+}
+
+impl From<&Explanation> for EvidenceView {
+    fn from(e: &Explanation) -> Self {
+        EvidenceView {
+            skills_found: labels(&e.skills_found),
+            must_skills_missing: labels(&e.must_skills_missing),
+            merit_skills_missing: labels(&e.merit_skills_missing),
+            occupation_match: e.occupation_match.as_ref().map(|(code, label, digits)| {
+                OccupationMatchView {
+                    participant_code: code.to_string(),
+                    label: label.clone(),
+                    shared_digits: *digits,
+                }
+            }),
+            experience_years: e.experience_years,
+            swedish_gap_steps: e.swedish_gap_steps,
+            // To 100 m: enough to plan a journey, no finer than a neighbourhood.
+            distance_km: e.distance_km.map(|km| (km * 10.0).round() / 10.0),
+            licences_missing: labels(&e.licences_missing),
+            start_delay_days: e.start_delay_days,
+            hours_mismatch: e.hours_mismatch,
+            excluded: e.excluded.as_ref().map(ExclusionView::from),
+        }
+    }
+}
+
+/// Why a pair is left out of the ranking. Hard rules, never a low score.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+#[schema(as = Exclusion)]
+pub enum ExclusionView {
+    /// The application deadline has passed.
+    DeadlinePassed { deadline: NaiveDate },
+    /// The opening's minimum Swedish level is strict and the participant is below it.
+    SwedishBelowStrictMinimum {
+        required: SwedishLevel,
+        actual: Option<SwedishLevel>,
+        gap_steps: u8,
+    },
+    /// The workplace is further away than the participant can travel.
+    BeyondTravelLimit {
+        distance_km: f64,
+        max_travel_km: f64,
+    },
+    /// The opening requires a licence or certificate the participant does not hold.
+    MissingLicence { missing: usize },
+}
+
+impl From<&Exclusion> for ExclusionView {
+    fn from(e: &Exclusion) -> Self {
+        match *e {
+            Exclusion::DeadlinePassed { deadline } => ExclusionView::DeadlinePassed { deadline },
+            Exclusion::SwedishBelowStrictMinimum {
+                required,
+                actual,
+                gap_steps,
+            } => ExclusionView::SwedishBelowStrictMinimum {
+                required,
+                actual,
+                gap_steps,
+            },
+            Exclusion::BeyondTravelLimit {
+                distance_km,
+                max_travel_km,
+            } => ExclusionView::BeyondTravelLimit {
+                distance_km,
+                max_travel_km,
+            },
+            Exclusion::MissingLicence { missing } => ExclusionView::MissingLicence { missing },
+        }
+    }
+}
+
+/// The wire form of every result in a ranked list, best first, and of its excluded pairs.
+fn lists<D, T>(
+    ranked: &Ranked<D>,
+    item: impl Fn(&D) -> T,
+) -> (Vec<Suggestion<T>>, Vec<Suggestion<T>>) {
+    let list = |l: &[Explained<D>]| {
+        l.iter()
+            .map(|e| Suggestion::new(e, item(&e.item)))
+            .collect()
+    };
+    (list(&ranked.results), list(&ranked.excluded))
+}
+
+/// Openings ranked for a stored participant.
+#[derive(Serialize, ToSchema)]
+pub struct ParticipantSuggestions {
+    #[schema(value_type = i64)]
+    pub participant_id: Id,
+    /// How many openings were scored.
+    pub considered: usize,
+    /// How many of them a hard rule left out.
+    pub excluded_count: usize,
+    /// Best first; ties broken by the lower id.
+    pub suggestions: Vec<Suggestion<OpeningSummary>>,
+    /// The best of the excluded openings, each with its reason; empty unless asked for.
+    pub excluded: Vec<Suggestion<OpeningSummary>>,
+}
+
+impl ParticipantSuggestions {
+    pub fn new(participant_id: Id, ranked: &Ranked<Opening>, taxonomy: &Taxonomy) -> Self {
+        let ProfileSuggestions {
+            considered,
+            excluded_count,
+            suggestions,
+            excluded,
+        } = ProfileSuggestions::new(ranked, taxonomy);
+        ParticipantSuggestions {
+            participant_id,
+            considered,
+            excluded_count,
+            suggestions,
+            excluded,
+        }
+    }
+}
+
+/// Openings ranked for a profile that is not stored.
+#[derive(Serialize, ToSchema)]
+pub struct ProfileSuggestions {
+    /// How many openings were scored.
+    pub considered: usize,
+    /// How many of them a hard rule left out.
+    pub excluded_count: usize,
+    /// Best first; ties broken by the lower id.
+    pub suggestions: Vec<Suggestion<OpeningSummary>>,
+    /// The best of the excluded openings, each with its reason; empty unless asked for.
+    pub excluded: Vec<Suggestion<OpeningSummary>>,
+}
+
+impl ProfileSuggestions {
+    pub fn new(ranked: &Ranked<Opening>, taxonomy: &Taxonomy) -> Self {
+        let (suggestions, excluded) = lists(ranked, |o| OpeningSummary::new(o, taxonomy));
+        ProfileSuggestions {
+            considered: ranked.considered,
+            excluded_count: ranked.excluded_count,
+            suggestions,
+            excluded,
+        }
+    }
+}
+
+/// Participants ranked for an opening, pseudonymised.
+#[derive(Serialize, ToSchema)]
+pub struct Candidates {
+    #[schema(value_type = i64)]
+    pub opening_id: Id,
+    /// How many participants were scored.
+    pub considered: usize,
+    /// How many of them a hard rule left out.
+    pub excluded_count: usize,
+    /// Best first; ties broken by the lower id.
+    pub candidates: Vec<Suggestion<CandidateSummary>>,
+    /// The best of the excluded participants, each with its reason; empty unless asked for.
+    pub excluded: Vec<Suggestion<CandidateSummary>>,
+}
+
+impl Candidates {
+    pub fn new(opening_id: Id, ranked: &Ranked<Candidate>) -> Self {
+        let (candidates, excluded) = lists(ranked, |c| CandidateSummary {
+            participant_id: c.participant_id,
+            pseudonym: c.pseudonym.clone(),
+        });
+        Candidates {
+            opening_id,
+            considered: ranked.considered,
+            excluded_count: ranked.excluded_count,
+            candidates,
+            excluded,
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! Health and status on the wire.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::ranking::ProfileStampView;
+use crate::service::Status;
+
+/// The answer of `GET /health`.
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    #[schema(example = "ok")]
+    pub status: &'static str,
+}
+
+/// Counts of stored objects and how far the search index has caught up.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[schema(as = Status)]
+pub struct StatusView {
+    pub employers: i64,
+    pub openings: i64,
+    pub open_openings: i64,
+    pub participants: i64,
+    pub outbox_head: i64,
+    pub index_applied: i64,
+    /// Outbox rows written but not yet in the index.
+    pub index_lag: i64,
+    pub indexed_openings: u64,
+    pub weight_profile: ProfileStampView,
+}
+
+impl From<Status> for StatusView {
+    fn from(s: Status) -> Self {
+        StatusView {
+            employers: s.counts.employers,
+            openings: s.counts.openings,
+            open_openings: s.counts.open_openings,
+            participants: s.counts.participants,
+            outbox_head: s.outbox_head,
+            index_applied: s.index_applied,
+            index_lag: (s.outbox_head - s.index_applied).max(0),
+            indexed_openings: s.indexed_openings,
+            weight_profile: (&s.weight_profile).into(),
+        }
+    }
+}

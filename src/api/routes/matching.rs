@@ -1,0 +1,100 @@
+//! Ranked lists: suggestions for a stored participant, openings for a profile that is not
+//! stored, and candidates for an opening.
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::IntoResponse;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{ApiResult, AppState};
+use crate::api::dto::{
+    Candidates, ParticipantSuggestions, ProfileInput, ProfileSuggestions, RankParams,
+};
+use crate::api::error::ErrorBody;
+use crate::api::extract::{AppJson, AppPath, AppQuery};
+use crate::model::Id;
+use crate::service::Caller;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(participant_suggestions))
+        .routes(routes!(opening_candidates))
+        .routes(routes!(match_profile))
+}
+
+/// Openings ranked for a stored participant, with each score explained.
+#[utoipa::path(
+    get,
+    path = "/participants/{id}/suggestions",
+    tag = "participants",
+    params(("id" = i64, Path, description = "Participant id"), RankParams),
+    responses(
+        (status = 200, description = "Ranked openings", body = ParticipantSuggestions),
+        (status = 400, description = "An unknown or out-of-range parameter", body = ErrorBody),
+        (status = 404, description = "No such participant", body = ErrorBody),
+    )
+)]
+async fn participant_suggestions(
+    State(engine): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<Id>,
+    AppQuery(params): AppQuery<RankParams>,
+) -> ApiResult<impl IntoResponse> {
+    let ranked = engine.suggestions(&caller, id, params.to_query()?).await?;
+    Ok(Json(ParticipantSuggestions::new(
+        id,
+        &ranked,
+        engine.taxonomy(),
+    )))
+}
+
+/// Participants ranked for an open opening, pseudonymised, with each score explained.
+#[utoipa::path(
+    get,
+    path = "/openings/{id}/candidates",
+    tag = "openings",
+    params(("id" = i64, Path, description = "Opening id"), RankParams),
+    responses(
+        (status = 200, description = "Ranked candidates", body = Candidates),
+        (status = 400, description = "An unknown or out-of-range parameter", body = ErrorBody),
+        (status = 404, description = "No such opening", body = ErrorBody),
+        (status = 409, description = "The opening is closed", body = ErrorBody),
+    )
+)]
+async fn opening_candidates(
+    State(engine): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<Id>,
+    AppQuery(params): AppQuery<RankParams>,
+) -> ApiResult<impl IntoResponse> {
+    let ranked = engine.candidates(&caller, id, params.to_query()?).await?;
+    Ok(Json(Candidates::new(id, &ranked)))
+}
+
+/// Openings ranked for a profile that is not stored, with each score explained.
+#[utoipa::path(
+    post,
+    path = "/match",
+    tag = "matching",
+    params(RankParams),
+    request_body = ProfileInput,
+    responses(
+        (status = 200, description = "Ranked openings", body = ProfileSuggestions),
+        (status = 400, description = "The body is not valid JSON, or an unknown or out-of-range parameter", body = ErrorBody),
+        (status = 413, description = "The body is larger than accepted", body = ErrorBody),
+        (status = 415, description = "The body is not sent as JSON", body = ErrorBody),
+        (status = 422, description = "A field is missing, of the wrong type or not understood", body = ErrorBody),
+    )
+)]
+async fn match_profile(
+    State(engine): State<AppState>,
+    caller: Caller,
+    AppQuery(params): AppQuery<RankParams>,
+    AppJson(input): AppJson<ProfileInput>,
+) -> ApiResult<impl IntoResponse> {
+    let query = params.to_query()?;
+    let profile = input.to_profile(engine.taxonomy())?;
+    let ranked = engine.match_profile(&caller, profile, query).await?;
+    Ok(Json(ProfileSuggestions::new(&ranked, engine.taxonomy())))
+}

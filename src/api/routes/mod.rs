@@ -1,0 +1,86 @@
+//! The router and its OpenAPI document, built together: each route is declared once, by its
+//! handler's `#[utoipa::path]`, and registered with `routes!`, so a route cannot be served
+//! without being described. One file of handlers per resource.
+
+pub mod employers;
+pub mod matching;
+pub mod openings;
+pub mod participants;
+pub mod system;
+
+use std::sync::Arc;
+
+use axum::{Extension, Router};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+use super::error::{ApiError, ErrorBody};
+use crate::service::Engine;
+
+pub type AppState = Arc<Engine>;
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// The document's frame: what the API is and how its operations are grouped. The paths come
+/// from the routes themselves.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "jobmatch",
+        version = env!("CARGO_PKG_VERSION"),
+        description = "Matches participants of Swedish municipal labour-market units with vacancies and internships, and explains every score."
+    ),
+    tags(
+        (name = "employers", description = "Employers that post openings"),
+        (name = "openings", description = "Vacancies and internships, their search and their ranked candidates"),
+        (name = "participants", description = "Participants and the openings suggested for them"),
+        (name = "matching", description = "Ranking for a profile that is not stored"),
+        (name = "system", description = "Health, status and this document"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The answers every route that takes a JSON body can give to a bad body.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // Only describes responses; the values are built by `ApiError`.
+pub enum BodyErrors {
+    #[response(status = 400, description = "The body is not valid JSON")]
+    Malformed(ErrorBody<'static>),
+    #[response(status = 413, description = "The body is larger than accepted")]
+    TooLarge(ErrorBody<'static>),
+    #[response(status = 415, description = "The body is not sent as JSON")]
+    NotJson(ErrorBody<'static>),
+    #[response(
+        status = 422,
+        description = "A field is missing, of the wrong type or not understood"
+    )]
+    Invalid(ErrorBody<'static>),
+}
+
+/// The rendered OpenAPI document, served by `GET /v1/openapi.json`.
+#[derive(Clone)]
+pub struct OpenApiJson(pub Arc<[u8]>);
+
+/// Every route with its document.
+pub fn openapi_router() -> OpenApiRouter<AppState> {
+    let v1 = OpenApiRouter::new()
+        .merge(employers::routes())
+        .merge(openings::routes())
+        .merge(participants::routes())
+        .merge(matching::routes())
+        .merge(system::v1_routes());
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(system::routes())
+        .nest("/v1", v1)
+}
+
+/// The router, with the document it serves at `/v1/openapi.json`.
+pub fn router() -> Router<AppState> {
+    let (router, doc) = openapi_router().split_for_parts();
+    let json = serde_json::to_vec(&doc).expect("the OpenAPI document serialises");
+    router.layer(Extension(OpenApiJson(json.into())))
+}
+
+/// The OpenAPI document of this API, as served.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    openapi_router().into_openapi()
+}

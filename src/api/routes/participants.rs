@@ -1,0 +1,117 @@
+//! Participants: register, read (logged), change, delete.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{ApiResult, AppState, BodyErrors};
+use crate::api::dto::{ParticipantInput, ParticipantView};
+use crate::api::error::ErrorBody;
+use crate::api::extract::{AppJson, AppPath};
+use crate::model::Id;
+use crate::service::Caller;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_participant))
+        .routes(routes!(
+            get_participant,
+            update_participant,
+            delete_participant
+        ))
+}
+
+/// Registers a participant: identity and matchable profile in one body.
+#[utoipa::path(
+    post,
+    path = "/participants",
+    tag = "participants",
+    request_body = ParticipantInput,
+    responses(
+        BodyErrors,
+        (status = 201, description = "The participant as stored, the profile normalised", body = ParticipantView),
+    )
+)]
+async fn create_participant(
+    State(engine): State<AppState>,
+    caller: Caller,
+    AppJson(input): AppJson<ParticipantInput>,
+) -> ApiResult<impl IntoResponse> {
+    let (identity, profile) = input.to_parts(engine.taxonomy())?;
+    let p = engine
+        .create_participant(&caller, &identity, &profile)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ParticipantView::new(p, engine.taxonomy())),
+    ))
+}
+
+/// One participant, identity included; the read is logged.
+#[utoipa::path(
+    get,
+    path = "/participants/{id}",
+    tag = "participants",
+    params(("id" = i64, Path, description = "Participant id")),
+    responses(
+        (status = 200, description = "The participant", body = ParticipantView),
+        (status = 404, description = "No such participant", body = ErrorBody),
+    )
+)]
+async fn get_participant(
+    State(engine): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<Id>,
+) -> ApiResult<impl IntoResponse> {
+    let p = engine.participant(&caller, id).await?;
+    Ok(Json(ParticipantView::new(p, engine.taxonomy())))
+}
+
+/// Replaces a participant's identity and profile.
+#[utoipa::path(
+    put,
+    path = "/participants/{id}",
+    tag = "participants",
+    params(("id" = i64, Path, description = "Participant id")),
+    request_body = ParticipantInput,
+    responses(
+        BodyErrors,
+        (status = 200, description = "The participant as stored", body = ParticipantView),
+        (status = 404, description = "No such participant", body = ErrorBody),
+    )
+)]
+async fn update_participant(
+    State(engine): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<Id>,
+    AppJson(input): AppJson<ParticipantInput>,
+) -> ApiResult<impl IntoResponse> {
+    let (identity, profile) = input.to_parts(engine.taxonomy())?;
+    let p = engine
+        .update_participant(&caller, id, &identity, &profile)
+        .await?;
+    Ok(Json(ParticipantView::new(p, engine.taxonomy())))
+}
+
+/// Deletes a participant and everything stored about them.
+#[utoipa::path(
+    delete,
+    path = "/participants/{id}",
+    tag = "participants",
+    params(("id" = i64, Path, description = "Participant id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such participant", body = ErrorBody),
+    )
+)]
+async fn delete_participant(
+    State(engine): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<Id>,
+) -> ApiResult<impl IntoResponse> {
+    engine.delete_participant(&caller, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,104 @@
+//! Settings of every command, read by clap: a flag wins over its `JOBMATCH_*` environment
+//! variable, which wins over the default. Owns where data lives and how it is opened; knows
+//! nothing of HTTP or of what the commands do with it.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use clap::Args;
+
+use crate::rank::WeightProfile;
+use crate::store::Store;
+use crate::taxonomy::Taxonomy;
+
+/// Where the data lives and which taxonomy and weights to use: what every command opens.
+#[derive(Args, Debug, Clone)]
+pub struct DataSettings {
+    /// Directory holding the SQLite file and the index.
+    #[arg(long, env = "JOBMATCH_DATA_DIR", default_value = ".")]
+    pub data_dir: PathBuf,
+    /// Database URL; defaults to the SQLite file `jobmatch.db` in the data directory.
+    #[arg(long, env = "JOBMATCH_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// A directory in the layout of `fixtures/` to load the taxonomy from instead of the built-in one.
+    #[arg(long, env = "JOBMATCH_TAXONOMY_DIR")]
+    pub taxonomy_dir: Option<PathBuf>,
+    /// A JSON weight profile replacing the built-in `default` profile.
+    #[arg(long, env = "JOBMATCH_WEIGHT_PROFILE")]
+    pub weight_profile: Option<PathBuf>,
+}
+
+/// Everything `serve` needs: the data, the address, and whether to seed the demo data.
+#[derive(Args, Debug, Clone)]
+pub struct Settings {
+    #[command(flatten)]
+    pub data: DataSettings,
+    /// Address to listen on; port 0 picks a free one.
+    #[arg(long, env = "JOBMATCH_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Fill an empty database with the demo data set first.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+impl DataSettings {
+    /// The defaults, over `data_dir`: the built-in taxonomy and weight profile.
+    pub fn in_dir(data_dir: &Path) -> Self {
+        DataSettings {
+            data_dir: data_dir.to_path_buf(),
+            database_url: None,
+            taxonomy_dir: None,
+            weight_profile: None,
+        }
+    }
+
+    pub fn index_dir(&self) -> PathBuf {
+        self.data_dir.join("index")
+    }
+
+    /// The taxonomy: the built-in one, or a replacement directory.
+    pub fn taxonomy(&self) -> anyhow::Result<Taxonomy> {
+        let started = std::time::Instant::now();
+        let taxonomy = match &self.taxonomy_dir {
+            Some(dir) => Taxonomy::load_dir(dir),
+            None => Taxonomy::embedded(),
+        }
+        .context("loading the taxonomy")?;
+        tracing::info!(
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "taxonomy loaded"
+        );
+        Ok(taxonomy)
+    }
+
+    /// The weight profile: the built-in `default`, or the file given.
+    pub fn weight_profile(&self) -> anyhow::Result<WeightProfile> {
+        Ok(match &self.weight_profile {
+            Some(path) => WeightProfile::from_file(path)?,
+            None => WeightProfile::default(),
+        })
+    }
+
+    /// The database: `--database-url`, or the SQLite file in the data directory.
+    pub async fn store(&self) -> anyhow::Result<Store> {
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("creating the data directory {}", self.data_dir.display()))?;
+        match &self.database_url {
+            Some(url) => Store::open(url).await,
+            None => Store::open_sqlite_file(&self.data_dir.join("jobmatch.db")).await,
+        }
+        .context("opening the database")
+    }
+}
+
+impl Settings {
+    /// The defaults over `data_dir`, listening on a free port of the loopback address.
+    pub fn for_tests(data_dir: &Path) -> Self {
+        Settings {
+            data: DataSettings::in_dir(data_dir),
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            demo: false,
+        }
+    }
+}

@@ -1,0 +1,398 @@
+//! Matching: openings ranked for a stored participant (a coach's suggestions) or for a profile
+//! that is not stored (`/v1/match`), and participants ranked for an opening (a job matcher's
+//! candidates). Candidate generation asks the index, the ranking core scores on a blocking
+//! thread, and every result comes back explained in labels a coach can read.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+
+use chrono::{NaiveDate, Utc};
+
+use super::error::{InternalError, Result, ServiceError, UserError};
+use super::projection::Projection;
+use super::projection::features::{self, Keys, TermLabel};
+use super::{Caller, Engine};
+use crate::index::CandidateQuery;
+use crate::model::{Id, Opening, OpeningKind, OpeningStatus, Profile, SsykCode};
+use crate::rank::{
+    CategoryScores, Context, Evidence, Exclusion, OpeningFeatures, ParticipantFeatures,
+    ProfileStamp, RankOptions, Ranking, Scored, rank_openings, rank_participants,
+};
+use crate::taxonomy::Taxonomy;
+
+/// What a ranking is asked for: which openings, how many results, and whether to report the
+/// pairs a hard rule left out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RankQuery {
+    /// Only vacancies or only internships; ignored when ranking candidates.
+    pub kind: Option<OpeningKind>,
+    pub limit: usize,
+    pub include_excluded: bool,
+}
+
+impl RankQuery {
+    fn options(&self) -> RankOptions {
+        RankOptions {
+            k: self.limit,
+            include_excluded: self.include_excluded,
+        }
+    }
+}
+
+/// A ranked list, best first, with the excluded pairs when asked for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ranked<T> {
+    pub considered: usize,
+    pub excluded_count: usize,
+    pub results: Vec<Explained<T>>,
+    pub excluded: Vec<Explained<T>>,
+}
+
+/// One ranked opening or candidate with its score, category scores and labelled evidence.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Explained<T> {
+    pub item: T,
+    pub score: f32,
+    pub categories: CategoryScores,
+    pub evidence: Explanation,
+    pub profile: ProfileStamp,
+}
+
+/// A candidate as a job matcher or employer sees it: pseudonymised, no identity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    pub participant_id: Id,
+    pub pseudonym: String,
+}
+
+/// The evidence behind a score, with the core's keys turned back into labelled terms.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Explanation {
+    pub skills_found: Vec<TermLabel>,
+    pub must_skills_missing: Vec<TermLabel>,
+    pub merit_skills_missing: Vec<TermLabel>,
+    /// The participant's occupation closest to the opening's, its label and the digits shared.
+    pub occupation_match: Option<(SsykCode, Option<String>, u8)>,
+    pub experience_years: Option<f32>,
+    pub swedish_gap_steps: Option<u8>,
+    pub distance_km: Option<f64>,
+    pub licences_missing: Vec<TermLabel>,
+    pub start_delay_days: Option<i64>,
+    pub hours_mismatch: bool,
+    pub excluded: Option<Exclusion>,
+}
+
+impl Explanation {
+    fn new(e: &Evidence, keys: &Keys, taxonomy: &Taxonomy) -> Self {
+        let describe =
+            |ks: &[crate::rank::Key]| ks.iter().map(|&k| keys.describe(k, taxonomy)).collect();
+        Explanation {
+            skills_found: describe(&e.skills_found),
+            must_skills_missing: describe(&e.must_skills_missing),
+            merit_skills_missing: describe(&e.merit_skills_missing),
+            occupation_match: e.occupation_match.map(|(code, digits)| {
+                (
+                    code,
+                    taxonomy.occupation_by_code(code).map(|o| o.label),
+                    digits,
+                )
+            }),
+            experience_years: e.experience_years,
+            swedish_gap_steps: e.swedish_gap_steps,
+            distance_km: e.distance_km,
+            licences_missing: describe(&e.licences_missing),
+            start_delay_days: e.start_delay_days,
+            hours_mismatch: e.hours_mismatch,
+            excluded: e.excluded.clone(),
+        }
+    }
+}
+
+impl<T> Explained<T> {
+    fn new(item: T, s: &Scored, keys: &Keys, taxonomy: &Taxonomy) -> Self {
+        Explained {
+            item,
+            score: s.score,
+            categories: s.categories,
+            evidence: Explanation::new(&s.evidence, keys, taxonomy),
+            profile: s.profile.clone(),
+        }
+    }
+}
+
+impl<T> Ranked<T> {
+    /// Explains a ranking, pairing each result with its item; results whose item is gone are
+    /// skipped.
+    fn explain(
+        ranking: &Ranking,
+        mut item: impl FnMut(&Scored) -> Option<T>,
+        keys: &Keys,
+        taxonomy: &Taxonomy,
+    ) -> Self {
+        let mut view = |list: &[Scored]| {
+            list.iter()
+                .filter_map(|s| item(s).map(|it| Explained::new(it, s, keys, taxonomy)))
+                .collect()
+        };
+        Ranked {
+            considered: ranking.considered,
+            excluded_count: ranking.excluded_count,
+            results: view(&ranking.results),
+            excluded: view(&ranking.excluded),
+        }
+    }
+}
+
+/// A pseudonym stable for one participant that reveals nothing of who they are.
+pub fn pseudonym(id: Id) -> String {
+    // An odd multiplier and a rotation permute the 64-bit id space, so no two participants
+    // share a code. It hides ids from casual reading only; a keyed pseudonym comes with
+    // employer access.
+    let mixed = (id as u64)
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .rotate_left(17);
+    format!("K-{mixed:016X}")
+}
+
+impl Engine {
+    /// Ranked openings for a stored participant (a coach's suggestions); the read is logged.
+    pub async fn suggestions(
+        self: &Arc<Self>,
+        caller: &Caller,
+        participant_id: Id,
+        query: RankQuery,
+    ) -> Result<Ranked<Opening>> {
+        let profile = self
+            .store
+            .participant_profile(participant_id)
+            .await?
+            .ok_or(ServiceError::not_found("participant", participant_id))?;
+        self.store
+            .log_participant_read(participant_id, caller.actor(), "suggestions")
+            .await?;
+        self.suggest(participant_id, profile, query).await
+    }
+
+    /// Ranked openings for a profile that is not stored (`POST /v1/match`).
+    pub async fn match_profile(
+        self: &Arc<Self>,
+        _caller: &Caller,
+        profile: Profile,
+        query: RankQuery,
+    ) -> Result<Ranked<Opening>> {
+        self.suggest(0, profile, query).await
+    }
+
+    async fn suggest(
+        self: &Arc<Self>,
+        participant_id: Id,
+        profile: Profile,
+        query: RankQuery,
+    ) -> Result<Ranked<Opening>> {
+        let engine = Arc::clone(self);
+        let today = Utc::now().date_naive();
+        let ranking = self
+            .blocking(move || engine.rank_for_profile(participant_id, &profile, query, today))
+            .await??;
+        self.present_openings(ranking).await
+    }
+
+    /// Runs CPU-heavy ranking off the async workers, inside the request's span.
+    async fn blocking<R: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> R + Send + 'static,
+    ) -> Result<R> {
+        let span = tracing::Span::current();
+        tokio::task::spawn_blocking(move || span.in_scope(f))
+            .await
+            .map_err(|e| InternalError::Task(e.to_string()).into())
+    }
+
+    /// Candidate generation in the index, then the core's ranking. Runs on a blocking thread.
+    fn rank_for_profile(
+        &self,
+        participant_id: Id,
+        profile: &Profile,
+        query: RankQuery,
+        today: NaiveDate,
+    ) -> Result<Ranking> {
+        let p = self.projection.read();
+        // Built from the profile just read, so the query and the scores see the same person.
+        let participant =
+            features::participant_features_lookup(participant_id, profile, &p.keys, &self.taxonomy);
+        let mut hits = self.index.candidates(&self.candidate_query(
+            profile,
+            &participant,
+            &p,
+            query.kind,
+            Some(today),
+        ))?;
+        // Relevance is scaled by the best opening that passes the hard filters, so asking for
+        // excluded pairs too never changes the scores of the others.
+        let best = hits.iter().map(|h| h.1).fold(0.0f32, f32::max);
+        let mut seen: HashSet<Id> = hits.iter().map(|h| h.0).collect();
+        if query.include_excluded {
+            let relaxed = self.index.candidates(&self.candidate_query(
+                profile,
+                &participant,
+                &p,
+                query.kind,
+                None,
+            ))?;
+            hits.extend(relaxed.into_iter().filter(|h| seen.insert(h.0)));
+        }
+        if p.open_count(query.kind) <= self.candidate_limit() {
+            // Small sets: every open opening is a candidate, whether or not the index matched it.
+            hits.extend(
+                p.open
+                    .iter()
+                    .filter(|(id, k)| {
+                        !seen.contains(id) && query.kind.is_none_or(|want| **k == want)
+                    })
+                    .map(|(id, _)| (*id, 0.0)),
+            );
+        }
+        hits.retain(|(id, _)| p.open.contains_key(id) && p.openings.contains_key(id));
+        let relevance =
+            features::scale_relevance(&hits.iter().map(|h| h.1).collect::<Vec<_>>(), best);
+        let candidates: Vec<OpeningFeatures> = hits
+            .iter()
+            .filter_map(|(id, _)| p.openings.get(id).cloned())
+            .collect();
+        let ctx = Context {
+            profile: &self.profile,
+            skill_weights: &p.keys.weights,
+            today,
+        };
+        Ok(rank_openings(
+            &participant,
+            &candidates,
+            relevance.as_deref(),
+            ctx,
+            query.options(),
+        ))
+    }
+
+    /// The index query for a participant's candidates. Without `today`, no hard filter
+    /// applies: the core then sees the excluded openings and names the reason.
+    fn candidate_query(
+        &self,
+        profile: &Profile,
+        participant: &ParticipantFeatures,
+        p: &Projection,
+        kind: Option<OpeningKind>,
+        today: Option<NaiveDate>,
+    ) -> CandidateQuery {
+        let mut concepts: Vec<String> = profile
+            .skills
+            .iter()
+            .filter_map(|t| t.concept_id())
+            .map(|c| c.0.clone())
+            .collect();
+        for e in &profile.occupations {
+            concepts.push(e.occupation.concept_id.0.clone());
+            concepts.extend(features::ssyk_terms(e.occupation.code));
+        }
+        let text = profile
+            .skills
+            .iter()
+            .map(|t| t.text().to_owned())
+            .chain(
+                profile
+                    .occupations
+                    .iter()
+                    .map(|e| e.occupation.label.clone()),
+            )
+            .collect();
+        let filtered = today.is_some();
+        CandidateQuery {
+            concepts,
+            text,
+            kind,
+            swedish_step: filtered.then(|| participant.swedish.map_or(0, |l| l.step())),
+            licences_held: filtered.then(|| {
+                participant
+                    .licences
+                    .iter()
+                    .filter_map(|&k| p.keys.vocabulary.name(k).map(str::to_owned))
+                    .collect()
+            }),
+            all_licences: self
+                .taxonomy
+                .licences()
+                .iter()
+                .map(|l| l.concept_id.0.clone())
+                .collect(),
+            within: participant
+                .location
+                .zip(participant.max_travel_km)
+                .filter(|_| filtered),
+            today,
+            limit: self.candidate_limit(),
+        }
+    }
+
+    async fn present_openings(&self, ranking: Ranking) -> Result<Ranked<Opening>> {
+        let ids: Vec<Id> = ranking
+            .results
+            .iter()
+            .chain(&ranking.excluded)
+            .map(|s| s.id)
+            .collect();
+        let openings: BTreeMap<Id, Opening> = self
+            .store
+            .openings(&ids)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect();
+        let p = self.projection.read();
+        Ok(Ranked::explain(
+            &ranking,
+            |s| openings.get(&s.id).cloned(),
+            &p.keys,
+            &self.taxonomy,
+        ))
+    }
+
+    /// Ranked participants for an open opening (a job matcher's candidates), pseudonymised.
+    pub async fn candidates(
+        self: &Arc<Self>,
+        caller: &Caller,
+        opening_id: Id,
+        query: RankQuery,
+    ) -> Result<Ranked<Candidate>> {
+        let opening = self.opening(caller, opening_id).await?;
+        if opening.status == OpeningStatus::Closed {
+            return Err(UserError::Closed { id: opening_id }.into());
+        }
+        let engine = Arc::clone(self);
+        let today = Utc::now().date_naive();
+        self.blocking(move || {
+            let p = engine.projection.read();
+            let detached;
+            let (features, weights) = match p.openings.get(&opening.id) {
+                Some(f) => (f, &p.keys.weights),
+                None => {
+                    detached =
+                        features::detached_opening_features(&opening, &p.keys, &engine.taxonomy);
+                    (&detached.0, detached.1.as_ref().unwrap_or(&p.keys.weights))
+                }
+            };
+            let ctx = Context {
+                profile: &engine.profile,
+                skill_weights: weights,
+                today,
+            };
+            let ranking = rank_participants(features, &p.participants, None, ctx, query.options());
+            let candidate = |s: &Scored| {
+                Some(Candidate {
+                    participant_id: s.id,
+                    pseudonym: pseudonym(s.id),
+                })
+            };
+            Ranked::explain(&ranking, candidate, &p.keys, &engine.taxonomy)
+        })
+        .await
+    }
+}

@@ -1,0 +1,265 @@
+//! The projection of the database that matching reads: the features of every opening and
+//! participant in memory, and the tantivy index of openings, both fed from the outbox in
+//! sequence order. Owns loading them at start, catching up after writes, following the outbox
+//! for changes other processes write, and rebuilding a lost or damaged index.
+//!
+//! A write is safe once the database commits; everything here may lag and catch up, and a
+//! failure leaves the outbox rows for the next attempt. What this module must not do: write to
+//! the database, or answer requests.
+
+pub mod features;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::index::{IndexChange, IndexError, OpeningIndex};
+use crate::model::{Id, Opening, OpeningKind, OpeningStatus, Profile};
+use crate::rank::{OpeningFeatures, ParticipantFeatures};
+use crate::store::{Entity, OutboxEntry, Store};
+use crate::taxonomy::Taxonomy;
+use features::Keys;
+
+use super::Engine;
+use super::error::{InternalError, Result};
+
+/// How many outbox rows one catch-up step applies in one index commit.
+const OUTBOX_BATCH: i64 = 1000;
+
+/// What matching reads, derived from the database: features of every opening and participant.
+#[derive(Default)]
+pub struct Projection {
+    pub keys: Keys,
+    pub openings: BTreeMap<Id, OpeningFeatures>,
+    pub open: BTreeMap<Id, OpeningKind>,
+    /// Sorted by id, so candidate ranking borrows it as one slice without copying.
+    pub participants: Vec<ParticipantFeatures>,
+}
+
+impl Projection {
+    pub fn upsert_opening(&mut self, o: &Opening, taxonomy: &Taxonomy) {
+        let f = features::opening_features(o, &mut self.keys, taxonomy);
+        self.openings.insert(o.id, f);
+        if o.status == OpeningStatus::Open {
+            self.open.insert(o.id, o.kind);
+        } else {
+            self.open.remove(&o.id);
+        }
+    }
+
+    pub fn upsert_participant(&mut self, id: Id, profile: &Profile, taxonomy: &Taxonomy) {
+        let f = features::participant_features(id, profile, &mut self.keys, taxonomy);
+        match self.participants.binary_search_by_key(&f.id, |x| x.id) {
+            Ok(i) => self.participants[i] = f,
+            Err(i) => self.participants.insert(i, f),
+        }
+    }
+
+    pub fn remove_participant(&mut self, id: Id) {
+        if let Ok(i) = self.participants.binary_search_by_key(&id, |x| x.id) {
+            self.participants.remove(i);
+        }
+    }
+
+    /// How many open openings there are, of one kind or of any.
+    pub fn open_count(&self, kind: Option<OpeningKind>) -> usize {
+        match kind {
+            None => self.open.len(),
+            Some(want) => self.open.values().filter(|k| **k == want).count(),
+        }
+    }
+}
+
+impl Engine {
+    /// Rebuilds the in-memory features from the database and brings the index up to date.
+    pub(super) async fn load_projection(&self) -> Result<()> {
+        let guard = self.indexer.lock().await;
+        let head = self.store.outbox_head().await?;
+        let openings = self.store.all_openings().await?;
+        let profiles = self.store.all_profiles().await?;
+        {
+            let mut p = self.projection.write();
+            *p = Projection::default();
+            for o in &openings {
+                p.upsert_opening(o, &self.taxonomy);
+            }
+            for (id, profile) in &profiles {
+                p.upsert_participant(*id, profile, &self.taxonomy);
+            }
+        }
+        let applied = self.index.applied_seq();
+        // Ahead of the database, never written, or emptied: the index was lost or replaced.
+        let out_of_step = self.index.num_docs() == 0 && !openings.is_empty();
+        if applied > head || (applied == 0 && head > 0) || out_of_step {
+            tracing::info!(applied, head, "rebuilding the index from the database");
+            rebuild_index(&self.index, &openings, head, &self.taxonomy)?;
+        }
+        drop(guard);
+        self.catch_up().await
+    }
+
+    /// Applies outbox rows after the index's last commit to the index and the projection, in
+    /// order. A failure leaves the rows for the next call: the write itself is already safe.
+    pub async fn catch_up(&self) -> Result<()> {
+        let _guard = self.indexer.lock().await;
+        loop {
+            let after = self.index.applied_seq();
+            let entries = self.store.outbox_after(after, OUTBOX_BATCH).await?;
+            let Some(last) = entries.last().map(|e| e.seq) else {
+                return Ok(());
+            };
+            // A row holds its object's latest state: load each changed one once, in one query.
+            // Present means upsert, gone means deleted.
+            let opening_ids = changed(&entries, Entity::Opening);
+            let mut current: BTreeMap<Id, Opening> = self
+                .store
+                .openings(&opening_ids)
+                .await?
+                .into_iter()
+                .map(|o| (o.id, o))
+                .collect();
+            let openings: Vec<(Id, Option<Opening>)> = opening_ids
+                .into_iter()
+                .map(|id| (id, current.remove(&id)))
+                .collect();
+            let participant_ids = changed(&entries, Entity::Participant);
+            let mut profiles: BTreeMap<Id, Profile> = self
+                .store
+                .profiles(&participant_ids)
+                .await?
+                .into_iter()
+                .collect();
+            let profiles: Vec<(Id, Option<Profile>)> = participant_ids
+                .into_iter()
+                .map(|id| (id, profiles.remove(&id)))
+                .collect();
+            let changes = {
+                let mut p = self.projection.write();
+                let mut changes = Vec::with_capacity(openings.len());
+                for (id, opening) in &openings {
+                    match opening {
+                        Some(o) => {
+                            p.upsert_opening(o, &self.taxonomy);
+                            changes.push(IndexChange::Upsert(features::indexed_opening(
+                                o,
+                                &self.taxonomy,
+                            )));
+                        }
+                        None => changes.push(IndexChange::Delete(*id)),
+                    }
+                }
+                for (id, profile) in &profiles {
+                    match profile {
+                        Some(profile) => p.upsert_participant(*id, profile, &self.taxonomy),
+                        None => p.remove_participant(*id),
+                    }
+                }
+                changes
+            };
+            self.index.apply(changes, last)?;
+        }
+    }
+
+    /// Follows the outbox until `stop` turns true, so changes written by another process (an
+    /// import, another instance) reach the index and the projection without a local write.
+    pub async fn follow_outbox(
+        self: Arc<Self>,
+        every: std::time::Duration,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+    ) {
+        // Held weakly, so a follower never keeps a dropped engine (and its index lock) alive.
+        let engine = Arc::downgrade(&self);
+        drop(self);
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = ticks.tick() => {}
+                _ = stop.wait_for(|stopped| *stopped) => return,
+            }
+            let Some(engine) = engine.upgrade() else {
+                return;
+            };
+            if let Err(e) = engine.catch_up().await {
+                tracing::warn!(error = %e, "following the outbox failed; retrying");
+            }
+        }
+    }
+
+    /// Catches up after a write; an index failure is logged and shows as lag, never as a
+    /// failed write, because the database has already committed.
+    pub(super) async fn after_write(&self) {
+        if let Err(e) = self.catch_up().await {
+            tracing::error!(error = %e, "index catch-up failed; it is retried on the next write");
+        }
+    }
+}
+
+/// Opens the index under `dir`, replacing an unusable one with an empty index; a locked one
+/// belongs to a running process and is an error.
+pub fn open_index(dir: &Path) -> Result<OpeningIndex> {
+    match OpeningIndex::open_or_create(dir) {
+        Ok(index) => Ok(index),
+        Err(e @ IndexError::Open { .. }) => {
+            tracing::warn!(error = %e, dir = %dir.display(), "index unusable; rebuilding it from the database");
+            clear_dir(dir).map_err(|e| InternalError::Index(IndexError::Io(e)))?;
+            Ok(OpeningIndex::open_or_create(dir)?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Replaces the index with `openings`, read at or after outbox sequence `head`.
+pub fn rebuild_index(
+    index: &OpeningIndex,
+    openings: &[Opening],
+    head: i64,
+    taxonomy: &Taxonomy,
+) -> Result<()> {
+    let docs: Vec<_> = openings
+        .iter()
+        .map(|o| features::indexed_opening(o, taxonomy))
+        .collect();
+    Ok(index.rebuild(docs, head)?)
+}
+
+/// `jobmatch reindex`: rebuilds the index under `index_dir` from the database, once, without
+/// loading what serving needs.
+pub async fn reindex(store: &Store, index_dir: &Path, taxonomy: &Taxonomy) -> Result<u64> {
+    let index = open_index(index_dir)?;
+    let head = store.outbox_head().await?;
+    let openings = store.all_openings().await?;
+    rebuild_index(&index, &openings, head, taxonomy)?;
+    Ok(index.num_docs())
+}
+
+/// The distinct ids of one kind of entity that outbox entries name, ascending.
+fn changed(entries: &[OutboxEntry], entity: Entity) -> Vec<Id> {
+    let mut ids: Vec<Id> = entries
+        .iter()
+        .filter(|e| e.entity == entity)
+        .map(|e| e.entity_id)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// Empties a directory but keeps the repository's `index/.gitkeep`.
+fn clear_dir(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.file_name().is_some_and(|n| n == ".gitkeep") {
+            continue;
+        }
+        if path.is_dir() {
+            std::fs::remove_dir_all(&path)?;
+        } else {
+            std::fs::remove_file(&path)?;
+        }
+    }
+    Ok(())
+}

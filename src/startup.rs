@@ -1,0 +1,145 @@
+//! Startup as a library: [`Application::build`] opens everything serving needs from one
+//! [`Settings`], and [`serve`] runs the API on a bound listener until a shutdown future
+//! resolves. `main`, the integration tests and the benches all start the product this way, so
+//! a test server stops as the real one does.
+//!
+//! Stopping is graceful: the listener closes, in-flight requests finish, the outbox follower
+//! stops, and a last catch-up commits whatever the index had not yet applied.
+//!
+//! What this module must not do: parse command lines (that is `cli`) or hold use-case logic.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::config::{DataSettings, Settings};
+use crate::service::Engine;
+
+/// How often the server looks for outbox rows written by other processes.
+const OUTBOX_POLL: Duration = Duration::from_secs(1);
+
+/// A built, not yet serving, application: the engine and the bound listener.
+pub struct Application {
+    engine: Arc<Engine>,
+    listener: TcpListener,
+}
+
+impl Application {
+    /// Opens taxonomy, store, index and projection, seeds the demo data when asked and the
+    /// database is empty, and binds the address.
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let engine = open_engine(&settings.data).await?;
+        if settings.demo && engine.store().is_empty().await? {
+            let file = crate::demo::generate(engine.taxonomy(), crate::demo::SEED, today());
+            let batch = file
+                .to_batch(engine.taxonomy())
+                .context("understanding the demo data")?;
+            let report = engine
+                .import(&batch)
+                .await
+                .context("importing the demo data")?;
+            tracing::info!(
+                employers = report.employers,
+                openings = report.openings,
+                participants = report.participants,
+                "demo data imported"
+            );
+        }
+        let listener = TcpListener::bind(settings.addr)
+            .await
+            .with_context(|| format!("binding {}", settings.addr))?;
+        Ok(Application { engine, listener })
+    }
+
+    /// The bound address; with port 0 in the settings, the port the system chose.
+    pub fn address(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    pub fn engine(&self) -> &Arc<Engine> {
+        &self.engine
+    }
+
+    /// Serves until `shutdown` resolves, then stops gracefully.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        tracing::info!(addr = %self.address(), "serving");
+        serve(self.listener, self.engine, shutdown).await
+    }
+}
+
+/// Opens everything serving needs: taxonomy, weight profile, store, index and projection.
+pub async fn open_engine(data: &DataSettings) -> anyhow::Result<Arc<Engine>> {
+    let taxonomy = data.taxonomy()?;
+    let profile = data.weight_profile()?;
+    let store = data.store().await?;
+    Engine::open(store, &data.index_dir(), Arc::new(taxonomy), profile)
+        .await
+        .context("opening the index")
+}
+
+/// Serves the API on `listener` until `shutdown` resolves: the listener closes, in-flight
+/// requests finish, the outbox follower stops, and the index catches up one last time.
+pub async fn serve(
+    listener: TcpListener,
+    engine: Arc<Engine>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let (stop, stopped) = watch::channel(false);
+    let mut background = JoinSet::new();
+    background.spawn(Arc::clone(&engine).follow_outbox(OUTBOX_POLL, stopped));
+    let served = axum::serve(listener, crate::api::router(Arc::clone(&engine)))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("serving HTTP");
+    stop.send_replace(true);
+    while background.join_next().await.is_some() {}
+    if let Err(e) = engine.catch_up().await {
+        tracing::error!(error = %e, "the last index catch-up failed; the next start repeats it");
+    }
+    tracing::info!("stopped");
+    served
+}
+
+/// Resolves on Ctrl-C or SIGTERM, the signals an operator or a service manager stops with.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
