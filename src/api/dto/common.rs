@@ -46,7 +46,7 @@ pub fn term_views(list: Vec<model::Term>) -> Vec<TermView> {
 #[schema(as = Occupation)]
 pub struct OccupationView {
     /// The four-digit SSYK 2012 code.
-    #[schema(value_type = String, example = "5321")]
+    #[schema(value_type = String, pattern = "^[0-9]{4}$", example = "5321")]
     pub code: String,
     #[schema(value_type = String)]
     pub concept_id: String,
