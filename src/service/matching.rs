@@ -3,7 +3,7 @@
 //! candidates). Candidate generation asks the index, the ranking core scores on a blocking
 //! thread, and every result comes back explained in labels a coach can read.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use chrono::{NaiveDate, Utc};
@@ -339,13 +339,7 @@ impl Engine {
             .chain(&ranking.excluded)
             .map(|s| s.id)
             .collect();
-        let openings: BTreeMap<Id, Opening> = self
-            .store
-            .openings(&ids)
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o))
-            .collect();
+        let openings = self.openings_by_id(&ids).await?;
         let p = self.projection.read();
         Ok(Ranked::explain(
             &ranking,

@@ -104,6 +104,17 @@ impl Engine {
         Ok(closed)
     }
 
+    /// The stored openings with these ids, by id, to hydrate hits and rankings.
+    pub(super) async fn openings_by_id(&self, ids: &[Id]) -> Result<BTreeMap<Id, Opening>> {
+        Ok(self
+            .store
+            .openings(ids)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect())
+    }
+
     /// Full-text search of open openings with Swedish stemming.
     pub async fn search(&self, _caller: &Caller, request: SearchRequest) -> Result<SearchPage> {
         let municipality_code = match &request.municipality {
@@ -124,13 +135,7 @@ impl Engine {
             limit: request.per_page,
         })?;
         let ids: Vec<Id> = found.hits.iter().map(|h| h.0).collect();
-        let mut openings: BTreeMap<Id, Opening> = self
-            .store
-            .openings(&ids)
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o))
-            .collect();
+        let mut openings = self.openings_by_id(&ids).await?;
         Ok(SearchPage {
             total: found.total,
             page: request.page,
