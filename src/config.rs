@@ -9,6 +9,7 @@ use anyhow::Context as _;
 use clap::Args;
 
 use crate::rank::WeightProfile;
+use crate::service::Secret;
 use crate::store::Store;
 use crate::taxonomy::Taxonomy;
 
@@ -27,6 +28,10 @@ pub struct DataSettings {
     /// A JSON weight profile replacing the built-in `default` profile.
     #[arg(long, env = "JOBMATCH_WEIGHT_PROFILE")]
     pub weight_profile: Option<PathBuf>,
+    /// The key of participants' pseudonyms, at least 16 characters; without it, the key in
+    /// `secret.key` in the data directory (created on first start).
+    #[arg(long, env = "JOBMATCH_SECRET", hide_env_values = true)]
+    pub secret: Option<String>,
 }
 
 /// Everything `serve` needs: the data, the address, and whether to seed the demo data.
@@ -50,6 +55,7 @@ impl DataSettings {
             database_url: None,
             taxonomy_dir: None,
             weight_profile: None,
+            secret: None,
         }
     }
 
@@ -78,6 +84,19 @@ impl DataSettings {
             Some(path) => WeightProfile::from_file(path)?,
             None => WeightProfile::default(),
         })
+    }
+
+    /// The key of pseudonyms: `--secret`, or the data directory's key file.
+    pub fn secret(&self) -> anyhow::Result<Secret> {
+        match &self.secret {
+            Some(text) => Secret::from_text(text).map_err(anyhow::Error::msg),
+            None => {
+                std::fs::create_dir_all(&self.data_dir).with_context(|| {
+                    format!("creating the data directory {}", self.data_dir.display())
+                })?;
+                Secret::load_or_create(&self.data_dir).context("reading the pseudonym key")
+            }
+        }
     }
 
     /// The database: `--database-url`, or the SQLite file in the data directory.

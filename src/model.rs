@@ -376,3 +376,56 @@ pub struct Participant {
     pub identity: Identity,
     pub profile: Profile,
 }
+
+/// What a user of jobmatch may do, broadly; what they may do with one object is the service's
+/// to decide (a coach's own caseload, an employer's own openings).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Everything, plus users, tokens, the access log and erasure.
+    Admin,
+    /// A caseload of participants: their identity, profiles and suggestions.
+    Coach,
+    /// Every participant's matchable profile, never identity; candidates and search.
+    Matcher,
+    /// One employer's openings and their pseudonymised candidates.
+    Employer,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Coach, Role::Matcher, Role::Employer];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Coach => "coach",
+            Role::Matcher => "matcher",
+            Role::Employer => "employer",
+        }
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s.trim())
+            .ok_or_else(|| {
+                format!("unknown role {s:?}; expected one of admin, coach, matcher, employer")
+            })
+    }
+}
+
+/// Someone who signs in: a role, and for an employer's user the employer they act for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    pub id: Id,
+    pub role: Role,
+    /// Shown in lists of users and tokens; never a participant's data.
+    pub name: String,
+    pub employer_id: Option<Id>,
+}

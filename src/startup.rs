@@ -82,10 +82,17 @@ impl Application {
 pub async fn open_engine(data: &DataSettings) -> anyhow::Result<Arc<Engine>> {
     let taxonomy = data.taxonomy()?;
     let profile = data.weight_profile()?;
+    let secret = data.secret()?;
     let store = data.store().await?;
-    Engine::open(store, &data.index_dir(), Arc::new(taxonomy), profile)
-        .await
-        .context("opening the index")
+    Engine::open(
+        store,
+        &data.index_dir(),
+        Arc::new(taxonomy),
+        profile,
+        secret,
+    )
+    .await
+    .context("opening the index")
 }
 
 /// Serves the API on `listener` until `shutdown` resolves: the listener closes, in-flight

@@ -38,6 +38,8 @@ pub fn status_of(code: Code) -> StatusCode {
         Code::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         Code::NotFound => StatusCode::NOT_FOUND,
+        Code::Forbidden => StatusCode::FORBIDDEN,
+        Code::Unauthorized => StatusCode::UNAUTHORIZED,
         Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         Code::OpeningClosed => StatusCode::CONFLICT,
         Code::Timeout => StatusCode::REQUEST_TIMEOUT,
@@ -118,6 +120,9 @@ impl From<ServiceError> for ApiError {
             ServiceError::User(UserError::Input(e)) => e.into(),
             ServiceError::User(e @ UserError::NotFound { .. }) => {
                 ApiError::not_found(e.to_string())
+            }
+            ServiceError::User(e @ UserError::Forbidden { .. }) => {
+                ApiError::new(Code::Forbidden, e.to_string())
             }
             ServiceError::User(e @ UserError::Closed { .. }) => {
                 ApiError::new(Code::OpeningClosed, e.to_string())

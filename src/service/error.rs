@@ -6,7 +6,7 @@
 //! HTTP status in one place. What this module must not do: speak HTTP.
 
 use crate::index::IndexError;
-use crate::model::Id;
+use crate::model::{Id, Role};
 use crate::store::StoreError;
 use crate::taxonomy::TaxonomyError;
 
@@ -32,6 +32,8 @@ pub enum Code {
     UnknownLicence,
     // Objects and routes.
     NotFound,
+    Forbidden,
+    Unauthorized,
     MethodNotAllowed,
     OpeningClosed,
     Timeout,
@@ -58,6 +60,8 @@ impl Code {
             Code::UnknownSwedishLevel => "unknown_swedish_level",
             Code::UnknownLicence => "unknown_licence",
             Code::NotFound => "not_found",
+            Code::Forbidden => "forbidden",
+            Code::Unauthorized => "unauthorized",
             Code::MethodNotAllowed => "method_not_allowed",
             Code::OpeningClosed => "opening_closed",
             Code::Timeout => "timeout",
@@ -122,6 +126,8 @@ pub enum UserError {
     Input(#[from] InputError),
     #[error("{entity} {id} does not exist")]
     NotFound { entity: &'static str, id: Id },
+    #[error("the {} role may not do this", role.as_str())]
+    Forbidden { role: Role },
     #[error("opening {id} is closed; candidates are ranked for open openings only")]
     Closed { id: Id },
     #[error("cannot parse the search query: {0}; quote phrases and close brackets")]

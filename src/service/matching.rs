@@ -143,17 +143,6 @@ impl<T> Ranked<T> {
     }
 }
 
-/// A pseudonym stable for one participant that reveals nothing of who they are.
-pub fn pseudonym(id: Id) -> String {
-    // An odd multiplier and a rotation permute the 64-bit id space, so no two participants
-    // share a code. It hides ids from casual reading only; a keyed pseudonym comes with
-    // employer access.
-    let mixed = (id as u64)
-        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        .rotate_left(17);
-    format!("K-{mixed:016X}")
-}
-
 impl Engine {
     /// Ranked openings for a stored participant (a coach's suggestions); the read is logged.
     pub async fn suggestions(
@@ -382,7 +371,7 @@ impl Engine {
             let candidate = |s: &Scored| {
                 Some(Candidate {
                     participant_id: s.id,
-                    pseudonym: pseudonym(s.id),
+                    pseudonym: engine.secret.staff_pseudonym(s.id),
                 })
             };
             Ranked::explain(&ranking, candidate, &p.keys, &engine.taxonomy)

@@ -7,12 +7,14 @@
 //! of HTTP or of the wire (that is `api`). Every use case receives the [`Caller`], so rights on
 //! the object it touches are checked here, where the object is known.
 
+pub mod access;
 pub mod error;
 pub mod import;
 pub mod matching;
 pub mod openings;
 pub mod participants;
 pub mod projection;
+pub mod pseudonym;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -21,45 +23,20 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use parking_lot::RwLock;
 
 use crate::index::OpeningIndex;
+use crate::model::Id;
 use crate::rank::{ProfileStamp, WeightProfile};
 use crate::store::{Counts, Store};
 use crate::taxonomy::Taxonomy;
+pub use access::Caller;
 pub use error::{Code, InputError, InternalError, Result, ServiceError, UserError};
 pub use import::{ImportBatch, import_into, reindex};
-pub use matching::{Candidate, Explained, Explanation, RankQuery, Ranked, pseudonym};
+pub use matching::{Candidate, Explained, Explanation, RankQuery, Ranked};
 pub use openings::{SearchPage, SearchRequest};
 use projection::Projection;
+pub use pseudonym::Secret;
 
 /// Most candidates the index hands to the ranking core for one suggestion request.
 pub const CANDIDATE_LIMIT: usize = 5000;
-
-/// Who is asking. Authentication comes later; every use case already receives the caller, so
-/// rights slot in without changing signatures.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Caller {
-    name: String,
-}
-
-impl Caller {
-    /// A caller nobody signed in as: today, every HTTP request.
-    pub fn anonymous() -> Self {
-        Caller {
-            name: "anonymous".to_owned(),
-        }
-    }
-
-    /// A process acting on its own behalf (a bench, an import), named for the access log.
-    pub fn system(name: &str) -> Self {
-        Caller {
-            name: name.to_owned(),
-        }
-    }
-
-    /// How the caller appears in the access log: never personal data.
-    pub fn actor(&self) -> &str {
-        &self.name
-    }
-}
 
 /// The application: store, index, taxonomy and the projection, shared by all requests.
 pub struct Engine {
@@ -67,6 +44,7 @@ pub struct Engine {
     index: OpeningIndex,
     taxonomy: Arc<Taxonomy>,
     profile: WeightProfile,
+    secret: Secret,
     /// Written only by the follower while it applies outbox rows; read by every ranking.
     projection: RwLock<Projection>,
     /// Serialises catch-up so outbox rows are applied once and in order.
@@ -93,6 +71,7 @@ impl Engine {
         index_dir: &Path,
         taxonomy: Arc<Taxonomy>,
         profile: WeightProfile,
+        secret: Secret,
     ) -> Result<Arc<Engine>> {
         let index = projection::open_index(index_dir)?;
         let engine = Arc::new(Engine {
@@ -100,6 +79,7 @@ impl Engine {
             index,
             taxonomy,
             profile,
+            secret,
             projection: RwLock::new(Projection::default()),
             indexer: tokio::sync::Mutex::new(()),
             candidate_limit: AtomicUsize::new(CANDIDATE_LIMIT),
@@ -124,6 +104,11 @@ impl Engine {
 
     pub fn taxonomy(&self) -> &Taxonomy {
         &self.taxonomy
+    }
+
+    /// The code the unit's staff see for a participant instead of their id.
+    pub fn staff_pseudonym(&self, participant_id: Id) -> String {
+        self.secret.staff_pseudonym(participant_id)
     }
 
     pub async fn status(&self) -> Result<Status> {

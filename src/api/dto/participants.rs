@@ -10,7 +10,7 @@ use super::normalise::{Split, licences, list_len, place, short_text, terms};
 use crate::model::{
     Experience, Hours, Id, Identity, Participant, PriorityGroup, Profile, SwedishLevel,
 };
-use crate::service::{InputError, pseudonym};
+use crate::service::InputError;
 use crate::taxonomy::Taxonomy;
 
 /// Longest travel limit accepted: Sweden is about 1,600 km long.
@@ -239,10 +239,10 @@ pub struct ParticipantView {
 }
 
 impl ParticipantView {
-    pub fn new(p: Participant, taxonomy: &Taxonomy) -> Self {
+    pub fn new(p: Participant, pseudonym: String, taxonomy: &Taxonomy) -> Self {
         let profile = p.profile;
         ParticipantView {
-            pseudonym: pseudonym(p.id),
+            pseudonym,
             municipality: taxonomy.municipality_name(profile.home.municipality_code.as_deref()),
             id: p.id,
             name: p.identity.name,

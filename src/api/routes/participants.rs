@@ -44,10 +44,7 @@ async fn create_participant(
     let p = engine
         .create_participant(&caller, &identity, &profile)
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(ParticipantView::new(p, engine.taxonomy())),
-    ))
+    Ok((StatusCode::CREATED, Json(view(&engine, p))))
 }
 
 /// One participant, identity included; the read is logged.
@@ -67,7 +64,7 @@ async fn get_participant(
     AppPath(id): AppPath<Id>,
 ) -> ApiResult<impl IntoResponse> {
     let p = engine.participant(&caller, id).await?;
-    Ok(Json(ParticipantView::new(p, engine.taxonomy())))
+    Ok(Json(view(&engine, p)))
 }
 
 /// Replaces a participant's identity and profile.
@@ -93,7 +90,7 @@ async fn update_participant(
     let p = engine
         .update_participant(&caller, id, &identity, &profile)
         .await?;
-    Ok(Json(ParticipantView::new(p, engine.taxonomy())))
+    Ok(Json(view(&engine, p)))
 }
 
 /// Deletes a participant and everything stored about them.
@@ -114,4 +111,9 @@ async fn delete_participant(
 ) -> ApiResult<impl IntoResponse> {
     engine.delete_participant(&caller, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+fn view(engine: &AppState, p: crate::model::Participant) -> ParticipantView {
+    let pseudonym = engine.staff_pseudonym(p.id);
+    ParticipantView::new(p, pseudonym, engine.taxonomy())
 }

@@ -1,0 +1,147 @@
+//! Who is asking, and what they may do. Every use case receives a [`Caller`] and asks it here
+//! before touching an object: a role that may never use a use case is refused
+//! ([`UserError::Forbidden`], 403); an object outside the caller's reach (another coach's
+//! participant, another employer's opening) is answered as if it did not exist
+//! ([`UserError::NotFound`], 404), so its existence is not revealed.
+//!
+//! What this module must not do: authenticate (the API turns a token into a caller) or read
+//! the store.
+
+use super::error::{Result, ServiceError, UserError};
+use crate::model::{Id, Role, User};
+
+/// The signed-in user a request acts for, or the system itself (the command line, the demo
+/// seed, a bench), which has an admin's rights.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caller {
+    user_id: Option<Id>,
+    role: Role,
+    employer_id: Option<Id>,
+    label: String,
+}
+
+impl Caller {
+    /// A process acting on its own behalf, named for the access log.
+    pub fn system(name: &str) -> Self {
+        Caller {
+            user_id: None,
+            role: Role::Admin,
+            employer_id: None,
+            label: format!("system:{name}"),
+        }
+    }
+
+    pub fn user(user: &User) -> Self {
+        Caller {
+            user_id: Some(user.id),
+            role: user.role,
+            employer_id: user.employer_id,
+            label: format!("user:{}", user.id),
+        }
+    }
+
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// The user behind the request; `None` for the system.
+    pub fn user_id(&self) -> Option<Id> {
+        self.user_id
+    }
+
+    /// The employer an employer's user acts for.
+    pub fn employer_id(&self) -> Option<Id> {
+        self.employer_id
+    }
+
+    /// How the caller appears in the access log: ids only, never personal data.
+    pub fn actor(&self) -> &str {
+        &self.label
+    }
+
+    /// Refuses a role that may never use this use case.
+    pub fn require(&self, allowed: &[Role]) -> Result<()> {
+        if allowed.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(UserError::Forbidden { role: self.role }.into())
+        }
+    }
+
+    /// Whether the caller may see this participant's identity and full profile: an admin, or
+    /// the coach whose caseload it is on.
+    pub fn owns_participant(&self, coach_id: Option<Id>) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Coach => coach_id.is_some() && coach_id == self.user_id,
+            Role::Matcher | Role::Employer => false,
+        }
+    }
+
+    /// Whether the caller may change this employer's openings: staff may change any, an
+    /// employer's user only its own.
+    pub fn owns_employer(&self, employer_id: Id) -> bool {
+        match self.role {
+            Role::Admin | Role::Matcher => true,
+            Role::Employer => self.employer_id == Some(employer_id),
+            Role::Coach => false,
+        }
+    }
+
+    /// `NotFound` unless `visible`: what a caller may not see, it is not told exists.
+    pub fn visible(&self, visible: bool, entity: &'static str, id: Id) -> Result<()> {
+        if visible {
+            Ok(())
+        } else {
+            Err(ServiceError::not_found(entity, id))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(id: Id, role: Role, employer_id: Option<Id>) -> Caller {
+        Caller::user(&User {
+            id,
+            role,
+            name: format!("u{id}"),
+            employer_id,
+        })
+    }
+
+    #[test]
+    fn a_coach_owns_their_caseload_only() {
+        let coach = user(7, Role::Coach, None);
+        assert!(coach.owns_participant(Some(7)));
+        assert!(!coach.owns_participant(Some(8)));
+        assert!(!coach.owns_participant(None));
+        assert!(user(1, Role::Admin, None).owns_participant(Some(8)));
+        assert!(!user(2, Role::Matcher, None).owns_participant(Some(2)));
+        assert!(!user(3, Role::Employer, Some(3)).owns_participant(Some(3)));
+    }
+
+    #[test]
+    fn an_employer_owns_its_own_openings_only() {
+        let employer = user(5, Role::Employer, Some(40));
+        assert!(employer.owns_employer(40));
+        assert!(!employer.owns_employer(41));
+        assert!(user(2, Role::Matcher, None).owns_employer(41));
+        assert!(!user(7, Role::Coach, None).owns_employer(40));
+    }
+
+    #[test]
+    fn a_role_outside_the_list_is_forbidden_and_the_actor_holds_ids_only() {
+        let coach = user(7, Role::Coach, None);
+        assert!(coach.require(&[Role::Coach, Role::Admin]).is_ok());
+        assert!(matches!(
+            coach.require(&[Role::Matcher]),
+            Err(ServiceError::User(UserError::Forbidden {
+                role: Role::Coach
+            }))
+        ));
+        assert_eq!(coach.actor(), "user:7");
+        assert_eq!(Caller::system("import").role(), Role::Admin);
+    }
+}
