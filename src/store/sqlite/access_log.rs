@@ -10,7 +10,7 @@ use sqlx::sqlite::SqlitePool;
 use crate::model::Id;
 use crate::store::StoreError;
 
-pub(in crate::store) async fn log_participant_read(
+pub(super) async fn log_participant_read(
     pool: &SqlitePool,
     participant_id: Id,
     actor: &str,
@@ -28,7 +28,7 @@ pub(in crate::store) async fn log_participant_read(
     Ok(())
 }
 
-pub(in crate::store) async fn participant_reads(
+pub(super) async fn participant_reads(
     pool: &SqlitePool,
     participant_id: Id,
 ) -> Result<Vec<(String, String, DateTime<Utc>)>, StoreError> {

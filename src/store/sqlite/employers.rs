@@ -10,7 +10,7 @@ use crate::model::{Employer, Id};
 use crate::store::StoreError;
 use crate::store::codec::EmployerRow;
 
-pub(in crate::store) async fn create_employer(
+pub(super) async fn create_employer(
     pool: &SqlitePool,
     name: &str,
     org_number: Option<&str>,
@@ -20,7 +20,7 @@ pub(in crate::store) async fn create_employer(
     insert_employer(&mut conn, name, org_number, municipality_code, Utc::now()).await
 }
 
-pub(in crate::store) async fn insert_employer(
+pub(super) async fn insert_employer(
     conn: &mut SqliteConnection,
     name: &str,
     org_number: Option<&str>,
@@ -45,10 +45,7 @@ pub(in crate::store) async fn insert_employer(
     })
 }
 
-pub(in crate::store) async fn employer(
-    pool: &SqlitePool,
-    id: Id,
-) -> Result<Option<Employer>, StoreError> {
+pub(super) async fn employer(pool: &SqlitePool, id: Id) -> Result<Option<Employer>, StoreError> {
     let row: Option<EmployerRow> = sqlx::query_as(
         "SELECT id, name, org_number, municipality_code FROM employers WHERE id = ?",
     )
@@ -58,7 +55,7 @@ pub(in crate::store) async fn employer(
     Ok(row.map(Employer::from))
 }
 
-pub(in crate::store) async fn employer_exists(
+pub(super) async fn employer_exists(
     conn: &mut SqliteConnection,
     id: Id,
 ) -> Result<bool, StoreError> {

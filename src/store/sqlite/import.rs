@@ -15,7 +15,7 @@ use super::participants::insert_participant;
 use crate::model::{Employer, Identity, Opening, Profile};
 use crate::store::{ImportReport, StoreError};
 
-pub(in crate::store) async fn import(
+pub(super) async fn import(
     pool: &SqlitePool,
     employers: &[Employer],
     openings: &[Opening],

@@ -63,7 +63,7 @@ fn opening_from_row(row: &SqliteRow) -> Result<Opening, StoreError> {
 }
 
 /// Inserts an opening whose employer is known to exist, with its outbox row.
-pub(in crate::store) async fn insert_opening(
+pub(super) async fn insert_opening(
     conn: &mut SqliteConnection,
     opening: &Opening,
     employer_id: Id,
@@ -93,7 +93,7 @@ pub(in crate::store) async fn insert_opening(
     })
 }
 
-pub(in crate::store) async fn create_opening(
+pub(super) async fn create_opening(
     pool: &SqlitePool,
     opening: &Opening,
 ) -> Result<Opening, StoreError> {
@@ -106,10 +106,7 @@ pub(in crate::store) async fn create_opening(
     Ok(created)
 }
 
-pub(in crate::store) async fn opening(
-    pool: &SqlitePool,
-    id: Id,
-) -> Result<Option<Opening>, StoreError> {
+pub(super) async fn opening(pool: &SqlitePool, id: Id) -> Result<Option<Opening>, StoreError> {
     let row: Option<OpeningRow> = sqlx::query_as(concat!(
         "SELECT ",
         opening_columns!(),
@@ -121,7 +118,7 @@ pub(in crate::store) async fn opening(
     row.map(Opening::try_from).transpose()
 }
 
-pub(in crate::store) async fn update_opening(
+pub(super) async fn update_opening(
     pool: &SqlitePool,
     id: Id,
     opening: &Opening,
@@ -154,7 +151,7 @@ pub(in crate::store) async fn update_opening(
     Ok(Some(updated))
 }
 
-pub(in crate::store) async fn close_opening(
+pub(super) async fn close_opening(
     pool: &SqlitePool,
     id: Id,
 ) -> Result<Option<Opening>, StoreError> {
@@ -178,10 +175,7 @@ pub(in crate::store) async fn close_opening(
     Ok(Some(closed))
 }
 
-pub(in crate::store) async fn openings(
-    pool: &SqlitePool,
-    ids: &[Id],
-) -> Result<Vec<Opening>, StoreError> {
+pub(super) async fn openings(pool: &SqlitePool, ids: &[Id]) -> Result<Vec<Opening>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -198,7 +192,7 @@ pub(in crate::store) async fn openings(
     rows.into_iter().map(Opening::try_from).collect()
 }
 
-pub(in crate::store) async fn all_openings(pool: &SqlitePool) -> Result<Vec<Opening>, StoreError> {
+pub(super) async fn all_openings(pool: &SqlitePool) -> Result<Vec<Opening>, StoreError> {
     let rows: Vec<OpeningRow> = sqlx::query_as(concat!(
         "SELECT ",
         opening_columns!(),

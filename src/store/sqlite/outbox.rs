@@ -5,7 +5,7 @@
 //! inserted inside a `BEGIN IMMEDIATE` transaction. SQLite admits one writer at a time, so no
 //! transaction can insert a row and commit after a later one took a higher `seq`: sequence
 //! order is commit order, and the follower's cursor (`seq > applied`, see
-//! `Store::outbox_after`) never skips a row. That is
+//! [`Backend::outbox_after`](crate::store::Backend::outbox_after)) never skips a row. That is
 //! a property of this backend, not of the SQL: a PostgreSQL backend running the same queries
 //! under concurrent writers could skip a row that commits late, and has to close that gap
 //! itself (read below the oldest in-flight xid, serialise outbox inserts with a
@@ -23,7 +23,7 @@ use crate::store::{Counts, Entity, Op, OutboxEntry, StoreError};
 
 /// Queues `op` on `entity_id` for the index, on the caller's connection, so the row commits (or
 /// rolls back) with the change it describes.
-pub(in crate::store) async fn push_outbox(
+pub(super) async fn push_outbox(
     conn: &mut SqliteConnection,
     entity: Entity,
     entity_id: Id,
@@ -54,7 +54,7 @@ fn op_str(op: Op) -> &'static str {
     }
 }
 
-pub(in crate::store) async fn outbox_after(
+pub(super) async fn outbox_after(
     pool: &SqlitePool,
     after_seq: i64,
     limit: i64,
@@ -78,7 +78,7 @@ pub(in crate::store) async fn outbox_after(
         .collect()
 }
 
-pub(in crate::store) async fn outbox_head(pool: &SqlitePool) -> Result<i64, StoreError> {
+pub(super) async fn outbox_head(pool: &SqlitePool) -> Result<i64, StoreError> {
     Ok(
         sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM outbox")
             .fetch_one(pool)
@@ -86,7 +86,7 @@ pub(in crate::store) async fn outbox_head(pool: &SqlitePool) -> Result<i64, Stor
     )
 }
 
-pub(in crate::store) async fn counts(pool: &SqlitePool) -> Result<Counts, StoreError> {
+pub(super) async fn counts(pool: &SqlitePool) -> Result<Counts, StoreError> {
     let (employers, openings, open_openings, participants): (i64, i64, i64, i64) = sqlx::query_as(
         "SELECT (SELECT COUNT(*) FROM employers), \
                     (SELECT COUNT(*) FROM openings), \

@@ -14,7 +14,7 @@ use crate::store::codec::{ParticipantRow, ProfileColumns, ProfileRow, to_json};
 use crate::store::{Entity, Op, StoreError};
 
 /// Writes (inserts or replaces) the identity row.
-pub(in crate::store) async fn upsert_identity(
+pub(super) async fn upsert_identity(
     conn: &mut SqliteConnection,
     id: Id,
     identity: &Identity,
@@ -35,7 +35,7 @@ pub(in crate::store) async fn upsert_identity(
 }
 
 /// Writes (inserts or replaces) the profile row.
-pub(in crate::store) async fn upsert_profile(
+pub(super) async fn upsert_profile(
     conn: &mut SqliteConnection,
     id: Id,
     columns: ProfileColumns,
@@ -64,7 +64,7 @@ pub(in crate::store) async fn upsert_profile(
     Ok(())
 }
 
-pub(in crate::store) async fn insert_participant(
+pub(super) async fn insert_participant(
     conn: &mut SqliteConnection,
     identity: &Identity,
     profile: &Profile,
@@ -88,7 +88,7 @@ pub(in crate::store) async fn insert_participant(
     })
 }
 
-pub(in crate::store) async fn create_participant(
+pub(super) async fn create_participant(
     pool: &SqlitePool,
     identity: &Identity,
     profile: &Profile,
@@ -99,7 +99,7 @@ pub(in crate::store) async fn create_participant(
     Ok(created)
 }
 
-pub(in crate::store) async fn participant(
+pub(super) async fn participant(
     pool: &SqlitePool,
     id: Id,
 ) -> Result<Option<Participant>, StoreError> {
@@ -116,7 +116,7 @@ pub(in crate::store) async fn participant(
     row.map(Participant::try_from).transpose()
 }
 
-pub(in crate::store) async fn update_participant(
+pub(super) async fn update_participant(
     pool: &SqlitePool,
     id: Id,
     identity: &Identity,
@@ -145,10 +145,7 @@ pub(in crate::store) async fn update_participant(
     }))
 }
 
-pub(in crate::store) async fn delete_participant(
-    pool: &SqlitePool,
-    id: Id,
-) -> Result<bool, StoreError> {
+pub(super) async fn delete_participant(pool: &SqlitePool, id: Id) -> Result<bool, StoreError> {
     let mut tx = begin_write(pool).await?;
     // Explicit deletes rather than relying on ON DELETE CASCADE alone: erasure of personal data
     // must not depend on the connection's foreign_keys pragma.
@@ -173,9 +170,7 @@ pub(in crate::store) async fn delete_participant(
     Ok(true)
 }
 
-pub(in crate::store) async fn all_profiles(
-    pool: &SqlitePool,
-) -> Result<Vec<(Id, Profile)>, StoreError> {
+pub(super) async fn all_profiles(pool: &SqlitePool) -> Result<Vec<(Id, Profile)>, StoreError> {
     let rows: Vec<ProfileRow> = sqlx::query_as(
         "SELECT participant_id, profile FROM participant_profiles ORDER BY participant_id",
     )
@@ -184,7 +179,7 @@ pub(in crate::store) async fn all_profiles(
     rows.into_iter().map(<(Id, Profile)>::try_from).collect()
 }
 
-pub(in crate::store) async fn profiles(
+pub(super) async fn profiles(
     pool: &SqlitePool,
     ids: &[Id],
 ) -> Result<Vec<(Id, Profile)>, StoreError> {
@@ -201,7 +196,7 @@ pub(in crate::store) async fn profiles(
     rows.into_iter().map(<(Id, Profile)>::try_from).collect()
 }
 
-pub(in crate::store) async fn participant_profile(
+pub(super) async fn participant_profile(
     pool: &SqlitePool,
     id: Id,
 ) -> Result<Option<Profile>, StoreError> {
