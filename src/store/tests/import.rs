@@ -1,5 +1,8 @@
 //! Import: a batch is written all or nothing, with employer references rewritten to the new
 //! ids and an outbox row for every opening and participant.
+//!
+//! What this module must not do: reach below [`Store`](crate::store::Store) (a raw look at
+//! the database is asked of the backend, see `raw_cells_containing`) or test one backend only.
 
 use super::fixtures::{full_identity, full_opening, full_profile, outbox};
 use super::stores;

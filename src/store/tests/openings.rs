@@ -1,5 +1,8 @@
 //! Employers and openings: every field round-trips, updates replace all but status, closing
 //! keeps the row, and a reference to a missing employer writes nothing.
+//!
+//! What this module must not do: reach below [`Store`](crate::store::Store) (a raw look at
+//! the database is asked of the backend, see `raw_cells_containing`) or test one backend only.
 
 use super::fixtures::{full_opening, occupation};
 use super::stores;

@@ -1,5 +1,8 @@
 //! The outbox: every change to an opening or a profile queues one row, in order, and nothing
 //! else does; concurrent writers all commit with distinct, increasing sequence numbers.
+//!
+//! What this module must not do: reach below [`Store`](crate::store::Store) (a raw look at
+//! the database is asked of the backend, see `raw_cells_containing`) or test one backend only.
 
 use super::fixtures::{full_identity, full_opening, full_profile, outbox};
 use super::stores;

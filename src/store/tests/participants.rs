@@ -1,6 +1,9 @@
 //! Participants: identity and profile round-trip and update together, erasure leaves no
 //! personal data in any table, the access log outlives the participant, and profiles load in
 //! batches.
+//!
+//! What this module must not do: reach below [`Store`](crate::store::Store) (a raw look at
+//! the database is asked of the backend, see `raw_cells_containing`) or test one backend only.
 
 use chrono::Utc;
 
