@@ -1,0 +1,215 @@
+//! [`Backend`]: the contract every database backend fulfils, method by method.
+//!
+//! This is the one place that says what each storage operation promises (what it writes, what it
+//! queues for the index, what it returns when the row is missing), so the SQLite backend today
+//! and the PostgreSQL backend later are held to the same words, and the store tests in
+//! `store/tests/` check both against them.
+//!
+//! What this module must not do: hold SQL, a pool or a row type. A backend's statements live in
+//! its own submodule; encodings both backends share live in `codec`.
+
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+
+use super::{Counts, ImportReport, OutboxEntry, StoreError};
+use crate::model::{Employer, Id, Identity, Opening, Participant, Profile};
+
+/// One database backend. [`Store`](super::Store) holds one and forwards every call to it.
+///
+/// Dispatch is static (an enum arm per backend, not a trait object), so each method is an
+/// `async fn` in the implementation. The declarations spell the future out as
+/// `impl Future + Send` so that every backend's futures are `Send`: the service awaits them in
+/// axum handlers and in `tokio::spawn`ed tasks, and a backend whose future held a non-`Send`
+/// value across an `.await` should fail to compile here, not in the service.
+///
+/// Every method that changes an opening or a participant profile writes its outbox row in the
+/// same transaction as the change (see [`Backend::outbox_after`]); a method that fails writes
+/// nothing.
+pub trait Backend: Clone + Send + Sync + 'static {
+    /// Closes the pool, waiting for connections to finish, so the database can be reopened or
+    /// removed cleanly (for SQLite: the WAL is checkpointed on close).
+    fn close(&self) -> impl Future<Output = ()> + Send;
+
+    // -----------------------------------------------------------------------------------------
+    // Employers
+
+    /// Creates an employer; openings must name an existing one.
+    fn create_employer(
+        &self,
+        name: &str,
+        org_number: Option<&str>,
+        municipality_code: Option<&str>,
+    ) -> impl Future<Output = Result<Employer, StoreError>> + Send;
+
+    /// The employer with this id, if any.
+    fn employer(&self, id: Id)
+    -> impl Future<Output = Result<Option<Employer>, StoreError>> + Send;
+
+    // -----------------------------------------------------------------------------------------
+    // Openings
+
+    /// Stores a new opening (its `id` is ignored) and queues it for indexing.
+    ///
+    /// Fails with [`StoreError::UnknownEmployer`] and writes nothing if the employer does not
+    /// exist.
+    fn create_opening(
+        &self,
+        opening: &Opening,
+    ) -> impl Future<Output = Result<Opening, StoreError>> + Send;
+
+    /// The opening with this id, open or closed.
+    fn opening(&self, id: Id) -> impl Future<Output = Result<Option<Opening>, StoreError>> + Send;
+
+    /// Replaces every field of an opening except its id and status (closing is its own
+    /// operation, [`Backend::close_opening`]) and queues it for re-indexing. `None` if there is
+    /// no such opening.
+    fn update_opening(
+        &self,
+        id: Id,
+        opening: &Opening,
+    ) -> impl Future<Output = Result<Option<Opening>, StoreError>> + Send;
+
+    /// Marks an opening closed. The row stays: placements and statistics refer to it. `None` if
+    /// there is no such opening.
+    fn close_opening(
+        &self,
+        id: Id,
+    ) -> impl Future<Output = Result<Option<Opening>, StoreError>> + Send;
+
+    /// The openings with these ids, in id order; ids that do not exist are skipped. Used to
+    /// hydrate search hits.
+    fn openings(&self, ids: &[Id])
+    -> impl Future<Output = Result<Vec<Opening>, StoreError>> + Send;
+
+    /// Every opening, open and closed, in id order: the input for rebuilding the index and
+    /// in-memory caches.
+    fn all_openings(&self) -> impl Future<Output = Result<Vec<Opening>, StoreError>> + Send;
+
+    // -----------------------------------------------------------------------------------------
+    // Participants
+
+    /// Stores a new participant (identity and profile) and queues the profile for indexing.
+    fn create_participant(
+        &self,
+        identity: &Identity,
+        profile: &Profile,
+    ) -> impl Future<Output = Result<Participant, StoreError>> + Send;
+
+    /// A participant with identity. This returns personal data: the caller must record the
+    /// read with [`Backend::log_participant_read`] (kept separate so the caller, which knows
+    /// the actor and purpose, decides what to log).
+    fn participant(
+        &self,
+        id: Id,
+    ) -> impl Future<Output = Result<Option<Participant>, StoreError>> + Send;
+
+    /// Replaces a participant's identity and profile and queues the profile for re-indexing.
+    /// `None` if there is no such participant.
+    fn update_participant(
+        &self,
+        id: Id,
+        identity: &Identity,
+        profile: &Profile,
+    ) -> impl Future<Output = Result<Option<Participant>, StoreError>> + Send;
+
+    /// Erases a participant: identity and profile rows are deleted (SQLite's `secure_delete` is
+    /// on, so their bytes are overwritten in the file too) and a delete is queued for the index.
+    /// The access log keeps its rows, which hold only ids, actors and actions. `false` if there
+    /// was no such participant.
+    fn delete_participant(&self, id: Id) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// One matchable profile without identity: what matching reads, so suggestions need not
+    /// touch the identity table.
+    fn participant_profile(
+        &self,
+        id: Id,
+    ) -> impl Future<Output = Result<Option<Profile>, StoreError>> + Send;
+
+    /// The matchable profiles with these ids, in id order; deleted ids are skipped. Lets the
+    /// indexer load a batch of changed participants in one query.
+    fn profiles(
+        &self,
+        ids: &[Id],
+    ) -> impl Future<Output = Result<Vec<(Id, Profile)>, StoreError>> + Send;
+
+    /// Every matchable profile, without identity, in id order: the input for matching and for
+    /// rebuilding the index.
+    fn all_profiles(&self) -> impl Future<Output = Result<Vec<(Id, Profile)>, StoreError>> + Send;
+
+    // -----------------------------------------------------------------------------------------
+    // Access log
+
+    /// Records that `actor` read participant `participant_id` for `action` (e.g. `"view"`,
+    /// `"export"`). The participant need not exist, so failed attempts can be logged too.
+    /// `actor` and `action` must not contain personal data: the log outlives the participant.
+    fn log_participant_read(
+        &self,
+        participant_id: Id,
+        actor: &str,
+        action: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The access log of one participant, oldest first: `(actor, action, at)`. For audits and
+    /// for the participant's own right of access.
+    fn participant_reads(
+        &self,
+        participant_id: Id,
+    ) -> impl Future<Output = Result<Vec<(String, String, DateTime<Utc>)>, StoreError>> + Send;
+
+    // -----------------------------------------------------------------------------------------
+    // Outbox and status
+
+    /// Up to `limit` outbox entries with `seq > after_seq`, ascending: the indexer's feed.
+    ///
+    /// **The cursor's promise.** The outbox follower keeps only the last `seq` it applied and
+    /// asks for everything above it, so a backend must never let a row with a lower `seq`
+    /// become visible after a row with a higher one: such a row would fall below the cursor and
+    /// never be applied. SQLite keeps this for free, because it has one writer at a time and
+    /// hands out `seq` inside the write transaction, so sequence order is commit order.
+    ///
+    /// PostgreSQL does not: a sequence value is taken at `INSERT` time, and concurrent
+    /// transactions can commit in the other order (transaction A takes `seq` 7, B takes 8, B
+    /// commits, the follower reads 8 and moves past 7, then A commits). A PostgreSQL backend
+    /// must therefore do one of: return only rows below the oldest transaction still in flight
+    /// (`xid` recorded per row, read below `pg_snapshot_xmin(pg_current_snapshot())`); take a
+    /// transaction-scoped advisory lock (`pg_advisory_xact_lock`) around outbox inserts, so
+    /// writers that touch the outbox commit one at a time in `seq` order; or track gaps (a
+    /// cursor that remembers skipped `seq`s and retries them until they appear or a timeout
+    /// proves them rolled back). Whichever it chooses, this method's contract stays the same.
+    fn outbox_after(
+        &self,
+        after_seq: i64,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<OutboxEntry>, StoreError>> + Send;
+
+    /// The highest outbox sequence number, 0 when the outbox is empty; the index lag is this
+    /// minus the indexer's last applied seq.
+    ///
+    /// A rebuild reads the head first, then every opening and profile, and resumes the
+    /// follower from the head; so, under the same ordering caveat as [`Backend::outbox_after`],
+    /// no row with a `seq` at or below the returned head may still be uncommitted. SQLite's
+    /// `MAX(seq)` keeps that (one writer); a PostgreSQL backend must return the highest `seq`
+    /// below its safe point, not merely the highest one visible.
+    fn outbox_head(&self) -> impl Future<Output = Result<i64, StoreError>> + Send;
+
+    /// Row counts, for status endpoints and the CLI.
+    fn counts(&self) -> impl Future<Output = Result<Counts, StoreError>> + Send;
+
+    // -----------------------------------------------------------------------------------------
+    // Import
+
+    /// Loads a batch in one transaction: all of it or none of it.
+    ///
+    /// The employers' `id`s are input-local keys: each opening's `employer_id` must name one of
+    /// them, and is rewritten to the new database id. Opening ids are ignored. A reference to
+    /// an employer not in `employers` fails with [`StoreError::UnknownEmployer`] (the input id),
+    /// a duplicate employer id with [`StoreError::Invalid`]; either way nothing is written.
+    /// Every opening and participant gets an outbox row.
+    fn import(
+        &self,
+        employers: &[Employer],
+        openings: &[Opening],
+        participants: &[(Identity, Profile)],
+    ) -> impl Future<Output = Result<ImportReport, StoreError>> + Send;
+}

@@ -1,0 +1,204 @@
+//! Openings: the statements that write and read them, each write with its outbox row.
+//!
+//! What this module must not do: check an opening's content (that is `codec`'s encoding, shared
+//! with the other backend) or return a row type.
+
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::{SqliteArguments, SqliteConnection, SqlitePool, SqliteRow};
+use sqlx::{FromRow, Sqlite};
+
+use super::begin_write;
+use super::employers::employer_exists;
+use super::outbox::push_outbox;
+use crate::model::{Id, Opening, OpeningStatus};
+use crate::store::codec::{OpeningColumns, OpeningRow, enum_str, to_json};
+use crate::store::{Entity, Op, StoreError};
+
+type Query<'q> = sqlx::query::Query<'q, Sqlite, SqliteArguments>;
+
+/// The columns [`OpeningRow`] reads, as a literal so it can be spliced with `concat!` into
+/// `&'static str` statements.
+macro_rules! opening_columns {
+    () => {
+        "id, employer_id, kind, title, description, occupation, skills_required, skills_merit, \
+         licences, swedish_min, swedish_required, municipality_code, lat, lon, places, \
+         start_date, deadline, hours, employment_form, supervisor, status"
+    };
+}
+
+/// Binds the 20 columns an opening's content occupies, in the order of the INSERT and UPDATE
+/// statements below (everything but id, status and timestamps), so the two cannot drift.
+fn bind_opening<'q>(
+    query: Query<'q>,
+    employer_id: Id,
+    o: &Opening,
+    c: OpeningColumns,
+) -> Query<'q> {
+    query
+        .bind(employer_id)
+        .bind(c.kind)
+        .bind(o.title.as_str())
+        .bind(o.description.as_str())
+        .bind(c.occupation)
+        .bind(c.occupation_code)
+        .bind(c.skills_required)
+        .bind(c.skills_merit)
+        .bind(c.licences)
+        .bind(c.swedish_min)
+        .bind(o.swedish_required)
+        .bind(o.workplace.municipality_code.as_deref())
+        .bind(c.lat)
+        .bind(c.lon)
+        .bind(c.places)
+        .bind(o.start_date)
+        .bind(o.deadline)
+        .bind(c.hours)
+        .bind(c.employment_form)
+        .bind(o.supervisor)
+}
+
+/// Decodes the row an `UPDATE ... RETURNING` produced.
+fn opening_from_row(row: &SqliteRow) -> Result<Opening, StoreError> {
+    Opening::try_from(OpeningRow::from_row(row)?)
+}
+
+/// Inserts an opening whose employer is known to exist, with its outbox row.
+pub(super) async fn insert_opening(
+    conn: &mut SqliteConnection,
+    opening: &Opening,
+    employer_id: Id,
+    now: DateTime<Utc>,
+) -> Result<Opening, StoreError> {
+    let columns = OpeningColumns::encode(opening)?;
+    let status = enum_str(&opening.status)?;
+    let query = sqlx::query(concat!(
+        "INSERT INTO openings (employer_id, kind, title, description, occupation, ",
+        "occupation_code, skills_required, skills_merit, licences, swedish_min, ",
+        "swedish_required, municipality_code, lat, lon, places, start_date, deadline, hours, ",
+        "employment_form, supervisor, status, created_at, updated_at) ",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    ));
+    let result = bind_opening(query, employer_id, opening, columns)
+        .bind(status)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    let id = result.last_insert_rowid();
+    push_outbox(conn, Entity::Opening, id, Op::Upsert, now).await?;
+    Ok(Opening {
+        id,
+        employer_id,
+        ..opening.clone()
+    })
+}
+
+pub(super) async fn create_opening(
+    pool: &SqlitePool,
+    opening: &Opening,
+) -> Result<Opening, StoreError> {
+    let mut tx = begin_write(pool).await?;
+    if !employer_exists(&mut tx, opening.employer_id).await? {
+        return Err(StoreError::UnknownEmployer(opening.employer_id));
+    }
+    let created = insert_opening(&mut tx, opening, opening.employer_id, Utc::now()).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+pub(super) async fn opening(pool: &SqlitePool, id: Id) -> Result<Option<Opening>, StoreError> {
+    let row: Option<OpeningRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        opening_columns!(),
+        " FROM openings WHERE id = ?"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    row.map(Opening::try_from).transpose()
+}
+
+pub(super) async fn update_opening(
+    pool: &SqlitePool,
+    id: Id,
+    opening: &Opening,
+) -> Result<Option<Opening>, StoreError> {
+    let columns = OpeningColumns::encode(opening)?;
+    let mut tx = begin_write(pool).await?;
+    if !employer_exists(&mut tx, opening.employer_id).await? {
+        return Err(StoreError::UnknownEmployer(opening.employer_id));
+    }
+    let now = Utc::now();
+    let query = sqlx::query(concat!(
+        "UPDATE openings SET employer_id = ?, kind = ?, title = ?, description = ?, ",
+        "occupation = ?, occupation_code = ?, skills_required = ?, skills_merit = ?, ",
+        "licences = ?, swedish_min = ?, swedish_required = ?, municipality_code = ?, lat = ?, ",
+        "lon = ?, places = ?, start_date = ?, deadline = ?, hours = ?, employment_form = ?, ",
+        "supervisor = ?, updated_at = ? WHERE id = ? RETURNING ",
+        opening_columns!()
+    ));
+    let row = bind_opening(query, opening.employer_id, opening, columns)
+        .bind(now)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let updated = opening_from_row(&row)?;
+    push_outbox(&mut tx, Entity::Opening, id, Op::Upsert, now).await?;
+    tx.commit().await?;
+    Ok(Some(updated))
+}
+
+pub(super) async fn close_opening(
+    pool: &SqlitePool,
+    id: Id,
+) -> Result<Option<Opening>, StoreError> {
+    let mut tx = begin_write(pool).await?;
+    let now = Utc::now();
+    let row = sqlx::query(concat!(
+        "UPDATE openings SET status = ?, updated_at = ? WHERE id = ? RETURNING ",
+        opening_columns!()
+    ))
+    .bind(enum_str(&OpeningStatus::Closed)?)
+    .bind(now)
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let closed = opening_from_row(&row)?;
+    push_outbox(&mut tx, Entity::Opening, id, Op::Upsert, now).await?;
+    tx.commit().await?;
+    Ok(Some(closed))
+}
+
+pub(super) async fn openings(pool: &SqlitePool, ids: &[Id]) -> Result<Vec<Opening>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // One statement for any number of ids: the list travels as a JSON array, which keeps the
+    // SQL static and avoids SQLite's bound-parameter limit.
+    let rows: Vec<OpeningRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        opening_columns!(),
+        " FROM openings WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id"
+    ))
+    .bind(to_json(ids)?)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(Opening::try_from).collect()
+}
+
+pub(super) async fn all_openings(pool: &SqlitePool) -> Result<Vec<Opening>, StoreError> {
+    let rows: Vec<OpeningRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        opening_columns!(),
+        " FROM openings ORDER BY id"
+    ))
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(Opening::try_from).collect()
+}

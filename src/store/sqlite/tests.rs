@@ -1,0 +1,115 @@
+//! Tests of the SQLite backend's own mechanics: URL forms, files that reopen, WAL mode; and
+//! the raw table scan the shared erasure test asks of each backend.
+//!
+//! What this module must not do: test the [`Backend`](crate::store::Backend) contract itself;
+//! that belongs in `store/tests/`, where every backend runs it.
+
+use sqlx::{AssertSqlSafe, Row};
+
+use super::SqliteStore;
+use crate::store::tests::fixtures::{full_identity, full_opening, full_profile};
+use crate::store::{Store, StoreError};
+
+impl SqliteStore {
+    /// Every `table.column` (over every table but SQLite's own) whose value, cast to text,
+    /// contains `needle`, and the tables searched.
+    pub(in crate::store) async fn raw_cells_containing(
+        &self,
+        needle: &str,
+    ) -> (Vec<String>, Vec<String>) {
+        let pool = &self.pool;
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        )
+        .fetch_all(pool)
+        .await
+        .expect("tables");
+        let mut found = Vec::new();
+        for table in &tables {
+            let columns: Vec<String> = sqlx::query(AssertSqlSafe(format!(
+                "SELECT name FROM pragma_table_info('{table}')"
+            )))
+            .fetch_all(pool)
+            .await
+            .expect("columns")
+            .iter()
+            .map(|row| row.get::<String, _>(0))
+            .collect();
+            for column in &columns {
+                let hits: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
+                    "SELECT COUNT(*) FROM \"{table}\" WHERE instr(CAST(\"{column}\" AS TEXT), ?) > 0"
+                )))
+                .bind(needle)
+                .fetch_one(pool)
+                .await
+                .expect("scan");
+                if hits != 0 {
+                    found.push(format!("{table}.{column}"));
+                }
+            }
+        }
+        (tables, found)
+    }
+}
+
+#[tokio::test]
+async fn file_databases_run_in_wal_mode() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sqlite = SqliteStore::open_file(&dir.path().join("wal.db"))
+        .await
+        .expect("open");
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&sqlite.pool)
+        .await
+        .expect("journal mode");
+    assert_eq!(mode, "wal");
+}
+
+#[tokio::test]
+async fn reopening_the_file_sees_the_data() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("nested.db");
+    let url = format!("sqlite://{}", path.display());
+    let store = Store::open(&url).await.expect("open by url");
+    let e = store.create_employer("A", None, None).await.expect("a");
+    let o = store.create_opening(&full_opening(e.id)).await.expect("o");
+    let p = store
+        .create_participant(&full_identity("G"), &full_profile())
+        .await
+        .expect("p");
+    let head = store.outbox_head().await.expect("head");
+    store.close().await;
+    drop(store);
+
+    let store = Store::open_sqlite_file(&path).await.expect("reopen");
+    assert_eq!(store.employer(e.id).await.expect("read"), Some(e));
+    assert_eq!(store.opening(o.id).await.expect("read"), Some(o));
+    assert_eq!(store.participant(p.id).await.expect("read"), Some(p));
+    assert_eq!(store.outbox_head().await.expect("head"), head);
+    assert!(!store.is_empty().await.expect("not empty"));
+}
+
+#[tokio::test]
+async fn open_accepts_sqlite_urls_only() {
+    let err = Store::open("postgres://localhost/jobmatch")
+        .await
+        .expect_err("not yet");
+    assert!(matches!(err, StoreError::UnsupportedUrl(_)), "{err}");
+    let err = Store::open("jobmatch.db").await.expect_err("no scheme");
+    assert!(matches!(err, StoreError::UnsupportedUrl(_)), "{err}");
+
+    let memory = Store::open("sqlite::memory:").await.expect("in memory");
+    memory
+        .create_employer("M", None, None)
+        .await
+        .expect("write");
+    assert_eq!(memory.counts().await.expect("counts").employers, 1);
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let relative = dir.path().join("rel.db");
+    let store = Store::open(&format!("sqlite:{}", relative.display()))
+        .await
+        .expect("sqlite:path");
+    assert!(store.is_empty().await.expect("empty"));
+    assert!(relative.exists(), "created if missing");
+}

@@ -1,0 +1,75 @@
+//! The store tests: the [`Backend`](super::Backend) contract, checked on every backend this run
+//! can reach, each test on a fresh, empty database per backend.
+//!
+//! Tests are written against [`Store`], the handle callers hold, and take their stores from
+//! [`stores`]; a new backend joins every test by joining that function. Tests of one backend's
+//! own mechanics (SQLite's WAL mode, its URL forms) live beside that backend instead.
+//!
+//! What this module must not do: hold SQL of its own (a raw look at the database, as the erasure
+//! test needs, is asked of the backend's test helpers), or loosen an assertion per backend.
+
+use tempfile::TempDir;
+
+use super::Store;
+
+pub(super) mod fixtures;
+mod import;
+mod openings;
+mod outbox;
+mod participants;
+
+/// A fresh store on one backend, and what keeps its database alive until the test ends.
+pub(super) struct TestStore {
+    /// The backend's name, printed when a test fails on it.
+    pub backend: &'static str,
+    pub store: Store,
+    _database: TestDatabase,
+}
+
+/// What must outlive a test store and be cleaned up after it.
+enum TestDatabase {
+    /// A SQLite file in its own temporary directory, removed on drop.
+    SqliteDir { _dir: TempDir },
+}
+
+impl Drop for TestStore {
+    fn drop(&mut self) {
+        // The loop over backends in each test does not say which one failed; this does.
+        if std::thread::panicking() {
+            eprintln!("store test failed on the {} backend", self.backend);
+        }
+    }
+}
+
+/// One fresh, empty, migrated store per backend available to this run: SQLite always.
+///
+/// PostgreSQL joins here when it exists: if `JOBMATCH_TEST_POSTGRES` is set, create a fresh
+/// database (or schema) on that server, open a `Store::Postgres` on it, and push it with a
+/// `TestDatabase` variant that drops the database afterwards. No test changes.
+pub(super) async fn stores() -> Vec<TestStore> {
+    vec![sqlite().await]
+}
+
+async fn sqlite() -> TestStore {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open_sqlite_file(&dir.path().join("jobmatch.db"))
+        .await
+        .expect("open store");
+    TestStore {
+        backend: "sqlite",
+        store,
+        _database: TestDatabase::SqliteDir { _dir: dir },
+    }
+}
+
+/// Every `table.column` whose stored text contains `needle`, read straight from the database
+/// (below the store's own queries), and the tables that were searched, so the erasure test can
+/// prove personal data is gone from every table, not just from what the store reads.
+pub(super) async fn raw_cells_containing(
+    store: &Store,
+    needle: &str,
+) -> (Vec<String>, Vec<String>) {
+    match store {
+        Store::Sqlite(sqlite) => sqlite.raw_cells_containing(needle).await,
+    }
+}
