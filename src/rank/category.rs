@@ -82,7 +82,9 @@ macro_rules! categories {
 
 // Must-have skills and occupation lead because they decide whether someone can do the job;
 // Swedish and distance follow because they decide whether the placement holds for a
-// participant far from the labour market. The defaults sum to 1.
+// participant far from the labour market. The defaults sum to 1. A new category goes last (the
+// wire shows categories in this order and existing totals keep their summation order); at
+// weight 0 it changes no ranking until a profile gives it weight.
 categories! {
     MustSkills => must_skills, 0.25;
     MeritSkills => merit_skills, 0.08;
