@@ -17,9 +17,16 @@
 //! | availability | late start decays to 0 over 60 days; × 0.5 / 0.8 for mismatched hours | always |
 //! | text | relevance supplied by the caller | the caller supplies it |
 //!
+//! Each category is one file in `category/` that computes its score and its evidence together,
+//! registered by one line in `category.rs` (with its default weight); scores and weights are a
+//! [`CategoryMap`] over [`Category`]. Adding a category is its file and that line.
+//!
 //! Hard exclusions: deadline passed, strict Swedish minimum not met, beyond the participant's
-//! travel limit, a required licence missing.
+//! travel limit, a required licence missing. They are rules about the pair in `score.rs`, not
+//! categories, so they never lower a score.
 
+mod category;
+mod category_map;
 pub mod features;
 pub mod score;
 pub mod weights;
@@ -34,9 +41,12 @@ use rayon::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+pub use category::Category;
+pub use category_map::CategoryMap;
 pub use features::{Key, OpeningFeatures, ParticipantFeatures, SkillWeights, Vocabulary, key_set};
 pub use score::{
     CategoryScores, Context, Evaluation, Evidence, Exclusion, Pair, evaluate, explain,
+    explain_scores,
 };
 pub use weights::{Curves, WeightProfile, WeightProfileError, Weights};
 
@@ -89,10 +99,12 @@ pub fn rank_openings(
     ctx: Context<'_>,
     options: RankOptions,
 ) -> Ranking {
-    let pair = |i: usize| Pair {
-        participant,
-        opening: &openings[i],
-        text: text.and_then(|t| t.get(i).copied()),
+    let pair = |i: usize| {
+        Pair::new(
+            participant,
+            &openings[i],
+            text.and_then(|t| t.get(i).copied()),
+        )
     };
     let _span =
         tracing::debug_span!("rank_openings", candidates = openings.len(), k = options.k).entered();
@@ -107,10 +119,12 @@ pub fn rank_participants(
     ctx: Context<'_>,
     options: RankOptions,
 ) -> Ranking {
-    let pair = |i: usize| Pair {
-        participant: &participants[i],
-        opening,
-        text: text.and_then(|t| t.get(i).copied()),
+    let pair = |i: usize| {
+        Pair::new(
+            &participants[i],
+            opening,
+            text.and_then(|t| t.get(i).copied()),
+        )
     };
     let _span = tracing::debug_span!(
         "rank_participants",
@@ -162,12 +176,15 @@ where
         name: ctx.profile.name.clone(),
         version: ctx.profile.version,
     };
-    let scored = |e: Entry| Scored {
-        id: e.id,
-        score: e.score,
-        categories: evaluate(pair(e.index), ctx).categories,
-        evidence: explain(pair(e.index), ctx),
-        profile: stamp.clone(),
+    let scored = |e: Entry| {
+        let (categories, evidence) = explain_scores(pair(e.index), ctx);
+        Scored {
+            id: e.id,
+            score: e.score,
+            categories,
+            evidence,
+            profile: stamp.clone(),
+        }
     };
     Ranking {
         results: selection

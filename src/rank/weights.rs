@@ -1,26 +1,21 @@
 //! The weight profile: how much each category counts and the few constants that shape the
 //! category curves. A profile is named and versioned, and both travel with every result, so a
 //! score can always be traced to the rules that made it.
+//!
+//! Owns reading and checking profiles; must not score (the curves are read by the categories).
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::category::Category;
+use super::category_map::CategoryMap;
+
 /// Relative weight of each category. Only the ratios matter: the total is a weighted mean over
-/// the categories that apply to a pair.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Weights {
-    pub must_skills: f32,
-    pub merit_skills: f32,
-    pub occupation: f32,
-    pub experience: f32,
-    pub swedish: f32,
-    pub distance: f32,
-    pub licences: f32,
-    pub availability: f32,
-    pub text: f32,
-}
+/// the categories that apply to a pair. In a profile file, an object keyed by category name in
+/// which a category left out takes its [`Category::default_weight`] and an unknown name is
+/// refused.
+pub type Weights = CategoryMap<f32>;
 
 /// Constants of the category curves, versioned with the weights because they change scores too.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -84,24 +79,13 @@ pub enum WeightProfileError {
 }
 
 impl Default for WeightProfile {
-    /// The built-in profile. Must-have skills and occupation lead because they decide whether
-    /// someone can do the job; Swedish and distance follow because they decide whether the
-    /// placement holds for a participant far from the labour market.
+    /// The built-in profile: every category at its default weight (the registration in
+    /// `category.rs` says why each weighs what it does).
     fn default() -> Self {
         WeightProfile {
             name: "default".to_owned(),
             version: 1,
-            weights: Weights {
-                must_skills: 0.25,
-                merit_skills: 0.08,
-                occupation: 0.18,
-                experience: 0.07,
-                swedish: 0.12,
-                distance: 0.12,
-                licences: 0.03,
-                availability: 0.07,
-                text: 0.08,
-            },
+            weights: Weights::from_fn(Category::default_weight),
             curves: Curves::default(),
         }
     }
@@ -130,24 +114,13 @@ impl WeightProfile {
             name: self.name.clone(),
             message,
         };
-        let w = &self.weights;
-        let all = [
-            ("must_skills", w.must_skills),
-            ("merit_skills", w.merit_skills),
-            ("occupation", w.occupation),
-            ("experience", w.experience),
-            ("swedish", w.swedish),
-            ("distance", w.distance),
-            ("licences", w.licences),
-            ("availability", w.availability),
-            ("text", w.text),
-        ];
-        if let Some((name, value)) = all.iter().find(|(_, v)| !v.is_finite() || *v < 0.0) {
+        let weights = &self.weights;
+        if let Some((name, value)) = weights.iter().find(|(_, v)| !v.is_finite() || **v < 0.0) {
             return Err(invalid(format!(
                 "weight {name} is {value}; weights must be finite and >= 0"
             )));
         }
-        if all.iter().map(|(_, v)| v).sum::<f32>() <= 0.0 {
+        if weights.iter().map(|(_, v)| v).sum::<f32>() <= 0.0 {
             return Err(invalid(
                 "all weights are 0; at least one must be positive".to_owned(),
             ));
@@ -186,16 +159,7 @@ mod tests {
     fn default_profile_is_valid_and_weights_sum_to_one() {
         let p = WeightProfile::default();
         p.validate().expect("default profile valid");
-        let w = &p.weights;
-        let sum = w.must_skills
-            + w.merit_skills
-            + w.occupation
-            + w.experience
-            + w.swedish
-            + w.distance
-            + w.licences
-            + w.availability
-            + w.text;
+        let sum: f32 = p.weights.iter().map(|(_, w)| w).sum();
         assert!((sum - 1.0).abs() < 1e-5, "sum {sum}");
     }
 
@@ -208,23 +172,51 @@ mod tests {
             version: 3,
             ..WeightProfile::default()
         };
-        p.weights.distance = 0.3;
+        p.weights[Category::Distance] = 0.3;
         std::fs::write(&path, serde_json::to_string(&p).unwrap()).unwrap();
         assert_eq!(WeightProfile::from_file(&path).unwrap(), p);
 
-        p.weights.text = -1.0;
+        p.weights[Category::Text] = -1.0;
         std::fs::write(&path, serde_json::to_string(&p).unwrap()).unwrap();
         let err = WeightProfile::from_file(&path).unwrap_err().to_string();
         assert!(err.contains("weight text is -1"), "{err}");
 
+        // A category the file does not name takes its default weight, so a profile written
+        // before a category was added still loads.
         std::fs::write(
             &path,
             r#"{"name":"x","version":1,"weights":{"must_skills":1}}"#,
         )
         .unwrap();
-        assert!(matches!(
-            WeightProfile::from_file(&path),
-            Err(WeightProfileError::Parse { .. })
-        ));
+        let loaded = WeightProfile::from_file(&path).unwrap();
+        assert_eq!(loaded.weights[Category::MustSkills], 1.0);
+        for category in Category::ALL.into_iter().skip(1) {
+            assert_eq!(
+                loaded.weights[category],
+                category.default_weight(),
+                "{category}"
+            );
+        }
+
+        // A misspelt weight is refused, naming it, rather than silently taking the default.
+        std::fs::write(
+            &path,
+            r#"{"name":"x","version":1,"weights":{"must_skils":1}}"#,
+        )
+        .unwrap();
+        let err = WeightProfile::from_file(&path).unwrap_err();
+        assert!(matches!(err, WeightProfileError::Parse { .. }), "{err}");
+        assert!(
+            err.to_string().contains(r#"unknown weight "must_skils""#),
+            "{err}"
+        );
+
+        std::fs::write(
+            &path,
+            r#"{"name":"x","version":1,"weights":{"text":1,"text":2}}"#,
+        )
+        .unwrap();
+        let err = WeightProfile::from_file(&path).unwrap_err().to_string();
+        assert!(err.contains("weight text is given twice"), "{err}");
     }
 }
