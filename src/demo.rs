@@ -264,6 +264,7 @@ pub fn generate(taxonomy: &Taxonomy, seed: u64, today: NaiveDate) -> ImportFile 
                 }
             }
             ParticipantInput {
+                coach_id: None,
                 name: format!(
                     "{} {}",
                     GIVEN[rng.random_range(0..GIVEN.len())],

@@ -375,6 +375,9 @@ pub struct Participant {
     pub id: Id,
     pub identity: Identity,
     pub profile: Profile,
+    /// The coach (a user) whose caseload the participant is on.
+    #[serde(default)]
+    pub coach_id: Option<Id>,
 }
 
 /// What a user of jobmatch may do, broadly; what they may do with one object is the service's

@@ -31,6 +31,9 @@ pub fn status_of(code: Code) -> StatusCode {
         | Code::InvalidField
         | Code::InvalidPlaces
         | Code::UnknownEmployer
+        | Code::UnknownCoach
+        | Code::FieldNotAllowed
+        | Code::MissingField
         | Code::UnknownMunicipality
         | Code::UnknownOccupation
         | Code::UnknownSwedishLevel

@@ -9,6 +9,7 @@
 
 use super::error::{Result, ServiceError, UserError};
 use crate::model::{Id, Role, User};
+use crate::store::AccessEntry;
 
 /// The signed-in user a request acts for, or the system itself (the command line, the demo
 /// seed, a bench), which has an admin's rights.
@@ -18,6 +19,8 @@ pub struct Caller {
     role: Role,
     employer_id: Option<Id>,
     label: String,
+    /// What the request is for, as the access log records it (`GET /v1/participants/{id}`).
+    purpose: Option<String>,
 }
 
 impl Caller {
@@ -28,6 +31,7 @@ impl Caller {
             role: Role::Admin,
             employer_id: None,
             label: format!("system:{name}"),
+            purpose: None,
         }
     }
 
@@ -37,7 +41,35 @@ impl Caller {
             role: user.role,
             employer_id: user.employer_id,
             label: format!("user:{}", user.id),
+            purpose: None,
         }
+    }
+
+    /// The same caller, acting for `purpose` (the matched route, never the raw path: a path
+    /// or query can carry personal data).
+    pub fn for_purpose(mut self, purpose: String) -> Self {
+        self.purpose = Some(purpose);
+        self
+    }
+
+    /// Access-log rows for reads of these participants by this caller, for `use_case` when the
+    /// request named no purpose.
+    pub fn reads(
+        &self,
+        participants: impl IntoIterator<Item = Id>,
+        use_case: &str,
+    ) -> Vec<AccessEntry> {
+        let action = self.purpose.as_deref().unwrap_or(use_case);
+        participants
+            .into_iter()
+            .map(|participant_id| AccessEntry {
+                participant_id,
+                user_id: self.user_id,
+                role: self.role,
+                actor: self.label.clone(),
+                action: action.to_owned(),
+            })
+            .collect()
     }
 
     pub fn role(&self) -> Role {

@@ -13,7 +13,7 @@ use super::projection::Projection;
 use super::projection::features::{self, Keys, TermLabel};
 use super::{Caller, Engine};
 use crate::index::CandidateQuery;
-use crate::model::{Id, Opening, OpeningKind, OpeningStatus, Profile, SsykCode};
+use crate::model::{Id, Opening, OpeningKind, OpeningStatus, Profile, Role, SsykCode};
 use crate::rank::{
     CategoryScores, Context, Evidence, Exclusion, OpeningFeatures, ParticipantFeatures,
     ProfileStamp, RankOptions, Ranking, Scored, rank_openings, rank_participants,
@@ -151,13 +151,14 @@ impl Engine {
         participant_id: Id,
         query: RankQuery,
     ) -> Result<Ranked<Opening>> {
+        self.require_keeper(caller, participant_id).await?;
         let profile = self
             .store
             .participant_profile(participant_id)
             .await?
             .ok_or(ServiceError::not_found("participant", participant_id))?;
         self.store
-            .log_participant_read(participant_id, caller.actor(), "suggestions")
+            .log_reads(&caller.reads([participant_id], "participant.suggestions"))
             .await?;
         self.suggest(participant_id, profile, query).await
     }
@@ -165,10 +166,11 @@ impl Engine {
     /// Ranked openings for a profile that is not stored (`POST /v1/match`).
     pub async fn match_profile(
         self: &Arc<Self>,
-        _caller: &Caller,
+        caller: &Caller,
         profile: Profile,
         query: RankQuery,
     ) -> Result<Ranked<Opening>> {
+        caller.require(&[Role::Admin, Role::Coach, Role::Matcher])?;
         self.suggest(0, profile, query).await
     }
 
@@ -338,44 +340,67 @@ impl Engine {
         ))
     }
 
-    /// Ranked participants for an open opening (a job matcher's candidates), pseudonymised.
+    /// Ranked participants for an open opening (a job matcher's candidates), pseudonymised:
+    /// an employer's user gets that employer's own codes. Every participant in the answer is
+    /// logged as read.
     pub async fn candidates(
         self: &Arc<Self>,
         caller: &Caller,
         opening_id: Id,
         query: RankQuery,
     ) -> Result<Ranked<Candidate>> {
+        caller.require(&[Role::Admin, Role::Matcher, Role::Employer])?;
         let opening = self.opening(caller, opening_id).await?;
         if opening.status == OpeningStatus::Closed {
             return Err(UserError::Closed { id: opening_id }.into());
         }
         let engine = Arc::clone(self);
         let today = Utc::now().date_naive();
-        self.blocking(move || {
-            let p = engine.projection.read();
-            let detached;
-            let (features, weights) = match p.openings.get(&opening.id) {
-                Some(f) => (f, &p.keys.weights),
-                None => {
-                    detached =
-                        features::detached_opening_features(&opening, &p.keys, &engine.taxonomy);
-                    (&detached.0, detached.1.as_ref().unwrap_or(&p.keys.weights))
-                }
-            };
-            let ctx = Context {
-                profile: &engine.profile,
-                skill_weights: weights,
-                today,
-            };
-            let ranking = rank_participants(features, &p.participants, None, ctx, query.options());
-            let candidate = |s: &Scored| {
-                Some(Candidate {
-                    participant_id: s.id,
-                    pseudonym: engine.secret.staff_pseudonym(s.id),
-                })
-            };
-            Ranked::explain(&ranking, candidate, &p.keys, &engine.taxonomy)
-        })
-        .await
+        let employer = caller
+            .employer_id()
+            .filter(|_| caller.role() == Role::Employer);
+        let ranked = self
+            .blocking(move || {
+                let p = engine.projection.read();
+                let detached;
+                let (features, weights) = match p.openings.get(&opening.id) {
+                    Some(f) => (f, &p.keys.weights),
+                    None => {
+                        detached = features::detached_opening_features(
+                            &opening,
+                            &p.keys,
+                            &engine.taxonomy,
+                        );
+                        (&detached.0, detached.1.as_ref().unwrap_or(&p.keys.weights))
+                    }
+                };
+                let ctx = Context {
+                    profile: &engine.profile,
+                    skill_weights: weights,
+                    today,
+                };
+                let ranking =
+                    rank_participants(features, &p.participants, None, ctx, query.options());
+                let candidate = |s: &Scored| {
+                    Some(Candidate {
+                        participant_id: s.id,
+                        pseudonym: match employer {
+                            Some(e) => engine.secret.employer_pseudonym(e, s.id),
+                            None => engine.secret.staff_pseudonym(s.id),
+                        },
+                    })
+                };
+                Ranked::explain(&ranking, candidate, &p.keys, &engine.taxonomy)
+            })
+            .await?;
+        let listed = ranked
+            .results
+            .iter()
+            .chain(&ranked.excluded)
+            .map(|c| c.item.participant_id);
+        self.store
+            .log_reads(&caller.reads(listed, "opening.candidates"))
+            .await?;
+        Ok(ranked)
     }
 }

@@ -111,7 +111,8 @@ impl Engine {
         self.secret.staff_pseudonym(participant_id)
     }
 
-    pub async fn status(&self) -> Result<Status> {
+    pub async fn status(&self, caller: &Caller) -> Result<Status> {
+        caller.require(openings::STAFF)?;
         let counts = self.store.counts().await?;
         Ok(Status {
             counts,

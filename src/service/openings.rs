@@ -5,10 +5,15 @@
 
 use std::collections::BTreeMap;
 
-use super::error::{Code, InputError, Result, ServiceError};
+use super::error::{Code, InputError, Result, ServiceError, UserError};
 use super::{Caller, Engine};
 use crate::index::SearchQuery;
-use crate::model::{Employer, Id, Opening, OpeningKind};
+use crate::model::{Employer, Id, Opening, OpeningKind, Role};
+
+/// Who may post and change openings: staff for any employer, an employer's user for its own.
+const PUBLISHERS: &[Role] = &[Role::Admin, Role::Matcher, Role::Employer];
+/// The unit's own staff.
+pub(super) const STAFF: &[Role] = &[Role::Admin, Role::Coach, Role::Matcher];
 
 /// A search of open openings: words, filters and the page wanted.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -32,7 +37,8 @@ pub struct SearchPage {
 }
 
 impl Engine {
-    pub async fn create_employer(&self, _caller: &Caller, employer: &Employer) -> Result<Employer> {
+    pub async fn create_employer(&self, caller: &Caller, employer: &Employer) -> Result<Employer> {
+        caller.require(&[Role::Admin, Role::Matcher])?;
         Ok(self
             .store
             .create_employer(
@@ -43,7 +49,13 @@ impl Engine {
             .await?)
     }
 
-    pub async fn employer(&self, _caller: &Caller, id: Id) -> Result<Employer> {
+    /// An employer's record: staff see any, an employer's user only its own.
+    pub async fn employer(&self, caller: &Caller, id: Id) -> Result<Employer> {
+        caller.visible(
+            caller.role() != Role::Employer || caller.owns_employer(id),
+            "employer",
+            id,
+        )?;
         self.store
             .employer(id)
             .await?
@@ -62,18 +74,43 @@ impl Engine {
         Ok(())
     }
 
-    pub async fn create_opening(&self, _caller: &Caller, opening: &Opening) -> Result<Opening> {
+    /// Posts an opening: staff for any employer, an employer's user for its own.
+    pub async fn create_opening(&self, caller: &Caller, opening: &Opening) -> Result<Opening> {
+        caller.require(PUBLISHERS)?;
+        if !caller.owns_employer(opening.employer_id) {
+            return Err(UserError::Forbidden {
+                role: caller.role(),
+            }
+            .into());
+        }
         self.require_employer(opening.employer_id).await?;
         let created = self.store.create_opening(opening).await?;
         self.after_write().await;
         Ok(created)
     }
 
-    pub async fn opening(&self, _caller: &Caller, id: Id) -> Result<Opening> {
-        self.store
+    /// One opening: staff see any, an employer's user only its own.
+    pub async fn opening(&self, caller: &Caller, id: Id) -> Result<Opening> {
+        let opening = self
+            .store
             .opening(id)
             .await?
-            .ok_or(ServiceError::not_found("opening", id))
+            .ok_or(ServiceError::not_found("opening", id))?;
+        caller.visible(
+            caller.role() != Role::Employer || caller.owns_employer(opening.employer_id),
+            "opening",
+            id,
+        )?;
+        Ok(opening)
+    }
+
+    /// An opening the caller may change: 403 for a role that never does, 404 when it is
+    /// another employer's or does not exist.
+    async fn require_publisher(&self, caller: &Caller, id: Id) -> Result<Opening> {
+        caller.require(PUBLISHERS)?;
+        let opening = self.opening(caller, id).await?;
+        caller.visible(caller.owns_employer(opening.employer_id), "opening", id)?;
+        Ok(opening)
     }
 
     /// Replaces an opening's content; a missing opening answers before a missing employer.
@@ -94,7 +131,8 @@ impl Engine {
         Ok(updated)
     }
 
-    pub async fn close_opening(&self, _caller: &Caller, id: Id) -> Result<Opening> {
+    pub async fn close_opening(&self, caller: &Caller, id: Id) -> Result<Opening> {
+        self.require_publisher(caller, id).await?;
         let closed = self
             .store
             .close_opening(id)
@@ -116,7 +154,8 @@ impl Engine {
     }
 
     /// Full-text search of open openings with Swedish stemming.
-    pub async fn search(&self, _caller: &Caller, request: SearchRequest) -> Result<SearchPage> {
+    pub async fn search(&self, caller: &Caller, request: SearchRequest) -> Result<SearchPage> {
+        caller.require(STAFF)?;
         let municipality_code = match &request.municipality {
             Some(m) => Some(
                 self.taxonomy

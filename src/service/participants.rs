@@ -1,55 +1,112 @@
-//! Participants: register, read (every read logged), change and delete.
+//! Participants: register, read (every read logged), change, delete and erase.
 //!
-//! Identity and matchable profile arrive apart and are stored apart; only reads that return
-//! identity go through [`Engine::participant`], which logs them before returning anything.
+//! Identity and matchable profile arrive apart and are stored apart. Only an admin and the
+//! participant's own coach reach a participant at all: for anyone else it does not exist.
 
 use super::error::{Result, ServiceError};
 use super::{Caller, Engine};
-use crate::model::{Id, Identity, Participant, Profile};
+use crate::model::{Id, Identity, Participant, Profile, Role};
+
+/// Who may register and keep participants: a coach (their own caseload) and an admin.
+const KEEPERS: &[Role] = &[Role::Admin, Role::Coach];
 
 impl Engine {
+    /// Registers a participant: a coach's lands on their own caseload; an admin may name the
+    /// coach (`coach_id`) or leave the caseload open.
     pub async fn create_participant(
         &self,
-        _caller: &Caller,
+        caller: &Caller,
         identity: &Identity,
         profile: &Profile,
+        coach_id: Option<Id>,
     ) -> Result<Participant> {
-        let created = self.store.create_participant(identity, profile).await?;
+        caller.require(KEEPERS)?;
+        let coach_id = match caller.role() {
+            Role::Coach => caller.user_id(),
+            _ => coach_id,
+        };
+        self.require_coach(coach_id).await?;
+        let created = self
+            .store
+            .create_participant(identity, profile, coach_id)
+            .await?;
         self.after_write().await;
         Ok(created)
     }
 
+    /// `coach_id` names a coach, when it names anyone.
+    async fn require_coach(&self, coach_id: Option<Id>) -> Result<()> {
+        let Some(id) = coach_id else {
+            return Ok(());
+        };
+        match self.store.user(id).await? {
+            Some(user) if user.role == Role::Coach => Ok(()),
+            _ => Err(super::InputError::new(
+                super::Code::UnknownCoach,
+                "coach_id",
+                format!("coach_id {id} is not a coach; create one with `jobmatch token create --role coach`"),
+            )
+            .into()),
+        }
+    }
+
+    /// Checks that the caller keeps this participant: 403 for a role that never does, 404 when
+    /// it is not theirs or does not exist.
+    pub(super) async fn require_keeper(&self, caller: &Caller, id: Id) -> Result<()> {
+        caller.require(KEEPERS)?;
+        let coach = self.store.participant_coach(id).await?;
+        caller.visible(
+            coach.is_some_and(|coach_id| caller.owns_participant(coach_id)),
+            "participant",
+            id,
+        )
+    }
+
     /// Reads a participant for `caller`; the read is logged before anything is returned.
     pub async fn participant(&self, caller: &Caller, id: Id) -> Result<Participant> {
+        self.require_keeper(caller, id).await?;
         let p = self
             .store
             .participant(id)
             .await?
             .ok_or(ServiceError::not_found("participant", id))?;
         self.store
-            .log_participant_read(id, caller.actor(), "read")
+            .log_reads(&caller.reads([id], "participant.read"))
             .await?;
         Ok(p)
     }
 
+    /// Replaces identity and profile; an admin may also move the participant to another coach.
     pub async fn update_participant(
         &self,
-        _caller: &Caller,
+        caller: &Caller,
         id: Id,
         identity: &Identity,
         profile: &Profile,
+        coach_id: Option<Id>,
     ) -> Result<Participant> {
+        self.require_keeper(caller, id).await?;
+        let coach_id = coach_id.filter(|_| caller.role() == Role::Admin);
+        self.require_coach(coach_id).await?;
         let updated = self
             .store
-            .update_participant(id, identity, profile)
+            .update_participant(id, identity, profile, coach_id)
             .await?
             .ok_or(ServiceError::not_found("participant", id))?;
         self.after_write().await;
         Ok(updated)
     }
 
-    pub async fn delete_participant(&self, _caller: &Caller, id: Id) -> Result<()> {
-        if !self.store.delete_participant(id).await? {
+    /// Deletes a participant; with `erase`, also makes sure no copy is left in the database's
+    /// files. Either way the projection forgets them before this returns.
+    pub async fn delete_participant(&self, caller: &Caller, id: Id, erase: bool) -> Result<()> {
+        self.require_keeper(caller, id).await?;
+        let deleted = if erase {
+            self.store.erase_participant(id).await?
+        } else {
+            self.store.delete_participant(id).await?
+        };
+        if !deleted {
             return Err(ServiceError::not_found("participant", id));
         }
         self.after_write().await;

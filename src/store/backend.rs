@@ -10,10 +10,10 @@
 
 use std::future::Future;
 
-use chrono::{DateTime, Utc};
-
-use super::{Counts, ImportReport, OutboxEntry, StoreError};
-use crate::model::{Employer, Id, Identity, Opening, Participant, Profile};
+use super::{
+    AccessEntry, AccessRecord, Counts, ImportReport, OutboxEntry, StoreError, TokenRecord,
+};
+use crate::model::{Employer, Id, Identity, Opening, Participant, Profile, Role, User};
 
 /// One database backend. [`Store`](super::Store) holds one and forwards every call to it.
 ///
@@ -94,10 +94,11 @@ pub trait Backend: Clone + Send + Sync + 'static {
         &self,
         identity: &Identity,
         profile: &Profile,
+        coach_id: Option<Id>,
     ) -> impl Future<Output = Result<Participant, StoreError>> + Send;
 
     /// A participant with identity. This returns personal data: the caller must record the
-    /// read with [`Backend::log_participant_read`] (kept separate so the caller, which knows
+    /// read with [`Backend::log_reads`] (kept separate so the caller, which knows
     /// the actor and purpose, decides what to log).
     fn participant(
         &self,
@@ -106,11 +107,14 @@ pub trait Backend: Clone + Send + Sync + 'static {
 
     /// Replaces a participant's identity and profile and queues the profile for re-indexing.
     /// `None` if there is no such participant.
+    /// `coach_id`, when given, moves the participant to that coach's caseload; otherwise the
+    /// caseload stays.
     fn update_participant(
         &self,
         id: Id,
         identity: &Identity,
         profile: &Profile,
+        coach_id: Option<Id>,
     ) -> impl Future<Output = Result<Option<Participant>, StoreError>> + Send;
 
     /// Erases a participant: identity and profile rows are deleted (SQLite's `secure_delete` is
@@ -118,6 +122,18 @@ pub trait Backend: Clone + Send + Sync + 'static {
     /// The access log keeps its rows, which hold only ids, actors and actions. `false` if there
     /// was no such participant.
     fn delete_participant(&self, id: Id) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Deletes a participant as [`Backend::delete_participant`] does, then makes sure no copy of
+    /// the erased rows is left in the backend's files (for SQLite: the WAL is checkpointed and
+    /// truncated). `false` if there was no such participant.
+    fn erase_participant(&self, id: Id) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Whether a participant exists (`Some`), and on whose caseload: what rights are checked
+    /// against before anything else is read.
+    fn participant_coach(
+        &self,
+        id: Id,
+    ) -> impl Future<Output = Result<Option<Option<Id>>, StoreError>> + Send;
 
     /// One matchable profile without identity: what matching reads, so suggestions need not
     /// touch the identity table.
@@ -140,22 +156,56 @@ pub trait Backend: Clone + Send + Sync + 'static {
     // -----------------------------------------------------------------------------------------
     // Access log
 
-    /// Records that `actor` read participant `participant_id` for `action` (e.g. `"view"`,
-    /// `"export"`). The participant need not exist, so failed attempts can be logged too.
-    /// `actor` and `action` must not contain personal data: the log outlives the participant.
-    fn log_participant_read(
+    /// Appends one row per entry, in one transaction: who read which participant, in which
+    /// role, for what (the route). The participant need not exist, so failed attempts can be
+    /// logged too. Entries must not contain personal data: the log outlives the participant.
+    /// The log is append-only; the backend refuses updates and deletes of its rows.
+    fn log_reads(
         &self,
-        participant_id: Id,
-        actor: &str,
-        action: &str,
+        entries: &[AccessEntry],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// The access log of one participant, oldest first: `(actor, action, at)`. For audits and
-    /// for the participant's own right of access.
-    fn participant_reads(
+    /// One page of the access log, oldest first, of one participant or of all.
+    fn access_log(
         &self,
-        participant_id: Id,
-    ) -> impl Future<Output = Result<Vec<(String, String, DateTime<Utc>)>, StoreError>> + Send;
+        participant_id: Option<Id>,
+        offset: i64,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<AccessRecord>, StoreError>> + Send;
+
+    // -----------------------------------------------------------------------------------------
+    // Users and tokens
+
+    /// Creates a user; an employer's user must name an existing employer, and only they may.
+    fn create_user(
+        &self,
+        role: Role,
+        name: &str,
+        employer_id: Option<Id>,
+    ) -> impl Future<Output = Result<User, StoreError>> + Send;
+
+    fn user(&self, id: Id) -> impl Future<Output = Result<Option<User>, StoreError>> + Send;
+
+    /// Stores a token of `user_id` by its selector and the SHA-256 of its verifier.
+    fn create_token(
+        &self,
+        user_id: Id,
+        selector: &str,
+        verifier_hash: &[u8],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The token with this selector, with its user and the stored verifier hash to check.
+    fn token(
+        &self,
+        selector: &str,
+    ) -> impl Future<Output = Result<Option<(TokenRecord, Vec<u8>)>, StoreError>> + Send;
+
+    /// Revokes a token; `false` when there is no such token or it was revoked already.
+    fn revoke_token(&self, selector: &str)
+    -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Every token, oldest first, without verifiers.
+    fn tokens(&self) -> impl Future<Output = Result<Vec<TokenRecord>, StoreError>> + Send;
 
     // -----------------------------------------------------------------------------------------
     // Outbox and status

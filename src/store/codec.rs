@@ -280,6 +280,7 @@ pub(crate) struct ParticipantRow {
     pub personal_number: Option<String>,
     pub contact: Option<String>,
     pub profile: String,
+    pub coach_id: Option<Id>,
 }
 
 impl TryFrom<ParticipantRow> for Participant {
@@ -294,6 +295,7 @@ impl TryFrom<ParticipantRow> for Participant {
                 contact: row.contact,
             },
             profile: from_json("participant", row.id, "profile", &row.profile)?,
+            coach_id: row.coach_id,
         })
     }
 }

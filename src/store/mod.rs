@@ -21,7 +21,7 @@
 //! - **Personal data apart.** A participant's identity (name, personal number, contact) lives
 //!   in its own table, apart from the matchable [`Profile`]. Bulk reads for matching
 //!   ([`Store::all_profiles`]) never touch it, and reads of a participant are recorded through
-//!   [`Store::log_participant_read`]. The outbox and the access log hold ids only.
+//!   [`Store::log_reads`]. The outbox and the access log hold ids only.
 //!
 //! What this module must not do: ranking, taxonomy look-ups, authorisation (callers decide who
 //! may read what; this module records that they did), or let sqlx rows escape.
@@ -31,7 +31,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::model::{Employer, Id, Identity, Opening, Participant, Profile};
+use crate::model::{Employer, Id, Identity, Opening, Participant, Profile, Role, User};
 
 mod backend;
 mod codec;
@@ -90,6 +90,42 @@ pub struct Counts {
     pub openings: i64,
     pub open_openings: i64,
     pub participants: i64,
+}
+
+/// One read of a participant, to be logged: who, in which role, on which route.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessEntry {
+    pub participant_id: Id,
+    pub user_id: Option<Id>,
+    pub role: Role,
+    /// The caller as the log shows it (`user:7`, `system:import`): ids only.
+    pub actor: String,
+    /// The route or use case the read served, e.g. `GET /v1/participants/{id}`.
+    pub action: String,
+}
+
+/// A row of the access log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessRecord {
+    pub id: Id,
+    pub participant_id: Id,
+    pub user_id: Option<Id>,
+    /// `None` for rows written before roles existed.
+    pub role: Option<Role>,
+    pub actor: String,
+    pub action: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A bearer token as listed: never the token itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenRecord {
+    pub id: Id,
+    pub user: User,
+    /// The public half of the token, by which it is found and revoked.
+    pub selector: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
 }
 
 /// What [`Store::import`] wrote. The id lists are in input order, so the caller can map its
@@ -173,6 +209,7 @@ forward! {
         &self,
         identity: &Identity,
         profile: &Profile,
+        coach_id: Option<Id>,
     ) -> Result<Participant, StoreError>;
     fn participant(&self, id: Id) -> Result<Option<Participant>, StoreError>;
     fn update_participant(
@@ -180,22 +217,29 @@ forward! {
         id: Id,
         identity: &Identity,
         profile: &Profile,
+        coach_id: Option<Id>,
     ) -> Result<Option<Participant>, StoreError>;
     fn delete_participant(&self, id: Id) -> Result<bool, StoreError>;
+    fn erase_participant(&self, id: Id) -> Result<bool, StoreError>;
+    fn participant_coach(&self, id: Id) -> Result<Option<Option<Id>>, StoreError>;
     fn participant_profile(&self, id: Id) -> Result<Option<Profile>, StoreError>;
     fn profiles(&self, ids: &[Id]) -> Result<Vec<(Id, Profile)>, StoreError>;
     fn all_profiles(&self) -> Result<Vec<(Id, Profile)>, StoreError>;
 
-    fn log_participant_read(
+    fn log_reads(&self, entries: &[AccessEntry]) -> Result<(), StoreError>;
+    fn access_log(
         &self,
-        participant_id: Id,
-        actor: &str,
-        action: &str,
-    ) -> Result<(), StoreError>;
-    fn participant_reads(
-        &self,
-        participant_id: Id,
-    ) -> Result<Vec<(String, String, DateTime<Utc>)>, StoreError>;
+        participant_id: Option<Id>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<AccessRecord>, StoreError>;
+
+    fn create_user(&self, role: Role, name: &str, employer_id: Option<Id>) -> Result<User, StoreError>;
+    fn user(&self, id: Id) -> Result<Option<User>, StoreError>;
+    fn create_token(&self, user_id: Id, selector: &str, verifier_hash: &[u8]) -> Result<(), StoreError>;
+    fn token(&self, selector: &str) -> Result<Option<(TokenRecord, Vec<u8>)>, StoreError>;
+    fn revoke_token(&self, selector: &str) -> Result<bool, StoreError>;
+    fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError>;
 
     fn outbox_after(&self, after_seq: i64, limit: i64) -> Result<Vec<OutboxEntry>, StoreError>;
     fn outbox_head(&self) -> Result<i64, StoreError>;

@@ -128,7 +128,12 @@ async fn reads_of_a_participant_are_logged_and_updates_apply() {
     app.get_json(&format!("/v1/participants/{pid}")).await;
     app.get_json(&format!("/v1/participants/{pid}/suggestions"))
         .await;
-    let reads = app.engine.store().participant_reads(pid).await.unwrap();
+    let reads = app
+        .engine
+        .store()
+        .access_log(Some(pid), 0, 100)
+        .await
+        .unwrap();
     assert_eq!(reads.len(), 2, "{reads:?}");
 
     let mut body = participant_body();

@@ -34,6 +34,18 @@ pub use system::{Health, StatusView};
 use super::error::ApiError;
 use crate::service::Code;
 
+/// Refuses a field the caller's role may not set (mass assignment): 422 naming it.
+pub fn not_settable(field: &str, role: crate::model::Role) -> ApiError {
+    ApiError::from(crate::service::InputError::new(
+        Code::FieldNotAllowed,
+        field,
+        format!(
+            "{field} cannot be set by the {} role; leave it out, it is taken from your sign-in",
+            role.as_str()
+        ),
+    ))
+}
+
 /// A count parameter within 1..=max, `default` when absent.
 pub fn bounded(
     name: &str,

@@ -35,6 +35,10 @@ pub struct ParticipantInput {
     pub personal_number: Option<String>,
     #[serde(default)]
     pub contact: Option<String>,
+    /// The coach whose caseload the participant is on: an admin's to set; a coach's own
+    /// participants land on their caseload.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coach_id: Option<Id>,
     #[serde(flatten)]
     pub profile: ProfileInput,
 }
@@ -94,6 +98,20 @@ impl utoipa::PartialSchema for ParticipantInput {
                 .properties
                 .insert("personal_number".to_owned(), text(true));
             object.properties.insert("contact".to_owned(), text(true));
+            object.properties.insert(
+                "coach_id".to_owned(),
+                RefOr::T(Schema::Object(
+                    ObjectBuilder::new()
+                        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                            Type::Integer,
+                            Type::Null,
+                        ]))
+                        .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                            utoipa::openapi::KnownFormat::Int64,
+                        )))
+                        .build(),
+                )),
+            );
             object.required.insert(0, "name".to_owned());
         }
         schema
@@ -118,6 +136,8 @@ struct IdentityFields {
     personal_number: Option<String>,
     #[serde(default)]
     contact: Option<String>,
+    #[serde(default)]
+    coach_id: Option<Id>,
 }
 
 impl TryFrom<Split<IdentityFields>> for ParticipantInput {
@@ -129,6 +149,7 @@ impl TryFrom<Split<IdentityFields>> for ParticipantInput {
             name: head.name,
             personal_number: head.personal_number,
             contact: head.contact,
+            coach_id: head.coach_id,
             profile,
         })
     }

@@ -8,10 +8,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ApiResult, AppState, BodyErrors};
+use crate::api::dto::not_settable;
 use crate::api::dto::{ParticipantInput, ParticipantView};
 use crate::api::error::ErrorBody;
-use crate::api::extract::{AppJson, AppPath};
+use crate::api::extract::{AppJson, AppPath, AppQuery};
 use crate::model::Id;
+use crate::model::Role;
 use crate::service::Caller;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -40,9 +42,10 @@ async fn create_participant(
     caller: Caller,
     AppJson(input): AppJson<ParticipantInput>,
 ) -> ApiResult<impl IntoResponse> {
+    let coach_id = settable_coach(&caller, &input)?;
     let (identity, profile) = input.to_parts(engine.taxonomy())?;
     let p = engine
-        .create_participant(&caller, &identity, &profile)
+        .create_participant(&caller, &identity, &profile, coach_id)
         .await?;
     Ok((StatusCode::CREATED, Json(view(&engine, p))))
 }
@@ -86,11 +89,21 @@ async fn update_participant(
     AppPath(id): AppPath<Id>,
     AppJson(input): AppJson<ParticipantInput>,
 ) -> ApiResult<impl IntoResponse> {
+    let coach_id = settable_coach(&caller, &input)?;
     let (identity, profile) = input.to_parts(engine.taxonomy())?;
     let p = engine
-        .update_participant(&caller, id, &identity, &profile)
+        .update_participant(&caller, id, &identity, &profile, coach_id)
         .await?;
     Ok(Json(view(&engine, p)))
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct DeleteParams {
+    /// Also make sure no copy is left in the database's files (erasure under GDPR art. 17).
+    #[serde(default)]
+    erase: bool,
 }
 
 /// Deletes a participant and everything stored about them.
@@ -98,7 +111,7 @@ async fn update_participant(
     delete,
     path = "/participants/{id}",
     tag = "participants",
-    params(("id" = i64, Path, description = "Participant id")),
+    params(("id" = i64, Path, description = "Participant id"), DeleteParams),
     responses(
         (status = 204, description = "Deleted"),
         (status = 404, description = "No such participant", body = ErrorBody),
@@ -108,12 +121,22 @@ async fn delete_participant(
     State(engine): State<AppState>,
     caller: Caller,
     AppPath(id): AppPath<Id>,
+    AppQuery(params): AppQuery<DeleteParams>,
 ) -> ApiResult<impl IntoResponse> {
-    engine.delete_participant(&caller, id).await?;
+    engine.delete_participant(&caller, id, params.erase).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 fn view(engine: &AppState, p: crate::model::Participant) -> ParticipantView {
     let pseudonym = engine.staff_pseudonym(p.id);
     ParticipantView::new(p, pseudonym, engine.taxonomy())
+}
+
+/// The caseload a body asks for, when the caller's role may ask for one at all.
+fn settable_coach(caller: &Caller, input: &ParticipantInput) -> ApiResult<Option<Id>> {
+    match (caller.role(), input.coach_id) {
+        (Role::Admin, coach_id) => Ok(coach_id),
+        (role, Some(_)) => Err(not_settable("coach_id", role)),
+        (_, None) => Ok(None),
+    }
 }

@@ -9,6 +9,7 @@ use utoipa_axum::routes;
 
 use super::{ApiResult, AppState, OpenApiJson};
 use crate::api::dto::{Health, StatusView};
+use crate::service::Caller;
 
 /// Routes outside `/v1`.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -39,8 +40,8 @@ async fn health() -> impl IntoResponse {
     tag = "system",
     responses((status = 200, description = "Counts, index progress and the weight profile in use", body = StatusView))
 )]
-async fn status(State(engine): State<AppState>) -> ApiResult<impl IntoResponse> {
-    Ok(Json(StatusView::from(engine.status().await?)))
+async fn status(State(engine): State<AppState>, caller: Caller) -> ApiResult<impl IntoResponse> {
+    Ok(Json(StatusView::from(engine.status(&caller).await?)))
 }
 
 /// This document.

@@ -1,41 +1,85 @@
-//! The access log: who read which participant, for what. Append-only from here: nothing in
-//! this backend updates or deletes its rows, and they hold ids and actors, never personal data.
+//! The access log: who read which participant, in which role, on which route. Append-only:
+//! nothing here updates or deletes a row, and triggers refuse it from anywhere else; the rows
+//! hold ids and routes, never personal data.
 //!
 //! What this module must not do: join the log to identities, or decide what counts as a read
 //! (the caller does).
 
-use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqlitePool;
 
+use super::begin_write;
 use crate::model::Id;
-use crate::store::StoreError;
+use crate::store::codec::{enum_parse, enum_str};
+use crate::store::{AccessEntry, AccessRecord, StoreError};
 
-pub(super) async fn log_participant_read(
+pub(super) async fn log_reads(
     pool: &SqlitePool,
-    participant_id: Id,
-    actor: &str,
-    action: &str,
+    entries: &[AccessEntry],
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO participant_reads (participant_id, actor, action, at) VALUES (?, ?, ?, ?)",
-    )
-    .bind(participant_id)
-    .bind(actor)
-    .bind(action)
-    .bind(Utc::now())
-    .execute(pool)
-    .await?;
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let now = chrono::Utc::now();
+    let mut tx = begin_write(pool).await?;
+    for e in entries {
+        sqlx::query(
+            "INSERT INTO participant_reads (participant_id, actor, action, at, user_id, role) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(e.participant_id)
+        .bind(e.actor.as_str())
+        .bind(e.action.as_str())
+        .bind(now)
+        .bind(e.user_id)
+        .bind(enum_str(&e.role)?)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 
-pub(super) async fn participant_reads(
-    pool: &SqlitePool,
+#[derive(sqlx::FromRow)]
+struct AccessRow {
+    id: Id,
     participant_id: Id,
-) -> Result<Vec<(String, String, DateTime<Utc>)>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT actor, action, at FROM participant_reads WHERE participant_id = ? ORDER BY id",
+    user_id: Option<Id>,
+    role: Option<String>,
+    actor: String,
+    action: String,
+    at: chrono::DateTime<chrono::Utc>,
+}
+
+pub(super) async fn access_log(
+    pool: &SqlitePool,
+    participant_id: Option<Id>,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<AccessRecord>, StoreError> {
+    let rows: Vec<AccessRow> = sqlx::query_as(
+        "SELECT id, participant_id, user_id, role, actor, action, at FROM participant_reads \
+         WHERE ?1 IS NULL OR participant_id = ?1 ORDER BY id LIMIT ?2 OFFSET ?3",
     )
     .bind(participant_id)
+    .bind(limit)
+    .bind(offset)
     .fetch_all(pool)
-    .await?)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(AccessRecord {
+                role: r
+                    .role
+                    .as_deref()
+                    .map(|s| enum_parse("access log", r.id, "role", s))
+                    .transpose()?,
+                id: r.id,
+                participant_id: r.participant_id,
+                user_id: r.user_id,
+                actor: r.actor,
+                action: r.action,
+                at: r.at,
+            })
+        })
+        .collect()
 }

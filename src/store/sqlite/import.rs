@@ -62,7 +62,7 @@ pub(super) async fn import(
         report.opening_ids.push(created.id);
     }
     for (identity, profile) in participants {
-        let created = insert_participant(&mut tx, identity, profile, now).await?;
+        let created = insert_participant(&mut tx, identity, profile, None, now).await?;
         report.participant_ids.push(created.id);
     }
     tx.commit().await?;

@@ -23,12 +23,13 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 use sqlx::{Sqlite, Transaction};
 
-use super::{Backend, Counts, ImportReport, OutboxEntry, StoreError};
-use crate::model::{Employer, Id, Identity, Opening, Participant, Profile};
+use super::{
+    AccessEntry, AccessRecord, Backend, Counts, ImportReport, OutboxEntry, StoreError, TokenRecord,
+};
+use crate::model::{Employer, Id, Identity, Opening, Participant, Profile, Role, User};
 
 mod access_log;
 mod employers;
@@ -38,6 +39,7 @@ mod outbox;
 mod participants;
 #[cfg(test)]
 mod tests;
+mod users;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -149,8 +151,9 @@ impl Backend for SqliteStore {
         &self,
         identity: &Identity,
         profile: &Profile,
+        coach_id: Option<Id>,
     ) -> Result<Participant, StoreError> {
-        participants::create_participant(&self.pool, identity, profile).await
+        participants::create_participant(&self.pool, identity, profile, coach_id).await
     }
 
     async fn participant(&self, id: Id) -> Result<Option<Participant>, StoreError> {
@@ -162,8 +165,17 @@ impl Backend for SqliteStore {
         id: Id,
         identity: &Identity,
         profile: &Profile,
+        coach_id: Option<Id>,
     ) -> Result<Option<Participant>, StoreError> {
-        participants::update_participant(&self.pool, id, identity, profile).await
+        participants::update_participant(&self.pool, id, identity, profile, coach_id).await
+    }
+
+    async fn erase_participant(&self, id: Id) -> Result<bool, StoreError> {
+        participants::erase_participant(&self.pool, id).await
+    }
+
+    async fn participant_coach(&self, id: Id) -> Result<Option<Option<Id>>, StoreError> {
+        participants::participant_coach(&self.pool, id).await
     }
 
     async fn delete_participant(&self, id: Id) -> Result<bool, StoreError> {
@@ -182,20 +194,51 @@ impl Backend for SqliteStore {
         participants::all_profiles(&self.pool).await
     }
 
-    async fn log_participant_read(
-        &self,
-        participant_id: Id,
-        actor: &str,
-        action: &str,
-    ) -> Result<(), StoreError> {
-        access_log::log_participant_read(&self.pool, participant_id, actor, action).await
+    async fn log_reads(&self, entries: &[AccessEntry]) -> Result<(), StoreError> {
+        access_log::log_reads(&self.pool, entries).await
     }
 
-    async fn participant_reads(
+    async fn access_log(
         &self,
-        participant_id: Id,
-    ) -> Result<Vec<(String, String, DateTime<Utc>)>, StoreError> {
-        access_log::participant_reads(&self.pool, participant_id).await
+        participant_id: Option<Id>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<AccessRecord>, StoreError> {
+        access_log::access_log(&self.pool, participant_id, offset, limit).await
+    }
+
+    async fn create_user(
+        &self,
+        role: Role,
+        name: &str,
+        employer_id: Option<Id>,
+    ) -> Result<User, StoreError> {
+        users::create_user(&self.pool, role, name, employer_id).await
+    }
+
+    async fn user(&self, id: Id) -> Result<Option<User>, StoreError> {
+        users::user(&self.pool, id).await
+    }
+
+    async fn create_token(
+        &self,
+        user_id: Id,
+        selector: &str,
+        verifier_hash: &[u8],
+    ) -> Result<(), StoreError> {
+        users::create_token(&self.pool, user_id, selector, verifier_hash).await
+    }
+
+    async fn token(&self, selector: &str) -> Result<Option<(TokenRecord, Vec<u8>)>, StoreError> {
+        users::token(&self.pool, selector).await
+    }
+
+    async fn revoke_token(&self, selector: &str) -> Result<bool, StoreError> {
+        users::revoke_token(&self.pool, selector).await
+    }
+
+    async fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
+        users::tokens(&self.pool).await
     }
 
     async fn outbox_after(

@@ -68,14 +68,16 @@ pub(super) async fn insert_participant(
     conn: &mut SqliteConnection,
     identity: &Identity,
     profile: &Profile,
+    coach_id: Option<Id>,
     now: DateTime<Utc>,
 ) -> Result<Participant, StoreError> {
     let columns = ProfileColumns::encode(profile)?;
     let id: Id = sqlx::query_scalar(
-        "INSERT INTO participants (created_at, updated_at) VALUES (?, ?) RETURNING id",
+        "INSERT INTO participants (created_at, updated_at, coach_id) VALUES (?, ?, ?) RETURNING id",
     )
     .bind(now)
     .bind(now)
+    .bind(coach_id)
     .fetch_one(&mut *conn)
     .await?;
     upsert_identity(conn, id, identity).await?;
@@ -85,6 +87,7 @@ pub(super) async fn insert_participant(
         id,
         identity: identity.clone(),
         profile: profile.clone(),
+        coach_id,
     })
 }
 
@@ -92,9 +95,10 @@ pub(super) async fn create_participant(
     pool: &SqlitePool,
     identity: &Identity,
     profile: &Profile,
+    coach_id: Option<Id>,
 ) -> Result<Participant, StoreError> {
     let mut tx = begin_write(pool).await?;
-    let created = insert_participant(&mut tx, identity, profile, Utc::now()).await?;
+    let created = insert_participant(&mut tx, identity, profile, coach_id, Utc::now()).await?;
     tx.commit().await?;
     Ok(created)
 }
@@ -104,7 +108,7 @@ pub(super) async fn participant(
     id: Id,
 ) -> Result<Option<Participant>, StoreError> {
     let row: Option<ParticipantRow> = sqlx::query_as(
-        "SELECT p.id, i.name, i.personal_number, i.contact, f.profile \
+        "SELECT p.id, i.name, i.personal_number, i.contact, f.profile, p.coach_id \
          FROM participants p \
          JOIN participant_identities i ON i.participant_id = p.id \
          JOIN participant_profiles f ON f.participant_id = p.id \
@@ -121,19 +125,23 @@ pub(super) async fn update_participant(
     id: Id,
     identity: &Identity,
     profile: &Profile,
+    coach_id: Option<Id>,
 ) -> Result<Option<Participant>, StoreError> {
     let columns = ProfileColumns::encode(profile)?;
     let mut tx = begin_write(pool).await?;
     let now = Utc::now();
-    let touched = sqlx::query("UPDATE participants SET updated_at = ? WHERE id = ?")
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if touched == 0 {
+    let touched: Option<Option<Id>> = sqlx::query_scalar(
+        "UPDATE participants SET updated_at = ?, coach_id = COALESCE(?, coach_id) WHERE id = ? \
+         RETURNING coach_id",
+    )
+    .bind(now)
+    .bind(coach_id)
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(coach_id) = touched else {
         return Ok(None);
-    }
+    };
     upsert_identity(&mut tx, id, identity).await?;
     upsert_profile(&mut tx, id, columns).await?;
     push_outbox(&mut tx, Entity::Participant, id, Op::Upsert, now).await?;
@@ -142,7 +150,33 @@ pub(super) async fn update_participant(
         id,
         identity: identity.clone(),
         profile: profile.clone(),
+        coach_id,
     }))
+}
+
+/// Whether a participant exists, and on whose caseload: what rights are checked against.
+pub(super) async fn participant_coach(
+    pool: &SqlitePool,
+    id: Id,
+) -> Result<Option<Option<Id>>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT coach_id FROM participants WHERE id = ?")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
+/// Deletes a participant (as [`delete_participant`]) and then checkpoints and truncates the
+/// WAL, so the erased rows' old pages are gone from every file, not only from the database.
+pub(super) async fn erase_participant(pool: &SqlitePool, id: Id) -> Result<bool, StoreError> {
+    if !delete_participant(pool, id).await? {
+        return Ok(false);
+    }
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(pool)
+        .await?;
+    Ok(true)
 }
 
 pub(super) async fn delete_participant(pool: &SqlitePool, id: Id) -> Result<bool, StoreError> {

@@ -11,6 +11,15 @@ use crate::store::tests::fixtures::{full_identity, full_opening, full_profile};
 use crate::store::{Store, StoreError};
 
 impl SqliteStore {
+    /// Runs one statement straight on the database, below the store's own queries, as a
+    /// careless or hostile application would.
+    pub(in crate::store) async fn raw_execute(&self, sql: &str) -> Result<u64, StoreError> {
+        Ok(sqlx::query(AssertSqlSafe(sql.to_owned()))
+            .execute(&self.pool)
+            .await?
+            .rows_affected())
+    }
+
     /// Every `table.column` (over every table but SQLite's own) whose value, cast to text,
     /// contains `needle`, and the tables searched.
     pub(in crate::store) async fn raw_cells_containing(
@@ -74,7 +83,7 @@ async fn reopening_the_file_sees_the_data() {
     let e = store.create_employer("A", None, None).await.expect("a");
     let o = store.create_opening(&full_opening(e.id)).await.expect("o");
     let p = store
-        .create_participant(&full_identity("G"), &full_profile())
+        .create_participant(&full_identity("G"), &full_profile(), None)
         .await
         .expect("p");
     let head = store.outbox_head().await.expect("head");

@@ -17,6 +17,7 @@ mod import;
 mod openings;
 mod outbox;
 mod participants;
+mod users;
 
 /// A fresh store on one backend, and what keeps its database alive until the test ends.
 pub(super) struct TestStore {
@@ -60,6 +61,46 @@ async fn sqlite() -> TestStore {
         store,
         _database: TestDatabase::SqliteDir { _dir: dir },
     }
+}
+
+/// Runs one raw statement on the backend's database: what the append-only rules must refuse.
+pub(super) async fn raw_execute(store: &Store, sql: &str) -> Result<u64, super::StoreError> {
+    match store {
+        Store::Sqlite(sqlite) => sqlite.raw_execute(sql).await,
+    }
+}
+
+/// Logs one read by `actor` for `action`, as a coach in the tests.
+pub(super) async fn log_read(
+    store: &Store,
+    participant_id: crate::model::Id,
+    actor: &str,
+    action: &str,
+) {
+    store
+        .log_reads(&[super::AccessEntry {
+            participant_id,
+            user_id: None,
+            role: crate::model::Role::Coach,
+            actor: actor.to_owned(),
+            action: action.to_owned(),
+        }])
+        .await
+        .expect("log");
+}
+
+/// The access log of one participant as `(actor, action, at)`, oldest first.
+pub(super) async fn reads_of(
+    store: &Store,
+    participant_id: crate::model::Id,
+) -> Vec<(String, String, chrono::DateTime<chrono::Utc>)> {
+    store
+        .access_log(Some(participant_id), 0, 1000)
+        .await
+        .expect("reads")
+        .into_iter()
+        .map(|r| (r.actor, r.action, r.at))
+        .collect()
 }
 
 /// Every `table.column` whose stored text contains `needle`, read straight from the database

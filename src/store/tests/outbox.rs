@@ -21,7 +21,7 @@ async fn outbox_follows_changes_in_order() {
         );
         let o = store.create_opening(&full_opening(e.id)).await.expect("o");
         let p = store
-            .create_participant(&full_identity("D"), &full_profile())
+            .create_participant(&full_identity("D"), &full_profile(), None)
             .await
             .expect("p");
         store
@@ -40,7 +40,7 @@ async fn outbox_follows_changes_in_order() {
             ..full_profile()
         };
         let err = store
-            .create_participant(&full_identity("E"), &bad_profile)
+            .create_participant(&full_identity("E"), &bad_profile, None)
             .await
             .expect_err("NaN travel distance");
         assert!(matches!(err, StoreError::Invalid(_)), "{err}");
@@ -73,7 +73,7 @@ async fn outbox_follows_changes_in_order() {
             .expect("close")
             .expect("exists");
         store
-            .update_participant(p.id, &full_identity("D"), &Profile::default())
+            .update_participant(p.id, &full_identity("D"), &Profile::default(), None)
             .await
             .expect("update")
             .expect("exists");
@@ -122,7 +122,7 @@ async fn concurrent_writers_all_commit_with_distinct_seqs() {
                         .map(|o| o.id)
                 } else {
                     store
-                        .create_participant(&full_identity("K"), &full_profile())
+                        .create_participant(&full_identity("K"), &full_profile(), None)
                         .await
                         .map(|p| p.id)
                 }

@@ -8,7 +8,7 @@
 use chrono::Utc;
 
 use super::fixtures::{full_identity, full_profile};
-use super::{raw_cells_containing, stores};
+use super::{log_read, raw_cells_containing, reads_of, stores};
 use crate::model::{Identity, Profile};
 
 #[tokio::test]
@@ -16,7 +16,7 @@ async fn participants_round_trip_every_field() {
     for t in stores().await {
         let store = &t.store;
         let participant = store
-            .create_participant(&full_identity("Amina Exempel"), &full_profile())
+            .create_participant(&full_identity("Amina Exempel"), &full_profile(), None)
             .await
             .expect("participant");
         assert_eq!(participant.identity, full_identity("Amina Exempel"));
@@ -31,7 +31,7 @@ async fn participants_round_trip_every_field() {
             contact: None,
         };
         let other = store
-            .create_participant(&minimal, &Profile::default())
+            .create_participant(&minimal, &Profile::default(), None)
             .await
             .expect("minimal participant");
         assert_eq!(
@@ -54,7 +54,7 @@ async fn update_replaces_identity_and_profile() {
     for t in stores().await {
         let store = &t.store;
         let p = store
-            .create_participant(&full_identity("Cecilia"), &Profile::default())
+            .create_participant(&full_identity("Cecilia"), &Profile::default(), None)
             .await
             .expect("participant");
         let identity = Identity {
@@ -63,7 +63,7 @@ async fn update_replaces_identity_and_profile() {
             contact: Some("cecilia@example.se".into()),
         };
         let updated = store
-            .update_participant(p.id, &identity, &full_profile())
+            .update_participant(p.id, &identity, &full_profile(), None)
             .await
             .expect("update")
             .expect("exists");
@@ -71,7 +71,7 @@ async fn update_replaces_identity_and_profile() {
         assert_eq!(store.participant(p.id).await.expect("read"), Some(updated));
         assert_eq!(
             store
-                .update_participant(9999, &identity, &full_profile())
+                .update_participant(9999, &identity, &full_profile(), None)
                 .await
                 .expect("missing"),
             None
@@ -91,17 +91,14 @@ async fn delete_participant_erases_personal_data() {
             contact: Some("kvar@example.se".into()),
         };
         let keep = store
-            .create_participant(&kept_identity, &Profile::default())
+            .create_participant(&kept_identity, &Profile::default(), None)
             .await
             .expect("kept");
         let p = store
-            .create_participant(&identity, &full_profile())
+            .create_participant(&identity, &full_profile(), None)
             .await
             .expect("p");
-        store
-            .log_participant_read(p.id, "coach:7", "view")
-            .await
-            .expect("log");
+        log_read(store, p.id, "coach:7", "view").await;
 
         assert!(store.delete_participant(p.id).await.expect("delete"));
         assert!(!store.delete_participant(p.id).await.expect("again"));
@@ -126,7 +123,7 @@ async fn delete_participant_erases_personal_data() {
         }
 
         // The access log survives, with ids and actors only.
-        let reads = store.participant_reads(p.id).await.expect("reads");
+        let reads = reads_of(store, p.id).await;
         assert_eq!(reads.len(), 1);
         assert_eq!(
             (reads[0].0.as_str(), reads[0].1.as_str()),
@@ -149,37 +146,22 @@ async fn reads_are_logged_in_order() {
     for t in stores().await {
         let store = &t.store;
         let p = store
-            .create_participant(&full_identity("F"), &full_profile())
+            .create_participant(&full_identity("F"), &full_profile(), None)
             .await
             .expect("p");
         let before = Utc::now();
-        store
-            .log_participant_read(p.id, "coach:1", "view")
-            .await
-            .expect("log");
-        store
-            .log_participant_read(p.id, "admin:2", "export")
-            .await
-            .expect("log");
-        store
-            .log_participant_read(p.id + 1, "coach:1", "view")
-            .await
-            .expect("log");
+        log_read(store, p.id, "coach:1", "view").await;
+        log_read(store, p.id, "admin:2", "export").await;
+        log_read(store, p.id + 1, "coach:1", "view").await;
         let after = Utc::now();
-        let reads = store.participant_reads(p.id).await.expect("reads");
+        let reads = reads_of(store, p.id).await;
         let pairs: Vec<(&str, &str)> = reads
             .iter()
             .map(|(actor, action, _)| (actor.as_str(), action.as_str()))
             .collect();
         assert_eq!(pairs, vec![("coach:1", "view"), ("admin:2", "export")]);
         assert!(reads.iter().all(|(_, _, at)| before <= *at && *at <= after));
-        assert!(
-            store
-                .participant_reads(9999)
-                .await
-                .expect("none")
-                .is_empty()
-        );
+        assert!(reads_of(store, 9999).await.is_empty());
     }
 }
 
@@ -188,11 +170,11 @@ async fn profiles_load_in_one_batch_and_skip_deleted_ids() {
     for t in stores().await {
         let store = &t.store;
         let a = store
-            .create_participant(&full_identity("A"), &full_profile())
+            .create_participant(&full_identity("A"), &full_profile(), None)
             .await
             .unwrap();
         let b = store
-            .create_participant(&full_identity("B"), &Profile::default())
+            .create_participant(&full_identity("B"), &Profile::default(), None)
             .await
             .unwrap();
         assert!(store.delete_participant(a.id).await.unwrap());
