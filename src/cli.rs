@@ -8,6 +8,8 @@ use clap::{Parser, Subcommand};
 
 use crate::api::dto::ImportFile;
 use crate::config::{DataSettings, Settings};
+use crate::model::{Id, Role};
+use crate::service::Accounts;
 use crate::startup::{Application, shutdown_signal, today};
 use crate::taxonomy::Taxonomy;
 
@@ -38,11 +40,48 @@ pub enum Command {
         /// The file to import (see `jobmatch demo --help` for the format).
         file: PathBuf,
     },
+    /// Create, revoke and list bearer tokens; works beside a running server.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// Write the demo data set, in the import format, to standard output.
     Demo {
         /// Seed of the generator; the default gives the README's data.
         #[arg(long, default_value_t = crate::demo::SEED)]
         seed: u64,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Create a user (or take one with --user) and a token; prints one JSON line with it.
+    Create {
+        #[command(flatten)]
+        data: DataSettings,
+        /// admin, coach, matcher or employer.
+        #[arg(long)]
+        role: Role,
+        /// The user's name as lists show it.
+        #[arg(long)]
+        name: Option<String>,
+        /// The employer an employer's user acts for.
+        #[arg(long)]
+        employer: Option<Id>,
+        /// An existing user to give another token.
+        #[arg(long)]
+        user: Option<Id>,
+    },
+    /// Revoke a token, given whole or by its selector.
+    Revoke {
+        #[command(flatten)]
+        data: DataSettings,
+        token: String,
+    },
+    /// List tokens, one JSON line each, never the tokens themselves.
+    List {
+        #[command(flatten)]
+        data: DataSettings,
     },
 }
 
@@ -78,6 +117,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string(&report)?);
             Ok(())
         }
+        Command::Token { command } => token(command).await,
         Command::Demo { seed } => {
             let taxonomy = Taxonomy::embedded()?;
             println!(
@@ -87,6 +127,58 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+async fn token(command: TokenCommand) -> anyhow::Result<()> {
+    match command {
+        TokenCommand::Create {
+            data,
+            role,
+            name,
+            employer,
+            user,
+        } => {
+            let accounts = Accounts::new(data.store().await?);
+            let name = name.unwrap_or_else(|| role.as_str().to_owned());
+            let issued = accounts
+                .issue(role, &name, employer, user)
+                .await
+                .context("creating the token")?;
+            println!(
+                "{}",
+                serde_json::json!({
+                    "user_id": issued.user.id,
+                    "role": issued.user.role.as_str(),
+                    "token": issued.token,
+                })
+            );
+        }
+        TokenCommand::Revoke { data, token } => {
+            let accounts = Accounts::new(data.store().await?);
+            if !accounts.revoke(&token).await? {
+                anyhow::bail!("no live token matches; `jobmatch token list` shows the selectors");
+            }
+            println!("revoked");
+        }
+        TokenCommand::List { data } => {
+            let accounts = Accounts::new(data.store().await?);
+            for t in accounts.list().await? {
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "selector": t.selector,
+                        "user_id": t.user.id,
+                        "role": t.user.role.as_str(),
+                        "name": t.user.name,
+                        "employer_id": t.user.employer_id,
+                        "created_at": t.created_at,
+                        "revoked_at": t.revoked_at,
+                    })
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 fn read_import(path: &Path) -> anyhow::Result<ImportFile> {

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use clap::Args;
 
+use crate::api::Limits;
 use crate::rank::WeightProfile;
 use crate::service::Secret;
 use crate::store::Store;
@@ -42,9 +43,31 @@ pub struct Settings {
     /// Address to listen on; port 0 picks a free one.
     #[arg(long, env = "JOBMATCH_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
-    /// Fill an empty database with the demo data set first.
+    /// Fill an empty database with the demo data set first, and print a token per role.
     #[arg(long)]
     pub demo: bool,
+    /// Largest request body in KiB; larger bodies answer 413.
+    #[arg(long, env = "JOBMATCH_MAX_BODY_KIB", default_value_t = 256)]
+    pub max_body_kib: usize,
+    /// Seconds a request may take before it answers 408.
+    #[arg(long, env = "JOBMATCH_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+    /// Requests served at once; more are refused at once with 503 and Retry-After.
+    #[arg(long, env = "JOBMATCH_MAX_IN_FLIGHT", default_value_t = 64)]
+    pub max_in_flight: usize,
+    /// Largest page of search results.
+    #[arg(long, env = "JOBMATCH_MAX_PER_PAGE", default_value_t = 100)]
+    pub max_per_page: usize,
+    /// Most suggestions or candidates in one answer.
+    #[arg(long, env = "JOBMATCH_MAX_RESULTS", default_value_t = 200)]
+    pub max_results: usize,
+    /// Failed sign-ins per client address and minute before it must wait (429).
+    #[arg(
+        long,
+        env = "JOBMATCH_SIGN_IN_FAILURES_PER_MINUTE",
+        default_value_t = 20
+    )]
+    pub sign_in_failures_per_minute: u32,
 }
 
 impl DataSettings {
@@ -114,10 +137,29 @@ impl DataSettings {
 impl Settings {
     /// The defaults over `data_dir`, listening on a free port of the loopback address.
     pub fn for_tests(data_dir: &Path) -> Self {
+        let limits = Limits::default();
         Settings {
             data: DataSettings::in_dir(data_dir),
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             demo: false,
+            max_body_kib: limits.max_body_bytes / 1024,
+            request_timeout_secs: limits.request_timeout.as_secs(),
+            max_in_flight: limits.max_in_flight,
+            max_per_page: limits.max_per_page,
+            max_results: limits.max_results,
+            sign_in_failures_per_minute: limits.sign_in_failures_per_minute,
+        }
+    }
+
+    /// The limits a request must keep.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_body_bytes: self.max_body_kib.saturating_mul(1024),
+            request_timeout: std::time::Duration::from_secs(self.request_timeout_secs),
+            max_in_flight: self.max_in_flight,
+            max_per_page: self.max_per_page,
+            max_results: self.max_results,
+            sign_in_failures_per_minute: self.sign_in_failures_per_minute,
         }
     }
 }

@@ -181,7 +181,7 @@ pub fn generate(taxonomy: &Taxonomy, seed: u64, today: NaiveDate) -> ImportFile 
             let swedish = ["SFI B", "SFI C", "SFI D", "B1", "B2"][rng.random_range(0..5)];
             let start = today + Duration::days(rng.random_range(-10..60));
             OpeningInput {
-                employer_id: employer.reference,
+                employer_id: Some(employer.reference),
                 kind: if internship {
                     OpeningKind::Internship
                 } else {
@@ -240,7 +240,7 @@ pub fn generate(taxonomy: &Taxonomy, seed: u64, today: NaiveDate) -> ImportFile 
             }
         })
         .map(|o| ImportOpening {
-            employer_ref: o.employer_id,
+            employer_ref: o.employer_id.unwrap_or_default(),
             opening: o,
         })
         .collect();

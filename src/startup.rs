@@ -18,8 +18,10 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use crate::api::Limits;
 use crate::config::{DataSettings, Settings};
-use crate::service::Engine;
+use crate::model::Role;
+use crate::service::{Accounts, Engine};
 
 /// How often the server looks for outbox rows written by other processes.
 const OUTBOX_POLL: Duration = Duration::from_secs(1);
@@ -28,6 +30,7 @@ const OUTBOX_POLL: Duration = Duration::from_secs(1);
 pub struct Application {
     engine: Arc<Engine>,
     listener: TcpListener,
+    limits: Limits,
 }
 
 impl Application {
@@ -36,25 +39,16 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         let engine = open_engine(&settings.data).await?;
         if settings.demo && engine.store().is_empty().await? {
-            let file = crate::demo::generate(engine.taxonomy(), crate::demo::SEED, today());
-            let batch = file
-                .to_batch(engine.taxonomy())
-                .context("understanding the demo data")?;
-            let report = engine
-                .import(&batch)
-                .await
-                .context("importing the demo data")?;
-            tracing::info!(
-                employers = report.employers,
-                openings = report.openings,
-                participants = report.participants,
-                "demo data imported"
-            );
+            seed_demo(&engine).await?;
         }
         let listener = TcpListener::bind(settings.addr)
             .await
             .with_context(|| format!("binding {}", settings.addr))?;
-        Ok(Application { engine, listener })
+        Ok(Application {
+            engine,
+            listener,
+            limits: settings.limits(),
+        })
     }
 
     /// The bound address; with port 0 in the settings, the port the system chose.
@@ -74,8 +68,57 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         tracing::info!(addr = %self.address(), "serving");
-        serve(self.listener, self.engine, shutdown).await
+        serve(self.listener, self.engine, self.limits, shutdown).await
     }
+}
+
+/// Fills an empty database with the demo data, on a demo coach's caseload, and prints one
+/// token per role so the README's walk-throughs can be followed.
+async fn seed_demo(engine: &Arc<Engine>) -> anyhow::Result<()> {
+    let accounts = Accounts::new(engine.store().clone());
+    let coach = accounts
+        .issue(Role::Coach, "Demo coach", None, None)
+        .await?;
+    let file = crate::demo::generate(engine.taxonomy(), crate::demo::SEED, today());
+    let mut batch = file
+        .to_batch(engine.taxonomy())
+        .context("understanding the demo data")?;
+    batch.coach_id = Some(coach.user.id);
+    let report = engine
+        .import(&batch)
+        .await
+        .context("importing the demo data")?;
+    tracing::info!(
+        employers = report.employers,
+        openings = report.openings,
+        participants = report.participants,
+        "demo data imported"
+    );
+    let employer = report.employer_ids.first().copied();
+    let mut issued = vec![
+        accounts
+            .issue(Role::Admin, "Demo admin", None, None)
+            .await?,
+        coach,
+        accounts
+            .issue(Role::Matcher, "Demo matcher", None, None)
+            .await?,
+    ];
+    if let Some(employer) = employer {
+        issued.push(
+            accounts
+                .issue(Role::Employer, "Demo employer", Some(employer), None)
+                .await?,
+        );
+    }
+    // On standard output only, once: tokens are never logged.
+    for t in issued {
+        println!(
+            "{}",
+            serde_json::json!({"user_id": t.user.id, "role": t.user.role.as_str(), "token": t.token})
+        );
+    }
+    Ok(())
 }
 
 /// Opens everything serving needs: taxonomy, weight profile, store, index and projection.
@@ -100,15 +143,20 @@ pub async fn open_engine(data: &DataSettings) -> anyhow::Result<Arc<Engine>> {
 pub async fn serve(
     listener: TcpListener,
     engine: Arc<Engine>,
+    limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let (stop, stopped) = watch::channel(false);
     let mut background = JoinSet::new();
     background.spawn(Arc::clone(&engine).follow_outbox(OUTBOX_POLL, stopped));
-    let served = axum::serve(listener, crate::api::router(Arc::clone(&engine)))
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("serving HTTP");
+    let app = crate::api::router(Arc::clone(&engine), limits);
+    let served = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .context("serving HTTP");
     stop.send_replace(true);
     while background.join_next().await.is_some() {}
     if let Err(e) = engine.catch_up().await {

@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -17,6 +17,8 @@ pub struct ApiError {
     pub code: Code,
     pub message: String,
     pub field: Option<String>,
+    /// Headers the answer must carry (`WWW-Authenticate`, `Retry-After`).
+    pub headers: Vec<(header::HeaderName, HeaderValue)>,
 }
 
 /// The HTTP status of each error code: the one place codes meet HTTP.
@@ -28,6 +30,7 @@ pub fn status_of(code: Code) -> StatusCode {
         | Code::InvalidQuery
         | Code::BadRequest => StatusCode::BAD_REQUEST,
         Code::InvalidBody
+        | Code::PageTooLarge
         | Code::InvalidField
         | Code::InvalidPlaces
         | Code::UnknownEmployer
@@ -46,6 +49,8 @@ pub fn status_of(code: Code) -> StatusCode {
         Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         Code::OpeningClosed => StatusCode::CONFLICT,
         Code::Timeout => StatusCode::REQUEST_TIMEOUT,
+        Code::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+        Code::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
         Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -75,6 +80,7 @@ impl ApiError {
             code,
             message: message.into(),
             field: None,
+            headers: Vec::new(),
         }
     }
 
@@ -85,6 +91,14 @@ impl ApiError {
 
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(Code::NotFound, message)
+    }
+
+    /// The same error, answered with this header too.
+    pub fn with_header(mut self, name: header::HeaderName, value: &str) -> Self {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            self.headers.push((name, value));
+        }
+        self
     }
 
     fn internal() -> Self {
@@ -104,7 +118,9 @@ impl IntoResponse for ApiError {
                 field: self.field.as_deref(),
             },
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        response.headers_mut().extend(self.headers.iter().cloned());
+        response
     }
 }
 
@@ -166,10 +182,7 @@ impl From<JsonRejection> for ApiError {
             ),
             other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
                 Code::PayloadTooLarge,
-                format!(
-                    "the body is larger than the {} KiB accepted",
-                    super::MAX_BODY_BYTES / 1024
-                ),
+                "the body is larger than the server accepts; send a smaller one",
             ),
             other => ApiError {
                 status: StatusCode::BAD_REQUEST,

@@ -20,6 +20,7 @@ pub enum Code {
     PayloadTooLarge,
     InvalidParameter,
     ParameterOutOfRange,
+    PageTooLarge,
     InvalidQuery,
     BadRequest,
     // Fields that are read but not understood.
@@ -40,6 +41,8 @@ pub enum Code {
     MethodNotAllowed,
     OpeningClosed,
     Timeout,
+    TooManyRequests,
+    Overloaded,
     Internal,
 }
 
@@ -53,6 +56,7 @@ impl Code {
             Code::PayloadTooLarge => "payload_too_large",
             Code::InvalidParameter => "invalid_parameter",
             Code::ParameterOutOfRange => "parameter_out_of_range",
+            Code::PageTooLarge => "page_too_large",
             Code::InvalidQuery => "invalid_query",
             Code::BadRequest => "bad_request",
             Code::InvalidField => "invalid_field",
@@ -71,6 +75,8 @@ impl Code {
             Code::MethodNotAllowed => "method_not_allowed",
             Code::OpeningClosed => "opening_closed",
             Code::Timeout => "timeout",
+            Code::TooManyRequests => "too_many_requests",
+            Code::Overloaded => "overloaded",
             Code::Internal => "internal",
         }
     }

@@ -15,6 +15,8 @@ pub struct ImportBatch {
     pub employers: Vec<Employer>,
     pub openings: Vec<Opening>,
     pub participants: Vec<(Identity, Profile)>,
+    /// The coach whose caseload the participants land on, if any.
+    pub coach_id: Option<crate::model::Id>,
 }
 
 /// Writes a batch to the store in one transaction, without touching the index: `jobmatch
@@ -22,7 +24,12 @@ pub struct ImportBatch {
 /// indexes what was written.
 pub async fn import_into(store: &Store, batch: &ImportBatch) -> Result<ImportReport> {
     Ok(store
-        .import(&batch.employers, &batch.openings, &batch.participants)
+        .import(
+            &batch.employers,
+            &batch.openings,
+            &batch.participants,
+            batch.coach_id,
+        )
         .await?)
 }
 

@@ -15,6 +15,7 @@ pub mod openings;
 pub mod participants;
 pub mod projection;
 pub mod pseudonym;
+pub mod tokens;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -34,6 +35,7 @@ pub use matching::{Candidate, Explained, Explanation, RankQuery, Ranked};
 pub use openings::{SearchPage, SearchRequest};
 use projection::Projection;
 pub use pseudonym::Secret;
+pub use tokens::{Accounts, IssuedToken, SignInError, SignInFailure};
 
 /// Most candidates the index hands to the ranking core for one suggestion request.
 pub const CANDIDATE_LIMIT: usize = 5000;

@@ -120,7 +120,13 @@ impl Engine {
         id: Id,
         opening: &Opening,
     ) -> Result<Opening> {
-        self.opening(caller, id).await?;
+        self.require_publisher(caller, id).await?;
+        if !caller.owns_employer(opening.employer_id) {
+            return Err(UserError::Forbidden {
+                role: caller.role(),
+            }
+            .into());
+        }
         self.require_employer(opening.employer_id).await?;
         let updated = self
             .store

@@ -113,3 +113,25 @@ impl Engine {
         Ok(())
     }
 }
+
+impl Engine {
+    /// One page of the access log, of one participant or of all: an admin's audit.
+    pub async fn audit(
+        &self,
+        caller: &Caller,
+        participant_id: Option<Id>,
+        page: usize,
+        per_page: usize,
+    ) -> Result<Vec<crate::store::AccessRecord>> {
+        caller.require(&[Role::Admin])?;
+        let offset = (page.saturating_sub(1)).saturating_mul(per_page);
+        Ok(self
+            .store
+            .access_log(
+                participant_id,
+                i64::try_from(offset).unwrap_or(i64::MAX),
+                i64::try_from(per_page).unwrap_or(i64::MAX),
+            )
+            .await?)
+    }
+}

@@ -261,5 +261,6 @@ pub trait Backend: Clone + Send + Sync + 'static {
         employers: &[Employer],
         openings: &[Opening],
         participants: &[(Identity, Profile)],
+        coach_id: Option<Id>,
     ) -> impl Future<Output = Result<ImportReport, StoreError>> + Send;
 }

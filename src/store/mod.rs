@@ -250,5 +250,6 @@ forward! {
         employers: &[Employer],
         openings: &[Opening],
         participants: &[(Identity, Profile)],
+        coach_id: Option<Id>,
     ) -> Result<ImportReport, StoreError>;
 }

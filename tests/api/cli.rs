@@ -3,6 +3,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+use reqwest::StatusCode;
+
 use crate::helpers::*;
 
 fn jobmatch() -> Command {
@@ -186,8 +188,11 @@ async fn sigterm_stops_the_server_gracefully_with_exit_code_0() {
         .await
         .unwrap();
     assert_eq!(health.status(), reqwest::StatusCode::OK);
+    // A token made beside the running server works at once.
+    let token = token_create(&data, &["--role", "matcher"]);
     let employer: serde_json::Value = client
         .post(format!("http://{addr}/v1/employers"))
+        .bearer_auth(&token)
         .json(&serde_json::json!({"name": "Signal AB"}))
         .send()
         .await
@@ -197,6 +202,7 @@ async fn sigterm_stops_the_server_gracefully_with_exit_code_0() {
         .unwrap();
     let opening = client
         .post(format!("http://{addr}/v1/openings"))
+        .bearer_auth(&token)
         .json(&warehouse_opening(employer["id"].as_i64().unwrap()))
         .send()
         .await
@@ -222,4 +228,107 @@ async fn sigterm_stops_the_server_gracefully_with_exit_code_0() {
     assert_eq!(status["indexed_openings"], 1);
     assert_eq!(status["index_lag"], 0);
     app.stop().await;
+}
+
+/// Runs `jobmatch token create` with `args` and returns the token it printed.
+fn token_create(data: &Path, args: &[&str]) -> String {
+    let out = jobmatch()
+        .args(["token", "create", "--data-dir"])
+        .arg(data)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON line");
+    assert!(line["user_id"].as_i64().is_some(), "{line}");
+    line["token"].as_str().expect("token").to_owned()
+}
+
+#[tokio::test]
+async fn tokens_made_and_revoked_beside_a_running_server_take_effect_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let app = spawn_app_in(&data).await;
+    let employer = app.employer("Token AB").await;
+
+    let coach = token_create(&data, &["--role", "coach", "--name", "Coach Ceder"]);
+    assert!(coach.starts_with("jm_") && coach.len() > 32 + 3, "{coach}");
+    let ok = app
+        .send(reqwest::Method::GET, "/v1/status", Some(&coach), None)
+        .await;
+    assert_eq!(ok.status(), StatusCode::OK);
+
+    // An employer's token needs the employer, and another token for the same user works too.
+    let out = jobmatch()
+        .args(["token", "create", "--role", "employer", "--data-dir"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "an employer's token without --employer is refused"
+    );
+    let first = token_create(
+        &data,
+        &["--role", "employer", "--employer", &employer.to_string()],
+    );
+    let listed = jobmatch()
+        .args(["token", "list", "--data-dir"])
+        .arg(&data)
+        .output()
+        .unwrap()
+        .stdout;
+    let last = listed
+        .split(|b| *b == b'\n')
+        .rfind(|l| !l.is_empty())
+        .unwrap();
+    let user: serde_json::Value = serde_json::from_slice(last).unwrap();
+    assert_eq!(user["role"], "employer");
+    let second = token_create(
+        &data,
+        &["--role", "employer", "--user", &user["user_id"].to_string()],
+    );
+    assert_ne!(first, second);
+
+    // The list never prints a token.
+    let list = jobmatch()
+        .args(["token", "list", "--data-dir"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&list.stdout);
+    assert!(list.status.success());
+    for t in [&coach, &first, &second] {
+        assert!(!listed.contains(t.as_str()), "a token is listed: {listed}");
+    }
+    assert!(listed.contains("Coach Ceder"), "{listed}");
+
+    // Revoked beside the server: refused on the next request.
+    let out = jobmatch()
+        .args(["token", "revoke", "--data-dir"])
+        .arg(&data)
+        .arg(&coach)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let refused = app
+        .send(reqwest::Method::GET, "/v1/status", Some(&coach), None)
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert!(refused.headers().contains_key("www-authenticate"));
+    let out = jobmatch()
+        .args(["token", "revoke", "--data-dir"])
+        .arg(&data)
+        .arg(&coach)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "a token is revoked once");
 }

@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use jobmatch::api::dto::ImportFile;
 use jobmatch::config::{DataSettings, Settings};
-use jobmatch::service::Engine;
+use jobmatch::model::Role;
+use jobmatch::service::{Accounts, Engine};
 use jobmatch::startup::Application;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
@@ -16,6 +17,8 @@ use tokio::task::JoinHandle;
 pub struct TestApp {
     pub addr: SocketAddr,
     pub client: Client,
+    /// An admin's token: the default requests below send it.
+    pub admin: String,
     pub engine: Arc<Engine>,
     pub data_dir: std::path::PathBuf,
     shutdown: Option<oneshot::Sender<()>>,
@@ -47,10 +50,19 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the server over an existing data directory (for restart tests).
 pub async fn spawn_app_in(dir: &Path) -> TestApp {
+    spawn_app_with(dir, |_| {}).await
+}
+
+/// Starts the server over `dir` with settings changed by `change`.
+pub async fn spawn_app_with(dir: &Path, change: impl Fn(&mut Settings)) -> TestApp {
     // A server dropped without `stop()` lets go of the index a moment later.
     let mut attempt = 0;
     let app = loop {
-        match Application::build(Settings::for_tests(dir)).await {
+        let mut settings = Settings::for_tests(dir);
+        // Tests sign in wrongly on purpose, many times a minute.
+        settings.sign_in_failures_per_minute = 10_000;
+        change(&mut settings);
+        match Application::build(settings).await {
             Ok(app) => break app,
             Err(e) if attempt < 20 => {
                 attempt += 1;
@@ -62,6 +74,11 @@ pub async fn spawn_app_in(dir: &Path) -> TestApp {
     };
     let addr = app.address();
     let engine = Arc::clone(app.engine());
+    let admin = Accounts::new(engine.store().clone())
+        .issue(Role::Admin, "test admin", None, None)
+        .await
+        .expect("admin token")
+        .token;
     let (shutdown, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until(async {
         stopped.await.ok();
@@ -69,6 +86,7 @@ pub async fn spawn_app_in(dir: &Path) -> TestApp {
     TestApp {
         addr,
         client: Client::new(),
+        admin,
         engine,
         data_dir: dir.to_path_buf(),
         shutdown: Some(shutdown),
@@ -97,47 +115,61 @@ impl TestApp {
         self.engine.import(&batch).await.expect("import")
     }
 
+    /// A new user of `role` (an employer's bound to `employer`) and their token.
+    pub async fn token(&self, role: Role, employer: Option<i64>) -> (i64, String) {
+        let issued = Accounts::new(self.engine.store().clone())
+            .issue(role, &format!("test {}", role.as_str()), employer, None)
+            .await
+            .expect("token");
+        (issued.user.id, issued.token)
+    }
+
+    /// A request of any method, signed in with `token` (none when `None`).
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Response {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.expect("request")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.client
-            .get(self.url(path))
-            .send()
+        self.send(reqwest::Method::GET, path, Some(&self.admin), None)
             .await
-            .expect("request")
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> Response {
-        self.client
-            .post(self.url(path))
-            .json(body)
-            .send()
+        self.send(reqwest::Method::POST, path, Some(&self.admin), Some(body))
             .await
-            .expect("request")
     }
 
     pub async fn put(&self, path: &str, body: &Value) -> Response {
-        self.client
-            .put(self.url(path))
-            .json(body)
-            .send()
+        self.send(reqwest::Method::PUT, path, Some(&self.admin), Some(body))
             .await
-            .expect("request")
     }
 
     pub async fn delete(&self, path: &str) -> Response {
-        self.client
-            .delete(self.url(path))
-            .send()
+        self.send(reqwest::Method::DELETE, path, Some(&self.admin), None)
             .await
-            .expect("request")
     }
 
     pub async fn post_raw(&self, path: &str, body: &str, content_type: &str) -> Response {
         self.client
             .post(self.url(path))
+            .bearer_auth(&self.admin)
             .header("content-type", content_type)
             .body(body.to_owned())
             .send()

@@ -202,7 +202,7 @@ async fn changes_written_by_another_process_reach_the_index() {
     let employer = app.employer("Utanför AB").await;
     // Written straight to the database, as an import from another process would be.
     let opening = jobmatch::api::dto::OpeningInput {
-        employer_id: employer,
+        employer_id: Some(employer),
         ..serde_json::from_value(warehouse_opening(employer)).unwrap()
     }
     .to_opening(app.engine.taxonomy())

@@ -120,6 +120,7 @@ impl ImportFile {
             employers,
             openings,
             participants,
+            coach_id: None,
         })
     }
 }

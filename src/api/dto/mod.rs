@@ -9,6 +9,7 @@
 //!
 //! What this module must not do: reach the store or the index, or decide who may see what.
 
+pub mod audit;
 pub mod common;
 pub mod employers;
 pub mod import;
@@ -46,7 +47,8 @@ pub fn not_settable(field: &str, role: crate::model::Role) -> ApiError {
     ))
 }
 
-/// A count parameter within 1..=max, `default` when absent.
+/// A count parameter within 1..=max, `default` when absent: 0 is a bad request (400), more
+/// than the maximum a page larger than this server gives (422).
 pub fn bounded(
     name: &str,
     value: Option<usize>,
@@ -54,13 +56,13 @@ pub fn bounded(
     max: usize,
 ) -> Result<usize, ApiError> {
     match value.unwrap_or(default) {
-        v if v == 0 || v > max => Err(ApiError::bad_request(
+        0 => Err(ApiError::bad_request(
             Code::ParameterOutOfRange,
-            if max == usize::MAX {
-                format!("{name} is {v}; it starts at 1")
-            } else {
-                format!("{name} is {v}; it must be within 1..={max}")
-            },
+            format!("{name} is 0; it starts at 1"),
+        )),
+        v if v > max => Err(ApiError::new(
+            Code::PageTooLarge,
+            format!("{name} is {v}; at most {max} are given at once, so page through the rest"),
         )),
         v => Ok(v),
     }

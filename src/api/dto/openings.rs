@@ -22,8 +22,11 @@ fn one() -> i64 {
 #[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OpeningInput {
-    #[schema(value_type = i64)]
-    pub employer_id: Id,
+    /// The employer posting: staff name it; an employer's user leaves it out (it comes from
+    /// the sign-in), and so does an import row (its `employer_ref` names the employer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<i64>)]
+    pub employer_id: Option<Id>,
     pub kind: OpeningKind,
     pub title: String,
     #[serde(default)]
@@ -60,7 +63,8 @@ pub struct OpeningInput {
 }
 
 impl OpeningInput {
-    /// Normalises and checks an opening; the id and status are the caller's to set.
+    /// Normalises and checks an opening; the id, status and (when absent) the employer are the
+    /// caller's to set.
     pub fn to_opening(&self, taxonomy: &Taxonomy) -> Result<Opening, InputError> {
         let title = short_text("title", &self.title, true)?;
         if self.description.chars().count() > MAX_DESCRIPTION {
@@ -119,7 +123,7 @@ impl OpeningInput {
         };
         Ok(Opening {
             id: 0,
-            employer_id: self.employer_id,
+            employer_id: self.employer_id.unwrap_or_default(),
             kind: self.kind,
             title,
             description: self.description.trim().to_owned(),

@@ -13,9 +13,6 @@ use crate::service::projection::features::TermLabel;
 use crate::service::{Candidate, Explained, Explanation, RankQuery, Ranked};
 use crate::taxonomy::Taxonomy;
 
-/// Most suggestions or candidates in one answer.
-pub const MAX_LIMIT: usize = 200;
-
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -31,10 +28,11 @@ pub struct RankParams {
 }
 
 impl RankParams {
-    pub fn to_query(&self) -> Result<RankQuery, ApiError> {
+    /// The query, with at most `max_results` results.
+    pub fn to_query(&self, max_results: usize) -> Result<RankQuery, ApiError> {
         Ok(RankQuery {
             kind: self.kind,
-            limit: super::bounded("limit", self.limit, 20, MAX_LIMIT)?,
+            limit: super::bounded("limit", self.limit, 20, max_results)?,
             include_excluded: self.include_excluded,
         })
     }
@@ -307,4 +305,105 @@ impl Candidates {
             excluded,
         }
     }
+}
+
+/// Participants ranked for one of an employer's own openings, as that employer sees them.
+#[derive(Serialize, ToSchema)]
+pub struct EmployerCandidates {
+    #[schema(value_type = i64)]
+    pub opening_id: Id,
+    /// How many participants were scored.
+    pub considered: usize,
+    /// How many of them a hard rule left out.
+    pub excluded_count: usize,
+    /// Best first.
+    pub candidates: Vec<EmployerCandidate>,
+    /// The best of the excluded candidates, each with its reason; empty unless asked for.
+    pub excluded: Vec<EmployerCandidate>,
+}
+
+/// A candidate as an employer sees them: a code of this employer's own, the score and its
+/// reasons, and nothing that names, reaches or locates the person.
+#[derive(Serialize, ToSchema)]
+pub struct EmployerCandidate {
+    /// This employer's code for the candidate; another employer sees another code.
+    pub candidate: String,
+    pub score: f32,
+    pub categories: CategoryScores,
+    pub evidence: EmployerEvidence,
+}
+
+/// The reasons behind a candidate's score, with distances to the nearest kilometre.
+#[derive(Serialize, ToSchema)]
+pub struct EmployerEvidence {
+    pub skills_found: Vec<EvidenceTerm>,
+    pub must_skills_missing: Vec<EvidenceTerm>,
+    pub merit_skills_missing: Vec<EvidenceTerm>,
+    pub experience_years: Option<f32>,
+    pub swedish_gap_steps: Option<u8>,
+    /// Whole kilometres.
+    pub distance_km: Option<f64>,
+    pub licences_missing: Vec<EvidenceTerm>,
+    pub start_delay_days: Option<i64>,
+    pub hours_mismatch: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excluded: Option<ExclusionView>,
+}
+
+impl From<&Explanation> for EmployerEvidence {
+    fn from(e: &Explanation) -> Self {
+        let km = |d: f64| d.round();
+        EmployerEvidence {
+            skills_found: labels(&e.skills_found),
+            must_skills_missing: labels(&e.must_skills_missing),
+            merit_skills_missing: labels(&e.merit_skills_missing),
+            experience_years: e.experience_years,
+            swedish_gap_steps: e.swedish_gap_steps,
+            distance_km: e.distance_km.map(km),
+            licences_missing: labels(&e.licences_missing),
+            start_delay_days: e.start_delay_days,
+            hours_mismatch: e.hours_mismatch,
+            excluded: e.excluded.as_ref().map(|x| match ExclusionView::from(x) {
+                ExclusionView::BeyondTravelLimit {
+                    distance_km,
+                    max_travel_km,
+                } => ExclusionView::BeyondTravelLimit {
+                    distance_km: km(distance_km),
+                    max_travel_km: km(max_travel_km),
+                },
+                other => other,
+            }),
+        }
+    }
+}
+
+impl EmployerCandidates {
+    pub fn new(opening_id: Id, ranked: &Ranked<Candidate>) -> Self {
+        let list = |l: &[Explained<Candidate>]| {
+            l.iter()
+                .map(|e| EmployerCandidate {
+                    candidate: e.item.pseudonym.clone(),
+                    score: e.score,
+                    categories: e.categories,
+                    evidence: EmployerEvidence::from(&e.evidence),
+                })
+                .collect()
+        };
+        EmployerCandidates {
+            opening_id,
+            considered: ranked.considered,
+            excluded_count: ranked.excluded_count,
+            candidates: list(&ranked.results),
+            excluded: list(&ranked.excluded),
+        }
+    }
+}
+
+/// The answer of `GET /v1/openings/{id}/candidates`: staff get the unit's view, an employer's
+/// user its own, which has no participant id at all.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum CandidatesAnswer {
+    Staff(Candidates),
+    Employer(EmployerCandidates),
 }

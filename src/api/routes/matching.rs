@@ -8,12 +8,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ApiResult, AppState};
+use crate::api::dto::ranking::{CandidatesAnswer, EmployerCandidates};
 use crate::api::dto::{
     Candidates, ParticipantSuggestions, ProfileInput, ProfileSuggestions, RankParams,
 };
 use crate::api::error::ErrorBody;
 use crate::api::extract::{AppJson, AppPath, AppQuery};
-use crate::model::Id;
+use crate::model::{Id, Role};
 use crate::service::Caller;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -41,7 +42,9 @@ async fn participant_suggestions(
     AppPath(id): AppPath<Id>,
     AppQuery(params): AppQuery<RankParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let ranked = engine.suggestions(&caller, id, params.to_query()?).await?;
+    let ranked = engine
+        .suggestions(&caller, id, params.to_query(engine.limits.max_results)?)
+        .await?;
     Ok(Json(ParticipantSuggestions::new(
         id,
         &ranked,
@@ -56,7 +59,7 @@ async fn participant_suggestions(
     tag = "openings",
     params(("id" = i64, Path, description = "Opening id"), RankParams),
     responses(
-        (status = 200, description = "Ranked candidates", body = Candidates),
+        (status = 200, description = "Ranked candidates: the unit's view for staff, a pseudonymised view of its own for an employer", body = CandidatesAnswer),
         (status = 400, description = "An unknown or out-of-range parameter", body = ErrorBody),
         (status = 404, description = "No such opening", body = ErrorBody),
         (status = 409, description = "The opening is closed", body = ErrorBody),
@@ -68,8 +71,14 @@ async fn opening_candidates(
     AppPath(id): AppPath<Id>,
     AppQuery(params): AppQuery<RankParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let ranked = engine.candidates(&caller, id, params.to_query()?).await?;
-    Ok(Json(Candidates::new(id, &ranked)))
+    let ranked = engine
+        .candidates(&caller, id, params.to_query(engine.limits.max_results)?)
+        .await?;
+    Ok(Json(if caller.role() == Role::Employer {
+        CandidatesAnswer::Employer(EmployerCandidates::new(id, &ranked))
+    } else {
+        CandidatesAnswer::Staff(Candidates::new(id, &ranked))
+    }))
 }
 
 /// Openings ranked for a profile that is not stored, with each score explained.
@@ -93,7 +102,7 @@ async fn match_profile(
     AppQuery(params): AppQuery<RankParams>,
     AppJson(input): AppJson<ProfileInput>,
 ) -> ApiResult<impl IntoResponse> {
-    let query = params.to_query()?;
+    let query = params.to_query(engine.limits.max_results)?;
     let profile = input.to_profile(engine.taxonomy())?;
     let ranked = engine.match_profile(&caller, profile, query).await?;
     Ok(Json(ProfileSuggestions::new(&ranked, engine.taxonomy())))

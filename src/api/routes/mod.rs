@@ -2,6 +2,8 @@
 //! handler's `#[utoipa::path]`, and registered with `routes!`, so a route cannot be served
 //! without being described. One file of handlers per resource.
 
+pub mod access;
+pub mod audit;
 pub mod employers;
 pub mod matching;
 pub mod openings;
@@ -15,9 +17,25 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
 use super::error::{ApiError, ErrorBody};
+use crate::api::Limits;
+use crate::api::auth::SignInLimiter;
 use crate::service::Engine;
 
-pub type AppState = Arc<Engine>;
+/// What every handler can reach: the engine, the limits in force and the sign-in limiter.
+#[derive(Clone)]
+pub struct AppState {
+    pub engine: Arc<Engine>,
+    pub limits: Limits,
+    pub sign_ins: Arc<SignInLimiter>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Arc<Engine>;
+
+    fn deref(&self) -> &Arc<Engine> {
+        &self.engine
+    }
+}
 pub type ApiResult<T> = Result<T, ApiError>;
 
 /// The document's frame: what the API is and how its operations are grouped. The paths come
@@ -67,6 +85,7 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .merge(openings::routes())
         .merge(participants::routes())
         .merge(matching::routes())
+        .merge(audit::routes())
         .merge(system::v1_routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(system::routes())
@@ -75,12 +94,15 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
 
 /// The router, with the document it serves at `/v1/openapi.json`.
 pub fn router() -> Router<AppState> {
-    let (router, doc) = openapi_router().split_for_parts();
+    let (router, mut doc) = openapi_router().split_for_parts();
+    access::document(&mut doc);
     let json = serde_json::to_vec(&doc).expect("the OpenAPI document serialises");
     router.layer(Extension(OpenApiJson(json.into())))
 }
 
-/// The OpenAPI document of this API, as served.
+/// The OpenAPI document of this API, as served: built from the router's own routes.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    openapi_router().into_openapi()
+    let mut doc = openapi_router().into_openapi();
+    access::document(&mut doc);
+    doc
 }

@@ -8,14 +8,14 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ApiResult, AppState, BodyErrors};
-use crate::api::dto::{OpeningInput, OpeningView, SearchParams, SearchResults, bounded};
+use crate::api::dto::{
+    OpeningInput, OpeningView, SearchParams, SearchResults, bounded, not_settable,
+};
 use crate::api::error::{ApiError, ErrorBody};
 use crate::api::extract::{AppJson, AppPath, AppQuery};
-use crate::model::Id;
-use crate::service::{Caller, Code, SearchRequest};
+use crate::model::{Id, Opening, Role};
+use crate::service::{Caller, Code, InputError, SearchRequest};
 
-/// Largest page of search results.
-pub const MAX_PER_PAGE: usize = 100;
 /// Deepest result a search pages to; deeper pages mean the search should be narrower.
 const MAX_SEARCH_DEPTH: usize = 100_000;
 
@@ -41,7 +41,7 @@ async fn create_opening(
     caller: Caller,
     AppJson(input): AppJson<OpeningInput>,
 ) -> ApiResult<impl IntoResponse> {
-    let opening = input.to_opening(engine.taxonomy())?;
+    let opening = understood(&engine, &caller, &input)?;
     let o = engine.create_opening(&caller, &opening).await?;
     Ok((
         StatusCode::CREATED,
@@ -88,7 +88,7 @@ async fn update_opening(
     AppPath(id): AppPath<Id>,
     AppJson(input): AppJson<OpeningInput>,
 ) -> ApiResult<impl IntoResponse> {
-    let opening = input.to_opening(engine.taxonomy())?;
+    let opening = understood(&engine, &caller, &input)?;
     let o = engine.update_opening(&caller, id, &opening).await?;
     Ok(Json(OpeningView::new(o, engine.taxonomy())))
 }
@@ -131,7 +131,7 @@ async fn search_openings(
     AppQuery(params): AppQuery<SearchParams>,
 ) -> ApiResult<impl IntoResponse> {
     let page = bounded("page", params.page, 1, usize::MAX)?;
-    let per_page = bounded("per_page", params.per_page, 20, MAX_PER_PAGE)?;
+    let per_page = bounded("per_page", params.per_page, 20, engine.limits.max_per_page)?;
     if page.saturating_mul(per_page) > MAX_SEARCH_DEPTH {
         return Err(ApiError::bad_request(
             Code::InvalidParameter,
@@ -147,4 +147,25 @@ async fn search_openings(
     };
     let found = engine.search(&caller, request).await?;
     Ok(Json(SearchResults::new(found, engine.taxonomy())))
+}
+
+/// The opening a body describes, posted for the employer the caller may name: staff name one,
+/// an employer's user posts for its own and may not name any (mass assignment).
+fn understood(engine: &AppState, caller: &Caller, input: &OpeningInput) -> ApiResult<Opening> {
+    let employer_id = match (caller.role(), input.employer_id, caller.employer_id()) {
+        (Role::Employer, Some(_), _) => return Err(not_settable("employer_id", Role::Employer)),
+        (Role::Employer, None, Some(own)) => own,
+        (_, Some(named), _) => named,
+        (_, None, _) => {
+            return Err(InputError::new(
+                Code::MissingField,
+                "employer_id",
+                "employer_id is missing; name the employer the opening is posted for",
+            )
+            .into());
+        }
+    };
+    let mut opening = input.to_opening(engine.taxonomy())?;
+    opening.employer_id = employer_id;
+    Ok(opening)
 }

@@ -51,6 +51,6 @@ async fn status(State(engine): State<AppState>, caller: Caller) -> ApiResult<imp
     tag = "system",
     responses((status = 200, description = "The OpenAPI document of this API", body = Object))
 )]
-async fn openapi(Extension(doc): Extension<OpenApiJson>) -> impl IntoResponse {
+async fn openapi(_caller: Caller, Extension(doc): Extension<OpenApiJson>) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], doc.0.to_vec())
 }

@@ -12,7 +12,7 @@ use super::begin_write;
 use super::employers::insert_employer;
 use super::openings::insert_opening;
 use super::participants::insert_participant;
-use crate::model::{Employer, Identity, Opening, Profile};
+use crate::model::{Employer, Id, Identity, Opening, Profile};
 use crate::store::{ImportReport, StoreError};
 
 pub(super) async fn import(
@@ -20,6 +20,7 @@ pub(super) async fn import(
     employers: &[Employer],
     openings: &[Opening],
     participants: &[(Identity, Profile)],
+    coach_id: Option<Id>,
 ) -> Result<ImportReport, StoreError> {
     // Check what can be checked before taking the write lock.
     let mut input_ids = HashMap::with_capacity(employers.len());
@@ -62,7 +63,7 @@ pub(super) async fn import(
         report.opening_ids.push(created.id);
     }
     for (identity, profile) in participants {
-        let created = insert_participant(&mut tx, identity, profile, None, now).await?;
+        let created = insert_participant(&mut tx, identity, profile, coach_id, now).await?;
         report.participant_ids.push(created.id);
     }
     tx.commit().await?;

@@ -262,7 +262,8 @@ impl Backend for SqliteStore {
         employers: &[Employer],
         openings: &[Opening],
         participants: &[(Identity, Profile)],
+        coach_id: Option<Id>,
     ) -> Result<ImportReport, StoreError> {
-        import::import(&self.pool, employers, openings, participants).await
+        import::import(&self.pool, employers, openings, participants, coach_id).await
     }
 }

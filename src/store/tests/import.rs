@@ -42,7 +42,7 @@ async fn import_is_all_or_nothing() {
         let mut bad = openings.clone();
         bad.push(full_opening(existing.id));
         let err = store
-            .import(&employers, &bad, &participants)
+            .import(&employers, &bad, &participants, None)
             .await
             .expect_err("bad reference");
         assert!(
@@ -66,14 +66,14 @@ async fn import_is_all_or_nothing() {
             },
         ));
         let err = store
-            .import(&employers, &openings, &late)
+            .import(&employers, &openings, &late, None)
             .await
             .expect_err("bad last participant");
         assert!(matches!(err, StoreError::Invalid(_)), "{err}");
 
         let dup = vec![employers[0].clone(), employers[0].clone()];
         let err = store
-            .import(&dup, &[], &[])
+            .import(&dup, &[], &[], None)
             .await
             .expect_err("duplicate employer id");
         assert!(matches!(err, StoreError::Invalid(_)), "{err}");
@@ -82,7 +82,7 @@ async fn import_is_all_or_nothing() {
         assert_eq!(store.outbox_head().await.expect("head"), 0);
 
         let report = store
-            .import(&employers, &openings, &participants)
+            .import(&employers, &openings, &participants, None)
             .await
             .expect("import");
         assert_eq!(
