@@ -144,14 +144,7 @@ async fn token(command: TokenCommand) -> anyhow::Result<()> {
                 .issue(role, &name, employer, user)
                 .await
                 .context("creating the token")?;
-            println!(
-                "{}",
-                serde_json::json!({
-                    "user_id": issued.user.id,
-                    "role": issued.user.role.as_str(),
-                    "token": issued.token,
-                })
-            );
+            println!("{}", issued.json_line());
         }
         TokenCommand::Revoke { data, token } => {
             let accounts = Accounts::new(data.store().await?);

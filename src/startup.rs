@@ -113,10 +113,7 @@ async fn seed_demo(engine: &Arc<Engine>) -> anyhow::Result<()> {
     }
     // On standard output only, once: tokens are never logged.
     for t in issued {
-        println!(
-            "{}",
-            serde_json::json!({"user_id": t.user.id, "role": t.user.role.as_str(), "token": t.token})
-        );
+        println!("{}", t.json_line());
     }
     Ok(())
 }

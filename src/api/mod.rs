@@ -20,6 +20,7 @@ use axum::extract::{MatchedPath, Request};
 use axum::http::{StatusCode, header};
 use axum::{BoxError, Router, middleware};
 use tower::ServiceBuilder;
+use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -77,7 +78,8 @@ pub fn router(engine: Arc<Engine>, limits: Limits) -> Router {
             .with_header(header::RETRY_AFTER, "1")
         }))
         .load_shed()
-        .concurrency_limit(limits.max_in_flight.max(1));
+        // Global: axum clones a layer into every route, and the limit is for the server.
+        .layer(GlobalConcurrencyLimitLayer::new(limits.max_in_flight.max(1)));
     routes::router()
         .with_state(state)
         .layer(TimeoutLayer::with_status_code(

@@ -39,6 +39,20 @@ pub struct IssuedToken {
     pub token: String,
 }
 
+impl IssuedToken {
+    /// The one line `jobmatch token create` and `serve --demo` print:
+    /// `{"user_id":N,"role":"…","token":"…"}`.
+    pub fn json_line(&self) -> String {
+        // Role names and tokens are plain ASCII of our own making: nothing to escape.
+        format!(
+            r#"{{"user_id":{},"role":"{}","token":"{}"}}"#,
+            self.user.id,
+            self.user.role.as_str(),
+            self.token
+        )
+    }
+}
+
 fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     rand::rng().fill_bytes(&mut buf);

@@ -698,3 +698,74 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[tokio::test]
+async fn requests_beyond_the_concurrency_limit_are_shed_at_once_with_retry_after() {
+    use tokio::io::AsyncWriteExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let app = spawn_app_with(dir.path(), |s| s.max_in_flight = 1).await;
+    // One request holds the only slot: its body is announced but never finished.
+    let mut slow = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    let head = format!(
+        "POST /v1/employers HTTP/1.1\r\nhost: {}\r\nauthorization: Bearer {}\r\n\
+         content-type: application/json\r\ncontent-length: 1000\r\n\r\n{{\"name\":",
+        app.addr, app.admin
+    );
+    slow.write_all(head.as_bytes()).await.unwrap();
+    slow.flush().await.unwrap();
+    let mut shed = None;
+    for _ in 0..50 {
+        let r = app.get("/v1/status").await;
+        if r.status() == StatusCode::SERVICE_UNAVAILABLE {
+            shed = Some(r);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let r = shed.expect("a second request is shed while the first holds the slot");
+    assert_eq!(r.headers()["retry-after"], "1");
+    assert_eq!(
+        error_code(r, StatusCode::SERVICE_UNAVAILABLE).await,
+        "overloaded"
+    );
+    drop(slow);
+    let mut served = false;
+    for _ in 0..50 {
+        if app.get("/v1/status").await.status() == StatusCode::OK {
+            served = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        served,
+        "the slot is free again once the slow request is gone"
+    );
+}
+
+#[tokio::test]
+async fn limits_are_settings_a_smaller_body_limit_answers_413() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = spawn_app_with(dir.path(), |s| {
+        s.max_body_kib = 1;
+        s.max_per_page = 5;
+    })
+    .await;
+    let employer = app.employer("Liten AB").await;
+    let mut big = warehouse_opening(employer);
+    big["description"] = json!("x".repeat(2048));
+    let r = app.post("/v1/openings", &big).await;
+    assert_eq!(
+        error_code(r, StatusCode::PAYLOAD_TOO_LARGE).await,
+        "payload_too_large"
+    );
+    let r = app.get("/v1/openings?per_page=6").await;
+    assert_eq!(
+        error_code(r, StatusCode::UNPROCESSABLE_ENTITY).await,
+        "page_too_large"
+    );
+    assert_eq!(
+        app.get("/v1/openings?per_page=5").await.status(),
+        StatusCode::OK
+    );
+}
