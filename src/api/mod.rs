@@ -79,7 +79,9 @@ pub fn router(engine: Arc<Engine>, limits: Limits) -> Router {
         }))
         .load_shed()
         // Global: axum clones a layer into every route, and the limit is for the server.
-        .layer(GlobalConcurrencyLimitLayer::new(limits.max_in_flight.max(1)));
+        .layer(GlobalConcurrencyLimitLayer::new(
+            limits.max_in_flight.max(1),
+        ));
     routes::router()
         .with_state(state)
         .layer(TimeoutLayer::with_status_code(

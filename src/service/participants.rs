@@ -30,6 +30,10 @@ impl Engine {
             .store
             .create_participant(identity, profile, coach_id)
             .await?;
+        // The answer shows the person: a read like any other.
+        self.store
+            .log_reads(&caller.reads([created.id], "participant.create"))
+            .await?;
         self.after_write().await;
         Ok(created)
     }
@@ -76,6 +80,24 @@ impl Engine {
         Ok(p)
     }
 
+    /// A participant's matchable profile without identity: for matchers (any participant)
+    /// and for whoever keeps the participant. Logged like every read.
+    pub async fn participant_profile(&self, caller: &Caller, id: Id) -> Result<Profile> {
+        caller.require(&[Role::Admin, Role::Coach, Role::Matcher])?;
+        if caller.role() == Role::Coach {
+            self.require_keeper(caller, id).await?;
+        }
+        let profile = self
+            .store
+            .participant_profile(id)
+            .await?
+            .ok_or(ServiceError::not_found("participant", id))?;
+        self.store
+            .log_reads(&caller.reads([id], "participant.profile"))
+            .await?;
+        Ok(profile)
+    }
+
     /// Replaces identity and profile; an admin may also move the participant to another coach.
     pub async fn update_participant(
         &self,
@@ -93,6 +115,9 @@ impl Engine {
             .update_participant(id, identity, profile, coach_id)
             .await?
             .ok_or(ServiceError::not_found("participant", id))?;
+        self.store
+            .log_reads(&caller.reads([id], "participant.update"))
+            .await?;
         self.after_write().await;
         Ok(updated)
     }

@@ -166,9 +166,9 @@ fn request(w: &World, method: &str, path: &str, as_employer: bool) -> (String, O
         // Closing is tried on an opening of its own, so the other cases keep theirs.
         ("delete", "/v1/openings/{id}") => (path.into(), None),
         ("post", "/v1/participants") => (path.into(), Some(participant_body())),
-        ("get", "/v1/participants/{id}") | ("get", "/v1/participants/{id}/suggestions") => {
-            (path_with(w.participant_a), None)
-        }
+        ("get", "/v1/participants/{id}")
+        | ("get", "/v1/participants/{id}/suggestions")
+        | ("get", "/v1/participants/{id}/profile") => (path_with(w.participant_a), None),
         ("put", "/v1/participants/{id}") => (path_with(w.participant_a), Some(participant_body())),
         ("delete", "/v1/participants/{id}") => (path.into(), None),
         ("post", "/v1/match") => (path.into(), Some(json!({"skills": ["lagerarbete"]}))),
@@ -193,6 +193,7 @@ fn expected_roles(method: &str, path: &str) -> &'static str {
         ("post", "/v1/participants") => "ac",
         ("get" | "put" | "delete", "/v1/participants/{id}") => "ac",
         ("get", "/v1/participants/{id}/suggestions") => "ac",
+        ("get", "/v1/participants/{id}/profile") => "acm",
         ("post", "/v1/match") => "acm",
         ("get", "/v1/status") => "acm",
         ("get", "/v1/openapi.json") => "acme",
@@ -579,6 +580,8 @@ async fn every_read_of_a_participant_is_logged_once_and_the_log_cannot_change() 
                 m
             });
     let expected: BTreeMap<String, usize> = [
+        // The answer to registering shows the person: it counts as a read.
+        ("admin POST /v1/participants", 1),
         ("coach GET /v1/participants/{id}", 2),
         ("coach GET /v1/participants/{id}/suggestions", 1),
         ("matcher GET /v1/openings/{id}/candidates", 1),

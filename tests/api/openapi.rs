@@ -23,6 +23,8 @@ async fn the_openapi_document_describes_every_route() {
         ("/v1/participants/{id}/suggestions", &["get"]),
         ("/v1/match", &["post"]),
         ("/v1/status", &["get"]),
+        ("/v1/audit", &["get"]),
+        ("/v1/participants/{id}/profile", &["get"]),
         ("/health", &["get"]),
     ];
     for (path, methods) in expected {
@@ -72,6 +74,34 @@ async fn the_openapi_document_describes_every_route() {
                 "#/components/schemas/ErrorBody",
                 "{method} {path} lacks {status}: {responses}"
             );
+        }
+    }
+
+    // Sign-in: the bearer scheme, and on every /v1 operation its roles and the 401 and 403.
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            if !path.starts_with("/v1") {
+                assert!(operation.get("security").is_none(), "{path} is open");
+                continue;
+            }
+            assert!(
+                operation["security"][0]["bearer"].is_array(),
+                "{method} {path}"
+            );
+            assert!(
+                !operation["x-roles"].as_array().unwrap().is_empty(),
+                "{method} {path}"
+            );
+            for status in ["401", "403"] {
+                assert!(
+                    operation["responses"][status].is_object(),
+                    "{method} {path} {status}"
+                );
+            }
         }
     }
 }

@@ -25,7 +25,9 @@ pub use import::{ImportEmployer, ImportFile, ImportOpening};
 pub use openings::{
     OpeningInput, OpeningSummary, OpeningView, SearchHit, SearchParams, SearchResults,
 };
-pub use participants::{OccupationInput, ParticipantInput, ParticipantView, ProfileInput};
+pub use participants::{
+    OccupationInput, ParticipantInput, ParticipantView, ProfileInput, ProfileView,
+};
 pub use ranking::{
     CandidateSummary, Candidates, EvidenceView, ParticipantSuggestions, ProfileSuggestions,
     RankParams, Suggestion,

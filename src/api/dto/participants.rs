@@ -283,3 +283,48 @@ impl ParticipantView {
         }
     }
 }
+
+/// A participant's matchable profile, as a job matcher sees it: no name, personal number,
+/// contact or exact location.
+#[derive(Serialize, ToSchema)]
+pub struct ProfileView {
+    #[schema(value_type = i64)]
+    pub participant_id: Id,
+    pub pseudonym: String,
+    pub skills: Vec<TermView>,
+    pub occupations: Vec<ExperienceView>,
+    pub swedish_level: Option<SwedishLevel>,
+    pub languages: Vec<TermView>,
+    pub municipality_code: Option<String>,
+    pub municipality: Option<String>,
+    pub max_travel_km: Option<f64>,
+    pub licences: Vec<TermView>,
+    pub available_from: Option<NaiveDate>,
+    pub hours: Hours,
+    pub priority_groups: Vec<PriorityGroup>,
+}
+
+impl ProfileView {
+    pub fn new(
+        participant_id: Id,
+        pseudonym: String,
+        profile: Profile,
+        taxonomy: &Taxonomy,
+    ) -> Self {
+        ProfileView {
+            participant_id,
+            pseudonym,
+            municipality: taxonomy.municipality_name(profile.home.municipality_code.as_deref()),
+            skills: term_views(profile.skills),
+            occupations: profile.occupations.into_iter().map(Into::into).collect(),
+            swedish_level: profile.swedish_level,
+            languages: term_views(profile.languages),
+            municipality_code: profile.home.municipality_code,
+            max_travel_km: profile.max_travel_km,
+            licences: term_views(profile.licences),
+            available_from: profile.available_from,
+            hours: profile.hours,
+            priority_groups: profile.priority_groups,
+        }
+    }
+}

@@ -9,7 +9,7 @@ use utoipa_axum::routes;
 
 use super::{ApiResult, AppState, BodyErrors};
 use crate::api::dto::not_settable;
-use crate::api::dto::{ParticipantInput, ParticipantView};
+use crate::api::dto::{ParticipantInput, ParticipantView, ProfileView};
 use crate::api::error::ErrorBody;
 use crate::api::extract::{AppJson, AppPath, AppQuery};
 use crate::model::Id;
@@ -19,6 +19,7 @@ use crate::service::Caller;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_participant))
+        .routes(routes!(get_profile))
         .routes(routes!(
             get_participant,
             update_participant,
@@ -68,6 +69,32 @@ async fn get_participant(
 ) -> ApiResult<impl IntoResponse> {
     let p = engine.participant(&caller, id).await?;
     Ok(Json(view(&engine, p)))
+}
+
+/// A participant's matchable profile, without identity; the read is logged.
+#[utoipa::path(
+    get,
+    path = "/participants/{id}/profile",
+    tag = "participants",
+    params(("id" = i64, Path, description = "Participant id")),
+    responses(
+        (status = 200, description = "The matchable profile", body = ProfileView),
+        (status = 404, description = "No such participant", body = ErrorBody),
+    )
+)]
+async fn get_profile(
+    State(engine): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<Id>,
+) -> ApiResult<impl IntoResponse> {
+    let profile = engine.participant_profile(&caller, id).await?;
+    let pseudonym = engine.staff_pseudonym(id);
+    Ok(Json(ProfileView::new(
+        id,
+        pseudonym,
+        profile,
+        engine.taxonomy(),
+    )))
 }
 
 /// Replaces a participant's identity and profile.
