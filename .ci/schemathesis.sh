@@ -12,7 +12,7 @@
 # Knobs (environment): ST_MAX_EXAMPLES (default 50 per operation and phase),
 # ST_SEED (default 20261201), ST_WORKERS (default 1: with more, the
 # order of requests against the shared server, and so the run, varies), ST_REPORT_DIR (keep the
-# JSON/JUnit reports there; by default they go with the temp dir).
+# JSON, JUnit and HAR reports there; by default they go with the temp dir).
 set -euo pipefail
 
 ST_VERSION=4.32.5
@@ -133,6 +133,7 @@ set +e
         --request-timeout 30 \
         --report-json-path "$REPORT_DIR/schemathesis.json" \
         --report-junit-path "$REPORT_DIR/junit.xml" \
+        --report-har-path "$REPORT_DIR/requests.har" \
         --no-color
 )
 st_rc=$?
@@ -141,9 +142,13 @@ elapsed=$(( $(date +%s) - start ))
 
 # --- Summary ------------------------------------------------------------------
 kill -0 "$SERVER_PID" 2>/dev/null || { log "the server died during the run; its log:"; tail -n 40 "$WORK/server.err" >&2; st_rc=1; }
-python3 - "$REPORT_DIR/schemathesis.json" "$st_rc" "$elapsed" <<'PY' || true
+python3 - "$REPORT_DIR/schemathesis.json" "$REPORT_DIR/requests.har" "$st_rc" "$elapsed" <<'PY' || true
 import json, sys
-path, rc, elapsed = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+path, har, rc, elapsed = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+try:
+    calls = len(json.load(open(har, encoding="utf-8"))["log"]["entries"])
+except (OSError, ValueError, KeyError, TypeError):
+    calls = "?"
 try:
     doc = json.load(open(path, encoding="utf-8"))
 except (OSError, ValueError) as exc:
@@ -158,7 +163,7 @@ errors = sum(e.get("count", 0) for e in doc.get("errors", []))
 print(
     f"schemathesis {doc.get('schemathesis_version')}: "
     f"{ops.get('tested', '?')}/{ops.get('total', '?')} operations tested, "
-    f"{tc.get('generated', '?')} test cases, "
+    f"{tc.get('generated', '?')} test cases, {calls} HTTP calls, "
     f"{failures} unique failures in {tc.get('with_failures', '?')} test cases, "
     f"{errors} errors, exit {rc}, {elapsed}s"
 )
