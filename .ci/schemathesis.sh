@@ -9,10 +9,13 @@
 # or any run error. Only 127.0.0.1 is contacted (besides PyPI, to install
 # Schemathesis when it is missing).
 #
-# Knobs (environment): ST_MAX_EXAMPLES (default 50 per operation and phase),
-# ST_SEED (default 20261201), ST_WORKERS (default 1: with more, the
-# order of requests against the shared server, and so the run, varies), ST_REPORT_DIR (keep the
-# JSON, JUnit and HAR reports there; by default they go with the temp dir).
+# Knobs (environment):
+#   ST_MAX_EXAMPLES  test cases per operation and phase (default 50)
+#   ST_SEED          Hypothesis seed (default 20261201)
+#   ST_WORKERS       concurrent workers (default 1: with more, the order of
+#                    requests against the one server, and so the run, varies)
+#   ST_REPORT_DIR    keep the JSON, JUnit and HAR reports there (by default
+#                    they are removed with the temp dir)
 set -euo pipefail
 
 ST_VERSION=4.32.5
@@ -32,16 +35,19 @@ case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
 log() { echo "schemathesis.sh: $*" >&2; }
 
 # --- Schemathesis -----------------------------------------------------------
-if command -v st >/dev/null 2>&1; then
-    ST=(st)
-elif command -v schemathesis >/dev/null 2>&1; then
+# `schemathesis` first: `st` is also the name of another program (a terminal).
+if command -v schemathesis >/dev/null 2>&1; then
     ST=(schemathesis)
+elif command -v st >/dev/null 2>&1 && st --version 2>/dev/null | grep -q '^st, version'; then
+    ST=(st)
+elif python3 -c 'import schemathesis.cli' 2>/dev/null; then
+    ST=(python3 -m schemathesis.cli)
 else
     log "installing schemathesis==$ST_VERSION"
     PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1 \
         python3 -m pip install --quiet "schemathesis==$ST_VERSION"
-    # The console script may not be on PATH yet (pyenv shims need a rehash);
-    # the module entry point always is.
+    # The console scripts may not be on PATH yet (pyenv shims need a rehash);
+    # the module entry point always works.
     ST=(python3 -m schemathesis.cli)
 fi
 log "using $("${ST[@]}" --version 2>&1 | tail -n 1)"
@@ -49,8 +55,13 @@ log "using $("${ST[@]}" --version 2>&1 | tail -n 1)"
 # --- Server -----------------------------------------------------------------
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/jobmatch-st.XXXXXX")
 SERVER_PID=
+ST_PID=
 cleanup() {
     local rc=$?
+    if [ -n "$ST_PID" ]; then
+        kill "$ST_PID" 2>/dev/null || true
+        wait "$ST_PID" 2>/dev/null || true
+    fi
     if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
         kill "$SERVER_PID" 2>/dev/null || true
         for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
@@ -119,10 +130,10 @@ log "server up at $BASE (pid $SERVER_PID)"
 REPORT_DIR=${ST_REPORT_DIR:-$WORK/report}
 mkdir -p "$REPORT_DIR"
 start=$(date +%s)
-set +e
+# In the background, so that a signal to this script is handled at once.
 (
     cd "$WORK"  # keeps any stray .hypothesis/ or report out of the checkout
-    "${ST[@]}" run "$BASE/v1/openapi.json" \
+    exec "${ST[@]}" run "$BASE/v1/openapi.json" \
         --url "$BASE" \
         --header "Authorization: Bearer $TOKEN" \
         --checks "$CHECKS" \
@@ -135,9 +146,11 @@ set +e
         --report-junit-path "$REPORT_DIR/junit.xml" \
         --report-har-path "$REPORT_DIR/requests.har" \
         --no-color
-)
-st_rc=$?
-set -e
+) &
+ST_PID=$!
+st_rc=0
+wait "$ST_PID" || st_rc=$?
+ST_PID=
 elapsed=$(( $(date +%s) - start ))
 
 # --- Summary ------------------------------------------------------------------

@@ -401,9 +401,50 @@ impl EmployerCandidates {
 
 /// The answer of `GET /v1/openings/{id}/candidates`: staff get the unit's view, an employer's
 /// user its own, which has no participant id at all.
-#[derive(Serialize, ToSchema)]
+#[derive(Serialize)]
 #[serde(untagged)]
 pub enum CandidatesAnswer {
     Staff(Candidates),
     Employer(EmployerCandidates),
+}
+
+/// `anyOf` the two views, not `oneOf`: an empty list is a valid answer of both.
+impl utoipa::PartialSchema for CandidatesAnswer {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AnyOfBuilder, Schema};
+        use utoipa::openapi::{Ref, RefOr};
+        RefOr::T(Schema::AnyOf(
+            AnyOfBuilder::new()
+                .item(Ref::from_schema_name("Candidates"))
+                .item(Ref::from_schema_name("EmployerCandidates"))
+                .description(Some(
+                    "Staff get `Candidates`; an employer's user gets `EmployerCandidates`.",
+                ))
+                .build(),
+        ))
+    }
+}
+
+impl ToSchema for CandidatesAnswer {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        for (name, schema) in [
+            (
+                "Candidates",
+                <Candidates as utoipa::PartialSchema>::schema(),
+            ),
+            (
+                "EmployerCandidates",
+                <EmployerCandidates as utoipa::PartialSchema>::schema(),
+            ),
+        ] {
+            schemas.push((name.to_owned(), schema));
+        }
+        <Candidates as ToSchema>::schemas(schemas);
+        <EmployerCandidates as ToSchema>::schemas(schemas);
+    }
 }

@@ -33,6 +33,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     responses(
         (status = 200, description = "Ranked openings", body = ParticipantSuggestions),
         (status = 400, description = "An unknown or out-of-range parameter", body = ErrorBody),
+        (status = 422, description = "More results asked for than the server gives at once", body = ErrorBody),
         (status = 404, description = "No such participant", body = ErrorBody),
     )
 )]
@@ -62,6 +63,7 @@ async fn participant_suggestions(
         (status = 200, description = "Ranked candidates: the unit's view for staff, a pseudonymised view of its own for an employer", body = CandidatesAnswer),
         (status = 400, description = "An unknown or out-of-range parameter", body = ErrorBody),
         (status = 404, description = "No such opening", body = ErrorBody),
+        (status = 422, description = "More results asked for than the server gives at once", body = ErrorBody),
         (status = 409, description = "The opening is closed", body = ErrorBody),
     )
 )]
@@ -93,7 +95,7 @@ async fn opening_candidates(
         (status = 400, description = "The body is not valid JSON, or an unknown or out-of-range parameter", body = ErrorBody),
         (status = 413, description = "The body is larger than accepted", body = ErrorBody),
         (status = 415, description = "The body is not sent as JSON", body = ErrorBody),
-        (status = 422, description = "A field is missing, of the wrong type or not understood", body = ErrorBody),
+        (status = 422, description = "A field is missing, of the wrong type or not understood, or more results asked for than the server gives at once", body = ErrorBody),
     )
 )]
 async fn match_profile(

@@ -141,6 +141,7 @@ struct DeleteParams {
     params(("id" = i64, Path, description = "Participant id"), DeleteParams),
     responses(
         (status = 204, description = "Deleted"),
+        (status = 400, description = "An unknown or invalid query parameter", body = ErrorBody),
         (status = 404, description = "No such participant", body = ErrorBody),
     )
 )]
