@@ -45,7 +45,7 @@ async fn world() -> World {
     let coach_b = app.token(Role::Coach, None).await;
     let mut body = participant_body();
     body["coach_id"] = json!(coach_a.0);
-    let participant_a = app.post_ok("/v1/participants", &body).await["id"]
+    let participant_a = app.post_as(&app.admin, "/v1/participants", &body).await["id"]
         .as_i64()
         .unwrap();
     let (_, matcher) = app.token(Role::Matcher, None).await;
@@ -253,7 +253,7 @@ async fn the_role_by_route_matrix_holds_for_every_route_the_router_serves() {
                 } else {
                     let mut body = participant_body();
                     body["coach_id"] = json!(w.coach_a.0);
-                    app.post_ok("/v1/participants", &body).await["id"]
+                    app.post_as(&app.admin, "/v1/participants", &body).await["id"]
                         .as_i64()
                         .unwrap()
                 };
@@ -396,7 +396,7 @@ async fn no_answer_an_employer_can_get_holds_personal_data() {
         body["location"] = json!({"lat": lat.parse::<f64>().unwrap(), "lon": 18.0712});
         body["coach_id"] = json!(w.coach_a.0);
         ids.push(
-            app.post_ok("/v1/participants", &body).await["id"]
+            app.post_as(&app.admin, "/v1/participants", &body).await["id"]
                 .as_i64()
                 .unwrap(),
         );

@@ -17,8 +17,13 @@ use tokio::task::JoinHandle;
 pub struct TestApp {
     pub addr: SocketAddr,
     pub client: Client,
-    /// An admin's token: the default requests below send it.
+    /// An admin's token, for what only an admin may do (the access log).
     pub admin: String,
+    /// The coach whose caseload the participants these tests register land on.
+    pub coach_id: i64,
+    pub coach: String,
+    /// A job matcher's token: openings, employers, candidates, search and status.
+    pub matcher: String,
     pub engine: Arc<Engine>,
     pub data_dir: std::path::PathBuf,
     shutdown: Option<oneshot::Sender<()>>,
@@ -74,11 +79,30 @@ pub async fn spawn_app_with(dir: &Path, change: impl Fn(&mut Settings)) -> TestA
     };
     let addr = app.address();
     let engine = Arc::clone(app.engine());
-    let admin = Accounts::new(engine.store().clone())
-        .issue(Role::Admin, "test admin", None, None)
+    let accounts = Accounts::new(engine.store().clone());
+    let issue = |role: Role| {
+        let accounts = accounts.clone();
+        async move {
+            accounts
+                .issue(role, &format!("test {}", role.as_str()), None, None)
+                .await
+                .expect("token")
+        }
+    };
+    let admin = issue(Role::Admin).await.token;
+    // After a restart the same coach comes back, so their caseload is still theirs.
+    let earlier_coach = accounts
+        .list()
         .await
-        .expect("admin token")
-        .token;
+        .expect("tokens")
+        .into_iter()
+        .find(|t| t.user.role == Role::Coach && t.user.name == "test coach")
+        .map(|t| t.user.id);
+    let coach = accounts
+        .issue(Role::Coach, "test coach", None, earlier_coach)
+        .await
+        .expect("coach token");
+    let matcher = issue(Role::Matcher).await.token;
     let (shutdown, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until(async {
         stopped.await.ok();
@@ -87,6 +111,9 @@ pub async fn spawn_app_with(dir: &Path, change: impl Fn(&mut Settings)) -> TestA
         addr,
         client: Client::new(),
         admin,
+        coach_id: coach.user.id,
+        coach: coach.token,
+        matcher,
         engine,
         data_dir: dir.to_path_buf(),
         shutdown: Some(shutdown),
@@ -109,9 +136,11 @@ impl TestApp {
 
     /// Imports a file in the fixtures' format straight through the engine.
     pub async fn import(&self, file: &ImportFile) -> jobmatch::store::ImportReport {
-        let batch = file
+        let mut batch = file
             .to_batch(self.engine.taxonomy())
             .expect("file understood");
+        // On the test coach's caseload, so the coach's requests reach them.
+        batch.coach_id = Some(self.coach_id);
         self.engine.import(&batch).await.expect("import")
     }
 
@@ -124,7 +153,8 @@ impl TestApp {
         (issued.user.id, issued.token)
     }
 
-    /// A request of any method, signed in with `token` (none when `None`).
+    /// A request of any method, signed in with `token` (none when `None`). The shorthands
+    /// below sign in as the role the route is for ([`TestApp::token_for`]).
     pub async fn send(
         &self,
         method: reqwest::Method,
@@ -142,34 +172,61 @@ impl TestApp {
         request.send().await.expect("request")
     }
 
+    /// The token of the role a route is for: the coach for participants and `/v1/match`, the
+    /// admin for the access log, the job matcher for everything else.
+    pub fn token_for(&self, path: &str) -> &str {
+        if path.starts_with("/v1/participants") || path.starts_with("/v1/match") {
+            &self.coach
+        } else if path.starts_with("/v1/audit") {
+            &self.admin
+        } else {
+            &self.matcher
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.send(reqwest::Method::GET, path, Some(&self.admin), None)
+        self.send(reqwest::Method::GET, path, Some(self.token_for(path)), None)
             .await
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> Response {
-        self.send(reqwest::Method::POST, path, Some(&self.admin), Some(body))
-            .await
+        self.send(
+            reqwest::Method::POST,
+            path,
+            Some(self.token_for(path)),
+            Some(body),
+        )
+        .await
     }
 
     pub async fn put(&self, path: &str, body: &Value) -> Response {
-        self.send(reqwest::Method::PUT, path, Some(&self.admin), Some(body))
-            .await
+        self.send(
+            reqwest::Method::PUT,
+            path,
+            Some(self.token_for(path)),
+            Some(body),
+        )
+        .await
     }
 
     pub async fn delete(&self, path: &str) -> Response {
-        self.send(reqwest::Method::DELETE, path, Some(&self.admin), None)
-            .await
+        self.send(
+            reqwest::Method::DELETE,
+            path,
+            Some(self.token_for(path)),
+            None,
+        )
+        .await
     }
 
     pub async fn post_raw(&self, path: &str, body: &str, content_type: &str) -> Response {
         self.client
             .post(self.url(path))
-            .bearer_auth(&self.admin)
+            .bearer_auth(self.token_for(path))
             .header("content-type", content_type)
             .body(body.to_owned())
             .send()
@@ -180,6 +237,17 @@ impl TestApp {
     /// Posts and expects `status`, returning the JSON body.
     pub async fn post_ok(&self, path: &str, body: &Value) -> Value {
         let r = self.post(path, body).await;
+        let status = r.status();
+        let body: Value = r.json().await.expect("json body");
+        assert_eq!(status, StatusCode::CREATED, "POST {path}: {body}");
+        body
+    }
+
+    /// Posts as `token` and expects 201, returning the JSON body.
+    pub async fn post_as(&self, token: &str, path: &str, body: &Value) -> Value {
+        let r = self
+            .send(reqwest::Method::POST, path, Some(token), Some(body))
+            .await;
         let status = r.status();
         let body: Value = r.json().await.expect("json body");
         assert_eq!(status, StatusCode::CREATED, "POST {path}: {body}");
