@@ -39,7 +39,7 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         let engine = open_engine(&settings.data).await?;
         if settings.demo && engine.store().is_empty().await? {
-            seed_demo(&engine).await?;
+            seed_demo(&engine, &settings.data.data_dir).await?;
         }
         let listener = TcpListener::bind(settings.addr)
             .await
@@ -72,9 +72,13 @@ impl Application {
     }
 }
 
-/// Fills an empty database with the demo data, on a demo coach's caseload, and prints one
-/// token per role so the README's walk-throughs can be followed.
-async fn seed_demo(engine: &Arc<Engine>) -> anyhow::Result<()> {
+/// The file in the data directory that keeps the demo's tokens, one JSON line per role.
+pub const DEMO_TOKENS: &str = "demo-tokens.jsonl";
+
+/// Fills an empty database with the demo data, on a demo coach's caseload, and hands out one
+/// token per role, printed and kept in `demo-tokens.jsonl` (owner-only), so the README's
+/// walk-throughs can be followed.
+async fn seed_demo(engine: &Arc<Engine>, data_dir: &std::path::Path) -> anyhow::Result<()> {
     let accounts = Accounts::new(engine.store().clone());
     let coach = accounts
         .issue(Role::Coach, "Demo coach", None, None)
@@ -111,11 +115,22 @@ async fn seed_demo(engine: &Arc<Engine>) -> anyhow::Result<()> {
                 .await?,
         );
     }
-    // On standard output only, once: tokens are never logged.
-    for t in issued {
-        println!("{}", t.json_line());
-    }
+    // Printed and kept for the demo only; tokens are never logged.
+    let lines: String = issued.iter().map(|t| t.json_line() + "\n").collect();
+    let path = data_dir.join(DEMO_TOKENS);
+    write_owner_only(&path, lines.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))?;
+    print!("{lines}");
     Ok(())
+}
+
+fn write_owner_only(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(bytes)
 }
 
 /// Opens everything serving needs: taxonomy, weight profile, store, index and projection.

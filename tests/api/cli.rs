@@ -151,10 +151,19 @@ async fn import_beside_a_running_server_reaches_its_index() {
 /// Starts `jobmatch serve` on a free port and returns the child and its address, read from
 /// the log line that announces it.
 fn serve_binary(data: &Path) -> (std::process::Child, String, std::thread::JoinHandle<String>) {
+    serve_binary_with(data, &[])
+}
+
+fn serve_binary_with(
+    data: &Path,
+    extra: &[&str],
+) -> (std::process::Child, String, std::thread::JoinHandle<String>) {
     use std::io::BufRead as _;
     let mut child = jobmatch()
         .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
         .arg(data)
+        .args(extra)
+        .stdout(std::process::Stdio::null())
         .env("RUST_LOG", "info")
         .env("NO_COLOR", "1")
         .stderr(std::process::Stdio::piped())
@@ -331,4 +340,65 @@ async fn tokens_made_and_revoked_beside_a_running_server_take_effect_at_once() {
         .output()
         .unwrap();
     assert!(!out.status.success(), "a token is revoked once");
+}
+
+#[tokio::test]
+async fn the_demo_hands_out_one_working_token_per_role_kept_for_its_owner_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (mut child, addr, log) = serve_binary_with(&data, &["--demo"]);
+    let file = data.join(jobmatch::startup::DEMO_TOKENS);
+    let text = std::fs::read_to_string(&file).expect("the demo keeps its tokens");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "readable by its owner only: {mode:o}");
+    }
+    let tokens: std::collections::BTreeMap<String, String> = text
+        .lines()
+        .map(|l| {
+            assert!(l.starts_with("{\"user_id\":"), "{l}");
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            (
+                v["role"].as_str().unwrap().to_owned(),
+                v["token"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let roles: Vec<&str> = tokens.keys().map(String::as_str).collect();
+    assert_eq!(roles, ["admin", "coach", "employer", "matcher"]);
+    let client = reqwest::Client::new();
+    let get = |path: &str, role: &str| {
+        client
+            .get(format!("http://{addr}{path}"))
+            .bearer_auth(&tokens[role])
+            .send()
+    };
+    // The demo participants are on the demo coach's caseload.
+    let r = get("/v1/participants/1/suggestions?limit=3", "coach")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        get("/v1/status", "matcher").await.unwrap().status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        get("/v1/status", "employer").await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        get("/v1/audit", "admin").await.unwrap().status(),
+        StatusCode::OK
+    );
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    let log = log.join().unwrap();
+    for token in tokens.values() {
+        assert!(!log.contains(token.as_str()), "a token reached the log");
+    }
 }
