@@ -118,19 +118,10 @@ async fn seed_demo(engine: &Arc<Engine>, data_dir: &std::path::Path) -> anyhow::
     // Printed and kept for the demo only; tokens are never logged.
     let lines: String = issued.iter().map(|t| t.json_line() + "\n").collect();
     let path = data_dir.join(DEMO_TOKENS);
-    write_owner_only(&path, lines.as_bytes())
+    crate::service::pseudonym::write_private(&path, lines.as_bytes(), true)
         .with_context(|| format!("writing {}", path.display()))?;
     print!("{lines}");
     Ok(())
-}
-
-fn write_owner_only(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write as _;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?.write_all(bytes)
 }
 
 /// Opens everything serving needs: taxonomy, weight profile, store, index and projection.

@@ -54,7 +54,11 @@ impl FromRequestParts<AppState> for Caller {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .map(|v| v.strip_prefix("Bearer ").unwrap_or("").trim());
+            // The scheme's name is case-insensitive (RFC 9110 §11.1).
+            .map(|v| match v.split_once(' ') {
+                Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
+                _ => "",
+            });
         let signed_in = match token {
             None => Err(SignInError::Missing),
             Some(token) => match state.engine.sign_in(token).await {

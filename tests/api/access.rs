@@ -112,6 +112,15 @@ async fn every_v1_route_asks_for_a_token_and_health_does_not() {
         error_code(r, StatusCode::UNAUTHORIZED).await,
         "unauthorized"
     );
+    // The scheme's name is case-insensitive.
+    let r = app
+        .client
+        .get(app.url("/v1/status"))
+        .header("authorization", format!("bearer {}", app.matcher))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
     // A scheme other than Bearer is no sign-in either.
     let r = app
         .client
