@@ -77,12 +77,7 @@ impl Engine {
     /// Posts an opening: staff for any employer, an employer's user for its own.
     pub async fn create_opening(&self, caller: &Caller, opening: &Opening) -> Result<Opening> {
         caller.require(PUBLISHERS)?;
-        if !caller.owns_employer(opening.employer_id) {
-            return Err(UserError::Forbidden {
-                role: caller.role(),
-            }
-            .into());
-        }
+        require_posting_for(caller, opening.employer_id)?;
         self.require_employer(opening.employer_id).await?;
         let created = self.store.create_opening(opening).await?;
         self.after_write().await;
@@ -121,12 +116,7 @@ impl Engine {
         opening: &Opening,
     ) -> Result<Opening> {
         self.require_publisher(caller, id).await?;
-        if !caller.owns_employer(opening.employer_id) {
-            return Err(UserError::Forbidden {
-                role: caller.role(),
-            }
-            .into());
-        }
+        require_posting_for(caller, opening.employer_id)?;
         self.require_employer(opening.employer_id).await?;
         let updated = self
             .store
@@ -191,5 +181,18 @@ impl Engine {
                 .filter_map(|(id, score)| openings.remove(id).map(|o| (o, *score)))
                 .collect(),
         })
+    }
+}
+
+/// A body may only post for an employer the caller may post for: staff for any, an employer's
+/// user for its own (403 otherwise; the API already refuses an employer naming one).
+fn require_posting_for(caller: &Caller, employer_id: Id) -> Result<()> {
+    if caller.owns_employer(employer_id) {
+        Ok(())
+    } else {
+        Err(UserError::Forbidden {
+            role: caller.role(),
+        }
+        .into())
     }
 }
