@@ -6,7 +6,7 @@ use super::error::Result;
 use crate::model::{Employer, Identity, Opening, Profile};
 use crate::store::{ImportReport, Store};
 
-pub use super::projection::reindex;
+pub use super::indexer::reindex;
 
 /// Objects to load together, already understood. Each employer's `id` is a key local to the
 /// batch, and each opening's `employer_id` names one of them.

@@ -10,10 +10,10 @@
 pub mod access;
 pub mod error;
 pub mod import;
+pub mod indexer;
 pub mod matching;
 pub mod openings;
 pub mod participants;
-pub mod projection;
 pub mod pseudonym;
 pub mod tokens;
 
@@ -25,6 +25,7 @@ use parking_lot::RwLock;
 
 use crate::index::OpeningIndex;
 use crate::model::Id;
+use crate::projection::Projection;
 use crate::rank::{ProfileStamp, WeightProfile};
 use crate::store::{Counts, Store};
 use crate::taxonomy::Taxonomy;
@@ -33,11 +34,11 @@ pub use error::{Code, InputError, InternalError, Result, ServiceError, UserError
 pub use import::{ImportBatch, import_into, reindex};
 pub use matching::{Candidate, Explained, Explanation, RankQuery, Ranked};
 pub use openings::{SearchPage, SearchRequest};
-use projection::Projection;
 pub use pseudonym::Secret;
 pub use tokens::{Accounts, IssuedToken, SignInError, SignInFailure};
 
-/// Most candidates the index hands to the ranking core for one suggestion request.
+/// Most text hits the index hands to the ranking core for one suggestion request; every open
+/// opening is ranked, and those beyond the hits score 0 on text.
 pub const CANDIDATE_LIMIT: usize = 5000;
 
 /// The application: store, index, taxonomy and the projection, shared by all requests.
@@ -51,7 +52,7 @@ pub struct Engine {
     projection: RwLock<Projection>,
     /// Serialises catch-up so outbox rows are applied once and in order.
     indexer: tokio::sync::Mutex<()>,
-    /// Most candidates the index hands to the core; below it every open opening is ranked.
+    /// Most text hits the index hands to the core.
     candidate_limit: AtomicUsize,
 }
 
@@ -75,7 +76,7 @@ impl Engine {
         profile: WeightProfile,
         secret: Secret,
     ) -> Result<Arc<Engine>> {
-        let index = projection::open_index(index_dir)?;
+        let index = indexer::open_index(index_dir)?;
         let engine = Arc::new(Engine {
             store,
             index,
@@ -90,8 +91,8 @@ impl Engine {
         Ok(engine)
     }
 
-    /// Changes how many candidates the index hands to the ranking core (tuning, and tests of
-    /// the large-set path on small data).
+    /// Changes how many text hits the index hands to the ranking core (tuning, and tests of
+    /// the text cut-off on small data).
     pub fn set_candidate_limit(&self, limit: usize) {
         self.candidate_limit.store(limit.max(1), Ordering::Relaxed);
     }

@@ -1,77 +1,26 @@
-//! The projection of the database that matching reads: the features of every opening and
-//! participant in memory, and the tantivy index of openings, both fed from the outbox in
-//! sequence order. Owns loading them at start, catching up after writes, following the outbox
-//! for changes other processes write, and rebuilding a lost or damaged index.
+//! The indexer: feeds the in-memory [`Projection`] and the tantivy index of openings from the
+//! outbox, in sequence order. Owns loading them at start, catching up after writes, following
+//! the outbox for changes other processes write, and rebuilding a lost or damaged index.
 //!
 //! A write is safe once the database commits; everything here may lag and catch up, and a
 //! failure leaves the outbox rows for the next attempt. What this module must not do: write to
 //! the database, or answer requests.
-
-pub mod features;
-
-#[cfg(test)]
-mod tests;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
 use crate::index::{IndexChange, IndexError, OpeningIndex};
-use crate::model::{Id, Opening, OpeningKind, OpeningStatus, Profile};
-use crate::rank::{OpeningFeatures, ParticipantFeatures};
+use crate::model::{Id, Opening, Profile};
+use crate::projection::{Projection, features};
 use crate::store::{Entity, OutboxEntry, Store};
 use crate::taxonomy::Taxonomy;
-use features::Keys;
 
 use super::Engine;
 use super::error::{InternalError, Result};
 
 /// How many outbox rows one catch-up step applies in one index commit.
 const OUTBOX_BATCH: i64 = 1000;
-
-/// What matching reads, derived from the database: features of every opening and participant.
-#[derive(Default)]
-pub struct Projection {
-    pub keys: Keys,
-    pub openings: BTreeMap<Id, OpeningFeatures>,
-    pub open: BTreeMap<Id, OpeningKind>,
-    /// Sorted by id, so candidate ranking borrows it as one slice without copying.
-    pub participants: Vec<ParticipantFeatures>,
-}
-
-impl Projection {
-    pub fn upsert_opening(&mut self, o: &Opening, taxonomy: &Taxonomy) {
-        let f = features::opening_features(o, &mut self.keys, taxonomy);
-        self.openings.insert(o.id, f);
-        if o.status == OpeningStatus::Open {
-            self.open.insert(o.id, o.kind);
-        } else {
-            self.open.remove(&o.id);
-        }
-    }
-
-    pub fn upsert_participant(&mut self, id: Id, profile: &Profile, taxonomy: &Taxonomy) {
-        let f = features::participant_features(id, profile, &mut self.keys, taxonomy);
-        match self.participants.binary_search_by_key(&f.id, |x| x.id) {
-            Ok(i) => self.participants[i] = f,
-            Err(i) => self.participants.insert(i, f),
-        }
-    }
-
-    pub fn remove_participant(&mut self, id: Id) {
-        if let Ok(i) = self.participants.binary_search_by_key(&id, |x| x.id) {
-            self.participants.remove(i);
-        }
-    }
-
-    /// How many open openings there are, of one kind or of any.
-    pub fn open_count(&self, kind: Option<OpeningKind>) -> usize {
-        match kind {
-            None => self.open.len(),
-            Some(want) => self.open.values().filter(|k| **k == want).count(),
-        }
-    }
-}
 
 impl Engine {
     /// Rebuilds the in-memory features from the database and brings the index up to date.
@@ -148,7 +97,10 @@ impl Engine {
                                 &self.taxonomy,
                             )));
                         }
-                        None => changes.push(IndexChange::Delete(*id)),
+                        None => {
+                            p.remove_opening(*id);
+                            changes.push(IndexChange::Delete(*id));
+                        }
                     }
                 }
                 for (id, profile) in &profiles {
@@ -262,4 +214,31 @@ fn clear_dir(dir: &Path) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Op;
+
+    fn entry(seq: i64, entity: Entity, entity_id: Id) -> OutboxEntry {
+        OutboxEntry {
+            seq,
+            entity,
+            entity_id,
+            op: Op::Upsert,
+        }
+    }
+
+    #[test]
+    fn changed_names_each_id_of_one_entity_once_ascending() {
+        let entries = [
+            entry(1, Entity::Opening, 7),
+            entry(2, Entity::Participant, 7),
+            entry(3, Entity::Opening, 3),
+            entry(4, Entity::Opening, 7),
+        ];
+        assert_eq!(changed(&entries, Entity::Opening), [3, 7]);
+        assert_eq!(changed(&entries, Entity::Participant), [7]);
+    }
 }

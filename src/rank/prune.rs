@@ -1,0 +1,349 @@
+//! Top k without scoring everything: the same ranking as [`rank_openings`](super::rank_openings)
+//! over every candidate, found by scoring only the openings that can still enter the top k.
+//!
+//! One cheap pass computes, per opening, an upper bound of its total from what costs almost
+//! nothing to know (which categories apply; the exact occupation, experience, Swedish and
+//! availability scores; a distance bound from the chord between unit vectors; whether the
+//! opening names any skill the participant holds, from the caller's posting lists) and decides
+//! each hard exclusion exactly. The openings are then scored fully in order of falling bound
+//! (by histogram bucket, then in ordinal order) while the k-th best score rises; one whose bound
+//! is below it cannot enter, in the manner of MaxScore. Ties are kept: a bound equal to the
+//! threshold is scored, because a lower id wins a tie.
+//!
+//! The bound is computed with the same per-category functions and the same weighted mean as
+//! the exact total, category by category no smaller, so it is never below the exact total;
+//! floating-point rounding is monotone, which keeps that true to the bit.
+
+use rayon::prelude::*;
+
+use super::category::{availability, experience, occupation, swedish};
+use super::features::{OpeningFeatures, ParticipantFeatures};
+use super::score::{CategoryScores, Context, Pair, evaluate};
+use super::{Category, RankOptions, Ranking, SEQUENTIAL_BELOW, Selection, finish};
+use crate::model::{EARTH_RADIUS_KM, GeoPoint};
+
+/// A point on the unit sphere, so a bound on a distance costs a few multiplications.
+pub type Unit = [f64; 3];
+
+/// The unit vector of a point.
+pub fn unit(p: GeoPoint) -> Unit {
+    let (lat, lon) = (p.lat.to_radians(), p.lon.to_radians());
+    [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
+}
+
+/// What the pruned ranking reads of the candidate openings, index-aligned column by column.
+#[derive(Clone, Copy)]
+pub struct OpeningColumns<'a> {
+    pub features: &'a [OpeningFeatures],
+    /// The unit vector of each workplace; `None` when its location is unknown.
+    pub units: &'a [Option<Unit>],
+    /// Which openings may be ranked (the kind asked for); the others are not candidates.
+    pub eligible: &'a (dyn Fn(usize) -> bool + Sync),
+}
+
+/// What one request adds to the columns.
+#[derive(Clone, Copy)]
+pub struct Request<'a> {
+    /// Bit `i` set: opening `i` lists a skill (must-have or merit) the participant holds.
+    pub touched: &'a [u64],
+    /// Text relevance in [0, 1] of the openings the text matched, by index, ascending; the
+    /// others score 0. `None`: the text category does not apply.
+    pub text: Option<&'a [(u32, f32)]>,
+}
+
+/// Buckets of the bound histogram: enough to order the bounds finely, few enough to sum fast.
+const BUCKETS: usize = 256;
+
+/// Slack on distance bounds, relative and in km: far above the rounding error of the chord
+/// and of the haversine, far below a metre.
+const SLACK: f64 = 1e-9;
+const KM_SLACK: f64 = 1e-6;
+
+fn bucket(bound: f32) -> usize {
+    ((bound.max(0.0) * (BUCKETS as f32 - 1.0)) as usize).min(BUCKETS - 1)
+}
+
+fn touched(bits: &[u64], i: usize) -> bool {
+    bits.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1)
+}
+
+fn text_of(text: Option<&[(u32, f32)]>, i: usize) -> Option<f32> {
+    let text = text?;
+    Some(
+        text.binary_search_by_key(&(i as u32), |t| t.0)
+            .map_or(0.0, |j| text[j].1),
+    )
+}
+
+/// Everything about the participant that every bound needs, computed once.
+struct Bounder<'a> {
+    participant: &'a ParticipantFeatures,
+    unit: Option<Unit>,
+    ctx: Context<'a>,
+}
+
+/// What the cheap pass learns of one opening.
+#[derive(Clone, Copy)]
+struct Bound {
+    total: f32,
+    excluded: bool,
+}
+
+impl Bounder<'_> {
+    fn bound(
+        &self,
+        o: &OpeningFeatures,
+        unit: Option<Unit>,
+        touched: bool,
+        text: Option<f32>,
+    ) -> Bound {
+        let (p, curves) = (self.participant, &self.ctx.profile.curves);
+        let (km_low, km_high) = match (self.unit, unit) {
+            (Some(a), Some(b)) => {
+                let chord =
+                    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt();
+                // The arc is at least the chord, and for half the globe at most
+                // x + 1.2 x³/6 of it in radians (the series of asin).
+                let x = chord / 2.0;
+                let high = if x <= 0.5 {
+                    2.0 * EARTH_RADIUS_KM * (x + 0.2 * x * x * x)
+                } else {
+                    std::f64::consts::PI * EARTH_RADIUS_KM
+                };
+                (
+                    Some((chord * EARTH_RADIUS_KM * (1.0 - SLACK) - KM_SLACK).max(0.0)),
+                    high * (1.0 + SLACK) + KM_SLACK,
+                )
+            }
+            _ => (None, 0.0),
+        };
+        let skill =
+            |wanted: &[u32]| (!wanted.is_empty()).then_some(if touched { 1.0 } else { 0.0 });
+        let upper = CategoryScores::from_fn(|c| match c {
+            Category::MustSkills => skill(&o.must),
+            Category::MeritSkills => skill(&o.merit),
+            Category::Occupation => {
+                occupation::best_similarity(&p.occupations, o.occupation, curves)
+            }
+            Category::Experience => experience::years_score(&p.occupations, o.occupation, curves),
+            Category::Swedish => swedish::level_score(p.swedish, o.swedish_min, curves),
+            Category::Distance => km_low.map(|km| super::category::distance::km_score(km, curves)),
+            Category::Licences => (!o.licences.is_empty()).then_some(1.0),
+            Category::Availability => Some(availability::date_and_hours_score(
+                p.available_from,
+                o.start_date,
+                o.hours,
+                p.hours,
+                curves,
+            )),
+            Category::Text => text.map(|t| {
+                if t.is_finite() {
+                    t.clamp(0.0, 1.0)
+                } else {
+                    0.0
+                }
+            }),
+        });
+        Bound {
+            total: upper.total(self.ctx.profile),
+            excluded: self.excluded(o, unit, km_low, km_high),
+        }
+    }
+
+    /// The same decision as the exact hard rules, measuring the distance only in the thin band
+    /// where the bounds cannot tell.
+    fn excluded(
+        &self,
+        o: &OpeningFeatures,
+        unit: Option<Unit>,
+        low: Option<f64>,
+        high: f64,
+    ) -> bool {
+        let p = self.participant;
+        if o.deadline.is_some_and(|d| d < self.ctx.today) {
+            return true;
+        }
+        if let (true, Some(required)) = (o.swedish_strict, o.swedish_min)
+            && swedish::gap(p.swedish, required) > 0
+        {
+            return true;
+        }
+        if let (Some(low), Some(max)) = (low, p.max_travel_km) {
+            if low > max {
+                return true;
+            }
+            if high > max && unit.is_some() {
+                let km = Pair::new(p, o, None).distance_km();
+                if km.is_some_and(|km| km > max) {
+                    return true;
+                }
+            }
+        }
+        o.licences
+            .iter()
+            .any(|k| p.licences.binary_search(k).is_err())
+    }
+}
+
+/// Counts and bound histograms of one stretch of openings.
+struct Pass {
+    kept: [u32; BUCKETS],
+    excluded: [u32; BUCKETS],
+    considered: usize,
+    excluded_count: usize,
+}
+
+impl Pass {
+    fn new() -> Self {
+        Pass {
+            kept: [0; BUCKETS],
+            excluded: [0; BUCKETS],
+            considered: 0,
+            excluded_count: 0,
+        }
+    }
+
+    fn merge(mut self, other: Pass) -> Pass {
+        for b in 0..BUCKETS {
+            self.kept[b] += other.kept[b];
+            self.excluded[b] += other.excluded[b];
+        }
+        self.considered += other.considered;
+        self.excluded_count += other.excluded_count;
+        self
+    }
+}
+
+/// Ranks the eligible openings for one participant: equal, result for result and count for
+/// count, to [`rank_openings`](super::rank_openings) over the eligible openings with the same
+/// text relevance (0 where the text did not match).
+pub fn rank_openings_pruned(
+    participant: &ParticipantFeatures,
+    columns: OpeningColumns<'_>,
+    request: Request<'_>,
+    ctx: Context<'_>,
+    options: RankOptions,
+) -> Ranking {
+    let n = columns.features.len();
+    let _span = tracing::debug_span!("rank_openings_pruned", openings = n, k = options.k).entered();
+    let bounder = Bounder {
+        participant,
+        unit: participant.location.map(unit),
+        ctx,
+    };
+    // Bounds of the openings that may enter each list; NaN marks one that may not.
+    let mut kept_bound = vec![f32::NAN; n];
+    let mut excluded_bound = vec![f32::NAN; if options.include_excluded { n } else { 0 }];
+    let text = request.text;
+    let scan = |start: usize, kept: &mut [f32], excluded: &mut [f32]| {
+        let mut pass = Pass::new();
+        // The text list is sorted by index: walk it alongside instead of searching it.
+        let mut t = text.map(|t| t.partition_point(|x| (x.0 as usize) < start));
+        for (j, slot) in kept.iter_mut().enumerate() {
+            let i = start + j;
+            if !(columns.eligible)(i) {
+                continue;
+            }
+            let text_i = match (text, t.as_mut()) {
+                (Some(list), Some(pos)) => {
+                    // Entries of openings that were not eligible are stepped over too.
+                    while list.get(*pos).is_some_and(|x| (x.0 as usize) < i) {
+                        *pos += 1;
+                    }
+                    Some(match list.get(*pos) {
+                        Some(&(at, score)) if at as usize == i => score,
+                        _ => 0.0,
+                    })
+                }
+                _ => None,
+            };
+            let b = bounder.bound(
+                &columns.features[i],
+                columns.units[i],
+                touched(request.touched, i),
+                text_i,
+            );
+            pass.considered += 1;
+            if b.excluded {
+                pass.excluded_count += 1;
+                if let Some(e) = excluded.get_mut(j) {
+                    *e = b.total;
+                    pass.excluded[bucket(b.total)] += 1;
+                }
+            } else {
+                *slot = b.total;
+                pass.kept[bucket(b.total)] += 1;
+            }
+        }
+        pass
+    };
+    let pass = if n < SEQUENTIAL_BELOW {
+        scan(0, &mut kept_bound, &mut excluded_bound)
+    } else {
+        const CHUNK: usize = 4096;
+        let mut excluded_chunks: Vec<&mut [f32]> = if options.include_excluded {
+            excluded_bound.chunks_mut(CHUNK).collect()
+        } else {
+            Vec::new()
+        };
+        excluded_chunks.resize_with(n.div_ceil(CHUNK), || &mut []);
+        kept_bound
+            .par_chunks_mut(CHUNK)
+            .zip(excluded_chunks.into_par_iter())
+            .enumerate()
+            .map(|(c, (kept, excluded))| scan(c * CHUNK, kept, excluded))
+            .reduce(Pass::new, Pass::merge)
+    };
+
+    let text = request.text;
+    let pair = |i: usize| Pair::new(participant, &columns.features[i], text_of(text, i));
+    let mut selection = Selection::new(options.k);
+    selection.excluded_count = pass.excluded_count;
+    select(&kept_bound, &pass.kept, options.k, &mut |i| {
+        let e = evaluate(pair(i), ctx);
+        debug_assert!(!e.excluded);
+        selection.kept.push_at(e.total, columns.features[i].id, i)
+    });
+    if options.include_excluded {
+        select(&excluded_bound, &pass.excluded, options.k, &mut |i| {
+            let e = evaluate(pair(i), ctx);
+            selection
+                .excluded
+                .push_at(e.total, columns.features[i].id, i)
+        });
+    }
+    finish(selection, pass.considered, pair, ctx)
+}
+
+/// Scores openings in order of falling bound until no bound reaches the k-th best score.
+/// `score(i)` scores opening `i` into the heap and returns the heap's threshold: the k-th
+/// best score once k are held.
+fn select(
+    bounds: &[f32],
+    histogram: &[u32; BUCKETS],
+    k: usize,
+    score: &mut dyn FnMut(usize) -> Option<f32>,
+) {
+    if k == 0 {
+        return;
+    }
+    // The highest buckets that together hold k openings are scored first: they set a
+    // threshold close to the final one.
+    let mut cut = BUCKETS;
+    let mut held = 0usize;
+    while cut > 0 && held < k {
+        cut -= 1;
+        held += histogram[cut] as usize;
+    }
+    let mut threshold: Option<f32> = None;
+    for (i, &b) in bounds.iter().enumerate() {
+        if !b.is_nan() && bucket(b) >= cut {
+            threshold = score(i);
+        }
+    }
+    for (i, &b) in bounds.iter().enumerate() {
+        if !b.is_nan() && bucket(b) < cut && threshold.is_none_or(|t| b >= t) {
+            threshold = score(i);
+        }
+    }
+}
