@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use jobmatch::model::{GeoPoint, Opening, OpeningStatus};
 use jobmatch::projection::{Projection, features};
-use jobmatch::rank::{Context, RankOptions, WeightProfile, rank_openings};
+use jobmatch::rank::{Context, RankOptions, WeightProfile, rank_openings, rank_participants};
 use jobmatch::taxonomy::Taxonomy;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -53,7 +53,8 @@ fn bench(c: &mut Criterion) {
     println!("rayon threads: {}", rayon::current_num_threads());
     let mut pruned = c.benchmark_group("projection_match_top20");
     pruned.sample_size(20);
-    let mut sizes = Vec::new();
+    // Groups cannot nest in criterion: the candidates group runs after this one ends.
+    let mut deferred = None;
     for n in [10_000usize, 100_000, 1_000_000] {
         let (openings, profiles) = corpus(&taxonomy, today, n);
         let started = std::time::Instant::now();
@@ -95,9 +96,72 @@ fn bench(c: &mut Criterion) {
                 rank_openings(&people[next], &all, None, ctx, options)
             })
         });
-        sizes.push(n);
+        if n == 100_000 {
+            deferred = Some((p, profiles));
+        }
     }
     pruned.finish();
+    if let Some((p, profiles)) = deferred {
+        candidates(c, &p, &profiles, &taxonomy, today, &profile);
+    }
+}
+
+/// One open opening against 100k participants (the demo's, copied with homes moved up to
+/// ~20 km), pruned and exhaustive.
+fn candidates(
+    c: &mut Criterion,
+    openings: &Projection,
+    profiles: &[jobmatch::model::Profile],
+    taxonomy: &Taxonomy,
+    today: NaiveDate,
+    profile: &WeightProfile,
+) {
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let mut p = Projection::default();
+    p.keys = openings.keys.clone();
+    for i in 0..100_000usize {
+        let mut pr = profiles[i % profiles.len()].clone();
+        if let Some(at) = features::point_of(&pr.home, taxonomy) {
+            pr.home.point = Some(GeoPoint {
+                lat: at.lat + rng.random_range(-0.15..0.15),
+                lon: at.lon + rng.random_range(-0.3..0.3),
+            });
+        }
+        p.upsert_participant(i as i64 + 1, &pr, taxonomy);
+    }
+    let all = p.participants().features().to_vec();
+    let options = RankOptions {
+        k: 20,
+        include_excluded: false,
+    };
+    let mut group = c.benchmark_group("projection_candidates_top20");
+    group.sample_size(20);
+    group.throughput(Throughput::Elements(all.len() as u64));
+    let mut next = 0usize;
+    let some = &openings.openings().features()[..200];
+    group.bench_function("pruned/100000", |b| {
+        b.iter(|| {
+            next = (next + 1) % some.len();
+            let ctx = Context {
+                profile,
+                skill_weights: &p.keys.weights,
+                today,
+            };
+            p.rank_participants(&some[next], ctx, options)
+        })
+    });
+    group.bench_function("exhaustive/100000", |b| {
+        b.iter(|| {
+            next = (next + 1) % some.len();
+            let ctx = Context {
+                profile,
+                skill_weights: &p.keys.weights,
+                today,
+            };
+            rank_participants(&some[next], &all, None, ctx, options)
+        })
+    });
+    group.finish();
 }
 
 criterion_group!(benches, bench);

@@ -1,34 +1,33 @@
-//! The projection of the database that matching reads, in memory: the open openings in
-//! columns with their skill postings ([`OpeningTable`]), every participant's features sorted by
-//! id, and the vocabulary of skill keys both share. Fed by the service's indexer from the
+//! The projection of the database that matching reads, in memory: the open openings and the
+//! participants, each a [`Table`] of features in columns with skill postings, and the
+//! vocabulary of skill keys both share. Fed by the service's indexer from the
 //! outbox; read by every ranking under a read lock.
 //!
 //! Owns turning stored objects into features ([`features`]), keeping the columns dense as
-//! openings come and go, and answering "the top k openings for this participant" through the
-//! core's pruned ranking. What it must not do: read the database, lock, or know about HTTP.
+//! rows come and go, and answering "the top k openings for this participant" and "the top k
+//! participants for this opening" through the core's pruned ranking. What it must not do: read the database, lock, or know about HTTP.
 
 pub mod features;
-mod openings;
+mod table;
 
 #[cfg(test)]
 mod tests;
 
 use crate::model::{Id, Opening, OpeningKind, OpeningStatus, Profile};
 use crate::rank::{
-    Context, OpeningColumns, OpeningFeatures, ParticipantFeatures, RankOptions, Ranking, Request,
-    rank_openings_pruned,
+    Context, OpeningColumns, OpeningFeatures, ParticipantColumns, ParticipantFeatures, RankOptions,
+    Ranking, Request, rank_openings_pruned, rank_participants_pruned,
 };
 use crate::taxonomy::Taxonomy;
 pub use features::{Keys, TermLabel};
-pub use openings::OpeningTable;
+pub use table::{OpeningTable, ParticipantTable, Row, Table};
 
 /// What matching reads, derived from the database.
 #[derive(Default)]
 pub struct Projection {
     pub keys: Keys,
     openings: OpeningTable,
-    /// Sorted by id, so candidate ranking borrows it as one slice without copying.
-    participants: Vec<ParticipantFeatures>,
+    participants: ParticipantTable,
 }
 
 impl Projection {
@@ -48,24 +47,18 @@ impl Projection {
 
     pub fn upsert_participant(&mut self, id: Id, profile: &Profile, taxonomy: &Taxonomy) {
         let f = features::participant_features(id, profile, &mut self.keys, taxonomy);
-        match self.participants.binary_search_by_key(&f.id, |x| x.id) {
-            Ok(i) => self.participants[i] = f,
-            Err(i) => self.participants.insert(i, f),
-        }
+        self.participants.upsert(f, ());
     }
 
     pub fn remove_participant(&mut self, id: Id) {
-        if let Ok(i) = self.participants.binary_search_by_key(&id, |x| x.id) {
-            self.participants.remove(i);
-        }
+        self.participants.remove(id);
     }
 
     pub fn openings(&self) -> &OpeningTable {
         &self.openings
     }
 
-    /// Every participant's features, sorted by id.
-    pub fn participants(&self) -> &[ParticipantFeatures] {
+    pub fn participants(&self) -> &ParticipantTable {
         &self.participants
     }
 
@@ -101,7 +94,7 @@ impl Projection {
             at
         });
         let touched = table.touched_by(&participant.skills);
-        let kinds = table.kinds();
+        let kinds = table.tags();
         let eligible = |i: usize| kind.is_none_or(|want| kinds[i] == want);
         let columns = OpeningColumns {
             features: table.features(),
@@ -113,5 +106,24 @@ impl Projection {
             text: text.as_deref(),
         };
         rank_openings_pruned(participant, columns, request, ctx, options)
+    }
+
+    /// The top participants for an opening among all of them; equal to the core's exhaustive
+    /// ranking of them all.
+    pub fn rank_participants(
+        &self,
+        opening: &OpeningFeatures,
+        ctx: Context<'_>,
+        options: RankOptions,
+    ) -> Ranking {
+        let table = &self.participants;
+        let skills: Vec<_> = opening.must.iter().chain(&opening.merit).copied().collect();
+        let touched = table.touched_by(&skills);
+        let columns = ParticipantColumns {
+            features: table.features(),
+            units: table.units(),
+            touched: &touched,
+        };
+        rank_participants_pruned(opening, columns, ctx, options)
     }
 }

@@ -5,10 +5,16 @@ use proptest::prelude::*;
 use super::*;
 use crate::model::{OpeningKind, Place, Profile};
 use crate::rank::tests::corpus;
-use crate::rank::{SkillWeights, WeightProfile, rank_openings, unit};
+use crate::rank::{SkillWeights, WeightProfile, rank_openings, rank_participants, unit};
+
+fn ids_of(p: &Projection) -> Vec<Id> {
+    let mut ids: Vec<Id> = p.participants().features().iter().map(|f| f.id).collect();
+    ids.sort_unstable();
+    ids
+}
 
 #[test]
-fn participants_stay_sorted_by_id_through_upserts_and_removals() {
+fn participants_are_kept_once_each_through_upserts_and_removals() {
     let taxonomy = Taxonomy::embedded().unwrap();
     let mut p = Projection::default();
     let profile = Profile {
@@ -21,14 +27,12 @@ fn participants_stay_sorted_by_id_through_upserts_and_removals() {
     for id in [5, 1, 3, 1] {
         p.upsert_participant(id, &profile, &taxonomy);
     }
-    let ids: Vec<Id> = p.participants().iter().map(|f| f.id).collect();
-    assert_eq!(ids, [1, 3, 5]);
+    assert_eq!(ids_of(&p), [1, 3, 5]);
     p.remove_participant(3);
     p.remove_participant(42);
-    let ids: Vec<Id> = p.participants().iter().map(|f| f.id).collect();
-    assert_eq!(ids, [1, 5]);
+    assert_eq!(ids_of(&p), [1, 5]);
     assert!(
-        p.participants()[0].location.is_some(),
+        p.participants().get(1).unwrap().location.is_some(),
         "located by municipality"
     );
 }
@@ -83,7 +87,7 @@ fn assert_table_matches(
     for (id, (f, kind)) in model {
         assert_eq!(table.get(*id), Some(f));
         let at = table.ordinal(*id).unwrap() as usize;
-        assert_eq!(table.kinds()[at], *kind);
+        assert_eq!(table.tags()[at], *kind);
         assert_eq!(table.units()[at], f.location.map(unit));
     }
     for kind in [OpeningKind::Vacancy, OpeningKind::Internship] {
@@ -176,6 +180,36 @@ proptest! {
                 .collect()
         });
         let exhaustive = rank_openings(&participant, &candidates, dense.as_deref(), ctx, options);
+        prop_assert_eq!(ranked, exhaustive);
+    }
+
+    #[test]
+    fn ranking_participants_of_the_projection_equals_ranking_them_all(
+        seed in any::<u64>(),
+        n in 0usize..300,
+        removed in proptest::collection::vec(1i64..300, 0..60),
+        k in 1usize..25,
+        include_excluded in any::<bool>(),
+    ) {
+        let mut rng = corpus::rng(seed);
+        let people: Vec<ParticipantFeatures> =
+            (1..=n as i64).map(|id| corpus::participant(&mut rng, id)).collect();
+        let opening = corpus::openings(&mut rng, 1).remove(0);
+        let mut p = Projection::default();
+        for f in &people {
+            p.participants.upsert(f.clone(), ());
+        }
+        for id in &removed {
+            p.remove_participant(*id);
+        }
+        let profile = WeightProfile::default();
+        let weights = SkillWeights::new();
+        let ctx = Context { profile: &profile, skill_weights: &weights, today: corpus::today() };
+        let options = RankOptions { k, include_excluded };
+        let ranked = p.rank_participants(&opening, ctx, options);
+        let kept: Vec<ParticipantFeatures> =
+            people.into_iter().filter(|f| !removed.contains(&f.id)).collect();
+        let exhaustive = rank_participants(&opening, &kept, None, ctx, options);
         prop_assert_eq!(ranked, exhaustive);
     }
 }

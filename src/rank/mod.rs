@@ -45,7 +45,10 @@ use utoipa::ToSchema;
 pub use category::Category;
 pub use category_map::CategoryMap;
 pub use features::{Key, OpeningFeatures, ParticipantFeatures, SkillWeights, Vocabulary, key_set};
-pub use prune::{OpeningColumns, Request, Unit, rank_openings_pruned, unit};
+pub use prune::{
+    OpeningColumns, ParticipantColumns, Request, Unit, rank_openings_pruned,
+    rank_participants_pruned, unit,
+};
 pub use score::{
     CategoryScores, Context, Evaluation, Evidence, Exclusion, Pair, evaluate, explain,
     explain_scores,

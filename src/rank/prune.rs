@@ -16,7 +16,7 @@
 
 use rayon::prelude::*;
 
-use super::category::{availability, experience, occupation, swedish};
+use super::category::{availability, distance, experience, occupation, swedish};
 use super::features::{OpeningFeatures, ParticipantFeatures};
 use super::score::{CategoryScores, Context, Pair, evaluate};
 use super::{Category, RankOptions, Ranking, SEQUENTIAL_BELOW, Selection, finish};
@@ -75,114 +75,120 @@ fn text_of(text: Option<&[(u32, f32)]>, i: usize) -> Option<f32> {
     )
 }
 
-/// Everything about the participant that every bound needs, computed once.
-struct Bounder<'a> {
-    participant: &'a ParticipantFeatures,
-    unit: Option<Unit>,
-    ctx: Context<'a>,
-}
-
-/// What the cheap pass learns of one opening.
+/// What the cheap pass learns of one pair.
 #[derive(Clone, Copy)]
 struct Bound {
     total: f32,
     excluded: bool,
 }
 
-impl Bounder<'_> {
-    fn bound(
-        &self,
-        o: &OpeningFeatures,
-        unit: Option<Unit>,
-        touched: bool,
-        text: Option<f32>,
-    ) -> Bound {
-        let (p, curves) = (self.participant, &self.ctx.profile.curves);
-        let (km_low, km_high) = match (self.unit, unit) {
-            (Some(a), Some(b)) => {
-                let chord =
-                    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt();
-                // The arc is at least the chord, and for half the globe at most
-                // x + 1.2 x³/6 of it in radians (the series of asin).
-                let x = chord / 2.0;
-                let high = if x <= 0.5 {
-                    2.0 * EARTH_RADIUS_KM * (x + 0.2 * x * x * x)
-                } else {
-                    std::f64::consts::PI * EARTH_RADIUS_KM
-                };
-                (
-                    Some((chord * EARTH_RADIUS_KM * (1.0 - SLACK) - KM_SLACK).max(0.0)),
-                    high * (1.0 + SLACK) + KM_SLACK,
-                )
-            }
-            _ => (None, 0.0),
-        };
-        let skill =
-            |wanted: &[u32]| (!wanted.is_empty()).then_some(if touched { 1.0 } else { 0.0 });
-        let upper = CategoryScores::from_fn(|c| match c {
-            Category::MustSkills => skill(&o.must),
-            Category::MeritSkills => skill(&o.merit),
-            Category::Occupation => {
-                occupation::best_similarity(&p.occupations, o.occupation, curves)
-            }
-            Category::Experience => experience::years_score(&p.occupations, o.occupation, curves),
-            Category::Swedish => swedish::level_score(p.swedish, o.swedish_min, curves),
-            Category::Distance => km_low.map(|km| super::category::distance::km_score(km, curves)),
-            Category::Licences => (!o.licences.is_empty()).then_some(1.0),
-            Category::Availability => Some(availability::date_and_hours_score(
-                p.available_from,
-                o.start_date,
-                o.hours,
-                p.hours,
-                curves,
-            )),
-            Category::Text => text.map(|t| {
-                if t.is_finite() {
-                    t.clamp(0.0, 1.0)
-                } else {
-                    0.0
-                }
-            }),
-        });
-        Bound {
-            total: upper.total(self.ctx.profile),
-            excluded: self.excluded(o, unit, km_low, km_high),
-        }
-    }
+/// One side of the pairs, with its unit vector computed once.
+struct Located<'a, F> {
+    features: &'a F,
+    unit: Option<Unit>,
+}
 
-    /// The same decision as the exact hard rules, measuring the distance only in the thin band
-    /// where the bounds cannot tell.
-    fn excluded(
-        &self,
-        o: &OpeningFeatures,
-        unit: Option<Unit>,
-        low: Option<f64>,
-        high: f64,
-    ) -> bool {
-        let p = self.participant;
-        if o.deadline.is_some_and(|d| d < self.ctx.today) {
+// By hand: a derive would ask `F: Copy`, and only the reference is copied.
+impl<F> Clone for Located<'_, F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<F> Copy for Located<'_, F> {}
+
+/// The bound of a pair's total and its exclusion, exact. `touched`: the opening lists a skill
+/// the participant holds.
+fn bound(
+    p: Located<'_, ParticipantFeatures>,
+    o: Located<'_, OpeningFeatures>,
+    touched: bool,
+    text: Option<f32>,
+    ctx: Context<'_>,
+) -> Bound {
+    let curves = &ctx.profile.curves;
+    let (km_low, km_high) = match (p.unit, o.unit) {
+        (Some(a), Some(b)) => {
+            let chord =
+                ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt();
+            // The arc is at least the chord, and for half the globe at most
+            // x + 1.2 x³/6 of it in radians (the series of asin).
+            let x = chord / 2.0;
+            let high = if x <= 0.5 {
+                2.0 * EARTH_RADIUS_KM * (x + 0.2 * x * x * x)
+            } else {
+                std::f64::consts::PI * EARTH_RADIUS_KM
+            };
+            (
+                Some((chord * EARTH_RADIUS_KM * (1.0 - SLACK) - KM_SLACK).max(0.0)),
+                high * (1.0 + SLACK) + KM_SLACK,
+            )
+        }
+        _ => (None, 0.0),
+    };
+    let (pf, of) = (p.features, o.features);
+    let skill = |wanted: &[u32]| (!wanted.is_empty()).then_some(if touched { 1.0 } else { 0.0 });
+    let upper = CategoryScores::from_fn(|c| match c {
+        Category::MustSkills => skill(&of.must),
+        Category::MeritSkills => skill(&of.merit),
+        Category::Occupation => occupation::best_similarity(&pf.occupations, of.occupation, curves),
+        Category::Experience => experience::years_score(&pf.occupations, of.occupation, curves),
+        Category::Swedish => swedish::level_score(pf.swedish, of.swedish_min, curves),
+        Category::Distance => km_low.map(|km| distance::km_score(km, curves)),
+        Category::Licences => (!of.licences.is_empty()).then_some(1.0),
+        Category::Availability => Some(availability::date_and_hours_score(
+            pf.available_from,
+            of.start_date,
+            of.hours,
+            pf.hours,
+            curves,
+        )),
+        Category::Text => text.map(|t| {
+            if t.is_finite() {
+                t.clamp(0.0, 1.0)
+            } else {
+                0.0
+            }
+        }),
+    });
+    Bound {
+        total: upper.total(ctx.profile),
+        excluded: excluded(pf, of, km_low, km_high, o.unit.is_some(), ctx),
+    }
+}
+
+/// The same decision as the exact hard rules, measuring the distance only in the thin band
+/// where the bounds cannot tell.
+fn excluded(
+    p: &ParticipantFeatures,
+    o: &OpeningFeatures,
+    low: Option<f64>,
+    high: f64,
+    located: bool,
+    ctx: Context<'_>,
+) -> bool {
+    if o.deadline.is_some_and(|d| d < ctx.today) {
+        return true;
+    }
+    if let (true, Some(required)) = (o.swedish_strict, o.swedish_min)
+        && swedish::gap(p.swedish, required) > 0
+    {
+        return true;
+    }
+    if let (Some(low), Some(max)) = (low, p.max_travel_km) {
+        if low > max {
             return true;
         }
-        if let (true, Some(required)) = (o.swedish_strict, o.swedish_min)
-            && swedish::gap(p.swedish, required) > 0
-        {
-            return true;
-        }
-        if let (Some(low), Some(max)) = (low, p.max_travel_km) {
-            if low > max {
+        if high > max && located {
+            let km = Pair::new(p, o, None).distance_km();
+            if km.is_some_and(|km| km > max) {
                 return true;
             }
-            if high > max && unit.is_some() {
-                let km = Pair::new(p, o, None).distance_km();
-                if km.is_some_and(|km| km > max) {
-                    return true;
-                }
-            }
         }
-        o.licences
-            .iter()
-            .any(|k| p.licences.binary_search(k).is_err())
     }
+    o.licences
+        .iter()
+        .any(|k| p.licences.binary_search(k).is_err())
 }
 
 /// Counts and bound histograms of one stretch of openings.
@@ -226,27 +232,103 @@ pub fn rank_openings_pruned(
 ) -> Ranking {
     let n = columns.features.len();
     let _span = tracing::debug_span!("rank_openings_pruned", openings = n, k = options.k).entered();
-    let bounder = Bounder {
-        participant,
+    let p = Located {
+        features: participant,
         unit: participant.location.map(unit),
-        ctx,
     };
-    // Bounds of the openings that may enter each list; NaN marks one that may not.
+    let side = Side {
+        n,
+        eligible: columns.eligible,
+        text: request.text,
+        bound: |i: usize, text: Option<f32>| {
+            let o = Located {
+                features: &columns.features[i],
+                unit: columns.units[i],
+            };
+            bound(p, o, touched(request.touched, i), text, ctx)
+        },
+        pair: |i: usize, text: Option<f32>| Pair::new(participant, &columns.features[i], text),
+        id: |i: usize| columns.features[i].id,
+    };
+    pruned(side, ctx, options)
+}
+
+/// What the pruned ranking reads of the candidate participants, index-aligned.
+#[derive(Clone, Copy)]
+pub struct ParticipantColumns<'a> {
+    pub features: &'a [ParticipantFeatures],
+    pub units: &'a [Option<Unit>],
+    /// Bit `i` set: participant `i` holds a skill the opening lists.
+    pub touched: &'a [u64],
+}
+
+/// Ranks participants for one opening: equal to
+/// [`rank_participants`](super::rank_participants) over all of them.
+pub fn rank_participants_pruned(
+    opening: &OpeningFeatures,
+    columns: ParticipantColumns<'_>,
+    ctx: Context<'_>,
+    options: RankOptions,
+) -> Ranking {
+    let n = columns.features.len();
+    let _span =
+        tracing::debug_span!("rank_participants_pruned", participants = n, k = options.k).entered();
+    let o = Located {
+        features: opening,
+        unit: opening.location.map(unit),
+    };
+    let side = Side {
+        n,
+        eligible: &|_| true,
+        text: None,
+        bound: |i: usize, text: Option<f32>| {
+            let p = Located {
+                features: &columns.features[i],
+                unit: columns.units[i],
+            };
+            bound(p, o, touched(columns.touched, i), text, ctx)
+        },
+        pair: |i: usize, text: Option<f32>| Pair::new(&columns.features[i], opening, text),
+        id: |i: usize| columns.features[i].id,
+    };
+    pruned(side, ctx, options)
+}
+
+/// The candidates of one ranking, whichever side they are on.
+struct Side<'a, B, P, I> {
+    n: usize,
+    eligible: &'a (dyn Fn(usize) -> bool + Sync),
+    text: Option<&'a [(u32, f32)]>,
+    /// The bound of candidate `i` given its text relevance.
+    bound: B,
+    /// The exact pair of candidate `i`.
+    pair: P,
+    id: I,
+}
+
+fn pruned<'a, B, P, I>(side: Side<'_, B, P, I>, ctx: Context<'_>, options: RankOptions) -> Ranking
+where
+    B: Fn(usize, Option<f32>) -> Bound + Sync,
+    P: Fn(usize, Option<f32>) -> Pair<'a> + Sync,
+    I: Fn(usize) -> i64,
+{
+    let n = side.n;
+    // Bounds of the candidates that may enter each list; NaN marks one that may not.
     let mut kept_bound = vec![f32::NAN; n];
     let mut excluded_bound = vec![f32::NAN; if options.include_excluded { n } else { 0 }];
-    let text = request.text;
+    let text = side.text;
     let scan = |start: usize, kept: &mut [f32], excluded: &mut [f32]| {
         let mut pass = Pass::new();
         // The text list is sorted by index: walk it alongside instead of searching it.
         let mut t = text.map(|t| t.partition_point(|x| (x.0 as usize) < start));
         for (j, slot) in kept.iter_mut().enumerate() {
             let i = start + j;
-            if !(columns.eligible)(i) {
+            if !(side.eligible)(i) {
                 continue;
             }
             let text_i = match (text, t.as_mut()) {
                 (Some(list), Some(pos)) => {
-                    // Entries of openings that were not eligible are stepped over too.
+                    // Entries of candidates that were not eligible are stepped over too.
                     while list.get(*pos).is_some_and(|x| (x.0 as usize) < i) {
                         *pos += 1;
                     }
@@ -257,12 +339,7 @@ pub fn rank_openings_pruned(
                 }
                 _ => None,
             };
-            let b = bounder.bound(
-                &columns.features[i],
-                columns.units[i],
-                touched(request.touched, i),
-                text_i,
-            );
+            let b = (side.bound)(i, text_i);
             pass.considered += 1;
             if b.excluded {
                 pass.excluded_count += 1;
@@ -295,21 +372,18 @@ pub fn rank_openings_pruned(
             .reduce(Pass::new, Pass::merge)
     };
 
-    let text = request.text;
-    let pair = |i: usize| Pair::new(participant, &columns.features[i], text_of(text, i));
+    let pair = |i: usize| (side.pair)(i, text_of(text, i));
     let mut selection = Selection::new(options.k);
     selection.excluded_count = pass.excluded_count;
     select(&kept_bound, &pass.kept, options.k, &mut |i| {
         let e = evaluate(pair(i), ctx);
         debug_assert!(!e.excluded);
-        selection.kept.push_at(e.total, columns.features[i].id, i)
+        selection.kept.push_at(e.total, (side.id)(i), i)
     });
     if options.include_excluded {
         select(&excluded_bound, &pass.excluded, options.k, &mut |i| {
             let e = evaluate(pair(i), ctx);
-            selection
-                .excluded
-                .push_at(e.total, columns.features[i].id, i)
+            selection.excluded.push_at(e.total, (side.id)(i), i)
         });
     }
     finish(selection, pass.considered, pair, ctx)

@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use crate::index::{IndexChange, IndexError, OpeningIndex};
 use crate::model::{Id, Opening, Profile};
@@ -16,8 +17,8 @@ use crate::projection::{Projection, features};
 use crate::store::{Entity, OutboxEntry, Store};
 use crate::taxonomy::Taxonomy;
 
-use super::Engine;
 use super::error::{InternalError, Result};
+use super::{Engine, Visibility};
 
 /// How many outbox rows one catch-up step applies in one index commit.
 const OUTBOX_BATCH: i64 = 1000;
@@ -58,6 +59,7 @@ impl Engine {
             let after = self.index.applied_seq();
             let entries = self.store.outbox_after(after, OUTBOX_BATCH).await?;
             let Some(last) = entries.last().map(|e| e.seq) else {
+                self.applied.send_replace(after);
                 return Ok(());
             };
             // A row holds its object's latest state: load each changed one once, in one query.
@@ -112,16 +114,21 @@ impl Engine {
                 changes
             };
             self.index.apply(changes, last)?;
+            self.applied.send_replace(last);
         }
     }
 
-    /// Follows the outbox until `stop` turns true, so changes written by another process (an
-    /// import, another instance) reach the index and the projection without a local write.
+    /// Follows the outbox until `stop` turns true: woken by local writes, and every `every` for
+    /// changes another process wrote (an import, another instance). Writes that commit while a
+    /// catch-up runs are applied together by the next one, in one index commit: group commit,
+    /// its delay bounded by one catch-up.
     pub async fn follow_outbox(
         self: Arc<Self>,
         every: std::time::Duration,
         mut stop: tokio::sync::watch::Receiver<bool>,
     ) {
+        let wake = Arc::clone(&self.wake);
+        let _running = Following::new(&self);
         // Held weakly, so a follower never keeps a dropped engine (and its index lock) alive.
         let engine = Arc::downgrade(&self);
         drop(self);
@@ -130,6 +137,7 @@ impl Engine {
         loop {
             tokio::select! {
                 _ = ticks.tick() => {}
+                _ = wake.notified() => {}
                 _ = stop.wait_for(|stopped| *stopped) => return,
             }
             let Some(engine) = engine.upgrade() else {
@@ -141,11 +149,61 @@ impl Engine {
         }
     }
 
-    /// Catches up after a write; an index failure is logged and shows as lag, never as a
+    /// After a committed write: hands it to the follower, and with [`Visibility::Searchable`]
+    /// waits until it is applied. An index failure is logged and shows as lag, never as a
     /// failed write, because the database has already committed.
-    pub(super) async fn after_write(&self) {
-        if let Err(e) = self.catch_up().await {
-            tracing::error!(error = %e, "index catch-up failed; it is retried on the next write");
+    pub(super) async fn after_write(&self, visibility: Visibility) {
+        if self.followers.load(Ordering::Acquire) == 0 {
+            // No follower (a command, a bench): apply it here, as nobody else will.
+            if let Err(e) = self.catch_up().await {
+                tracing::error!(error = %e, "index catch-up failed; it is retried on the next write");
+            }
+            return;
+        }
+        if visibility == Visibility::Committed {
+            self.wake.notify_one();
+            return;
+        }
+        let head = match self.store.outbox_head().await {
+            Ok(head) => head,
+            Err(e) => {
+                tracing::warn!(error = %e, "reading the outbox head failed; not waiting for the index");
+                self.wake.notify_one();
+                return;
+            }
+        };
+        let mut applied = self.applied.subscribe();
+        self.wake.notify_one();
+        let searchable = applied.wait_for(|seq| *seq >= head);
+        if tokio::time::timeout(SEARCHABLE_WITHIN, searchable)
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                head,
+                "a write was not searchable in time; the index catches up later"
+            );
+        }
+    }
+}
+
+/// Longest a write waits to become searchable before answering anyway (it is committed).
+const SEARCHABLE_WITHIN: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Counts a follower as running for as long as it lives.
+struct Following(std::sync::Weak<Engine>);
+
+impl Following {
+    fn new(engine: &Arc<Engine>) -> Self {
+        engine.followers.fetch_add(1, Ordering::AcqRel);
+        Following(Arc::downgrade(engine))
+    }
+}
+
+impl Drop for Following {
+    fn drop(&mut self) {
+        if let Some(engine) = self.0.upgrade() {
+            engine.followers.fetch_sub(1, Ordering::AcqRel);
         }
     }
 }

@@ -16,7 +16,7 @@ use crate::projection::Projection;
 use crate::projection::features::{self, Keys, TermLabel};
 use crate::rank::{
     CategoryScores, Context, Evidence, Exclusion, ParticipantFeatures, ProfileStamp, RankOptions,
-    Ranking, Scored, rank_participants,
+    Ranking, Scored,
 };
 use crate::taxonomy::Taxonomy;
 
@@ -364,8 +364,7 @@ impl Engine {
                     skill_weights: weights,
                     today,
                 };
-                let ranking =
-                    rank_participants(features, p.participants(), None, ctx, query.options());
+                let ranking = p.rank_participants(features, ctx, query.options());
                 let candidate = |s: &Scored| {
                     Some(Candidate {
                         participant_id: s.id,

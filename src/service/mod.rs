@@ -41,6 +41,15 @@ pub use tokens::{Accounts, IssuedToken, SignInError, SignInFailure};
 /// opening is ranked, and those beyond the hits score 0 on text.
 pub const CANDIDATE_LIMIT: usize = 5000;
 
+/// When a write answers: once the database has committed it (the default; the indexer
+/// applies it within a moment, batched with other writes), or once it is searchable too.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Visibility {
+    #[default]
+    Committed,
+    Searchable,
+}
+
 /// The application: store, index, taxonomy and the projection, shared by all requests.
 pub struct Engine {
     store: Store,
@@ -52,6 +61,12 @@ pub struct Engine {
     projection: RwLock<Projection>,
     /// Serialises catch-up so outbox rows are applied once and in order.
     indexer: tokio::sync::Mutex<()>,
+    /// Wakes the follower after a write, so writes made while it commits share its next commit.
+    wake: Arc<tokio::sync::Notify>,
+    /// The last outbox sequence number applied to the index and the projection.
+    applied: tokio::sync::watch::Sender<i64>,
+    /// Running followers; with none, a write applies the outbox itself before it answers.
+    followers: AtomicUsize,
     /// Most text hits the index hands to the core.
     candidate_limit: AtomicUsize,
 }
@@ -85,6 +100,9 @@ impl Engine {
             secret,
             projection: RwLock::new(Projection::default()),
             indexer: tokio::sync::Mutex::new(()),
+            wake: Arc::new(tokio::sync::Notify::new()),
+            applied: tokio::sync::watch::Sender::new(0),
+            followers: AtomicUsize::new(0),
             candidate_limit: AtomicUsize::new(CANDIDATE_LIMIT),
         });
         engine.load_projection().await?;

@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 
 use super::corpus;
-use crate::rank::prune::{OpeningColumns, Request, unit};
+use crate::rank::prune::{OpeningColumns, ParticipantColumns, Request, unit};
 use crate::rank::*;
 
 fn touched(openings: &[OpeningFeatures], skills: &[Key]) -> Vec<u64> {
@@ -68,8 +68,60 @@ fn both(seed: u64, n: usize, k: usize, include_excluded: bool, every: usize) -> 
     (pruned, exhaustive)
 }
 
+/// Both rankings of participants for one random opening.
+fn both_participants(seed: u64, n: usize, k: usize, include_excluded: bool) -> (Ranking, Ranking) {
+    let mut rng = corpus::rng(seed);
+    let people: Vec<ParticipantFeatures> = (1..=n as i64)
+        .map(|id| corpus::participant(&mut rng, id))
+        .collect();
+    let opening = corpus::openings(&mut rng, 1).remove(0);
+    let profile = WeightProfile::default();
+    let weights = SkillWeights::new();
+    let ctx = Context {
+        profile: &profile,
+        skill_weights: &weights,
+        today: corpus::today(),
+    };
+    let options = RankOptions {
+        k,
+        include_excluded,
+    };
+    let units: Vec<_> = people.iter().map(|p| p.location.map(unit)).collect();
+    let mut touched = vec![0u64; n.div_ceil(64)];
+    for (i, p) in people.iter().enumerate() {
+        if opening
+            .must
+            .iter()
+            .chain(&opening.merit)
+            .any(|k| p.skills.contains(k))
+        {
+            touched[i / 64] |= 1 << (i % 64);
+        }
+    }
+    let columns = ParticipantColumns {
+        features: &people,
+        units: &units,
+        touched: &touched,
+    };
+    (
+        prune::rank_participants_pruned(&opening, columns, ctx, options),
+        rank_participants(&opening, &people, None, ctx, options),
+    )
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn pruned_candidates_equal_the_exhaustive_ones(
+        seed in any::<u64>(),
+        n in 0usize..3000,
+        k in 0usize..30,
+        include_excluded in any::<bool>(),
+    ) {
+        let (pruned, exhaustive) = both_participants(seed, n, k, include_excluded);
+        prop_assert_eq!(pruned, exhaustive);
+    }
 
     #[test]
     fn pruned_ranking_equals_the_exhaustive_one(
