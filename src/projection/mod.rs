@@ -98,6 +98,7 @@ impl Projection {
         let eligible = |i: usize| kind.is_none_or(|want| kinds[i] == want);
         let columns = OpeningColumns {
             features: table.features(),
+            facets: table.facets(),
             units: table.units(),
             eligible: &eligible,
         };

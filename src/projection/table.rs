@@ -10,19 +10,28 @@ use std::hash::Hash;
 use rustc_hash::FxHashMap;
 
 use crate::model::{GeoPoint, Id, OpeningKind};
-use crate::rank::{Key, OpeningFeatures, ParticipantFeatures, Unit, unit};
+use crate::rank::{Facet, Key, OpeningFeatures, ParticipantFeatures, Unit, unit};
 
 /// What a table needs of its rows.
 pub trait Row: Clone {
+    /// The compact facts a ranking's cheap pass reads of the row, kept as their own column.
+    type Facet: Copy;
     fn id(&self) -> Id;
+    fn facet(&self) -> Self::Facet;
     /// The skill keys the row lists or holds, each once: what its posting lists are of.
     fn skills(&self) -> Vec<Key>;
     fn location(&self) -> Option<GeoPoint>;
 }
 
 impl Row for OpeningFeatures {
+    type Facet = Facet;
+
     fn id(&self) -> Id {
         self.id
+    }
+
+    fn facet(&self) -> Facet {
+        Facet::of(self)
     }
 
     /// Must-have and merit skills together.
@@ -39,9 +48,13 @@ impl Row for OpeningFeatures {
 }
 
 impl Row for ParticipantFeatures {
+    type Facet = ();
+
     fn id(&self) -> Id {
         self.id
     }
+
+    fn facet(&self) {}
 
     fn skills(&self) -> Vec<Key> {
         self.skills.clone()
@@ -53,9 +66,10 @@ impl Row for ParticipantFeatures {
 }
 
 /// Rows in columns, each with a tag (an opening's kind), and a posting list per skill.
-#[derive(Clone, Debug)]
-pub struct Table<R, T> {
+#[derive(Clone)]
+pub struct Table<R: Row, T> {
     features: Vec<R>,
+    facets: Vec<R::Facet>,
     units: Vec<Option<Unit>>,
     tags: Vec<T>,
     ordinals: FxHashMap<Id, u32>,
@@ -71,10 +85,11 @@ pub type OpeningTable = Table<OpeningFeatures, OpeningKind>;
 /// Every participant.
 pub type ParticipantTable = Table<ParticipantFeatures, ()>;
 
-impl<R, T> Default for Table<R, T> {
+impl<R: Row, T> Default for Table<R, T> {
     fn default() -> Self {
         Table {
             features: Vec::new(),
+            facets: Vec::new(),
             units: Vec::new(),
             tags: Vec::new(),
             ordinals: FxHashMap::default(),
@@ -120,6 +135,10 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
         &self.features
     }
 
+    pub fn facets(&self) -> &[R::Facet] {
+        &self.facets
+    }
+
     pub fn units(&self) -> &[Option<Unit>] {
         &self.units
     }
@@ -137,6 +156,7 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
                 self.uncount(self.tags[at as usize]);
                 let i = at as usize;
                 self.units[i] = features.location().map(unit);
+                self.facets[i] = features.facet();
                 self.tags[i] = tag;
                 self.features[i] = features;
                 at
@@ -144,6 +164,7 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
             None => {
                 let at = u32::try_from(self.features.len()).expect("fewer than 4 billion rows");
                 self.units.push(features.location().map(unit));
+                self.facets.push(features.facet());
                 self.tags.push(tag);
                 self.features.push(features);
                 self.ordinals.insert(id, at);
@@ -181,6 +202,7 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
         }
         self.features.swap_remove(i);
         self.units.swap_remove(i);
+        self.facets.swap_remove(i);
         self.tags.swap_remove(i);
     }
 

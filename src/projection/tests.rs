@@ -89,6 +89,7 @@ fn assert_table_matches(
         let at = table.ordinal(*id).unwrap() as usize;
         assert_eq!(table.tags()[at], *kind);
         assert_eq!(table.units()[at], f.location.map(unit));
+        assert_eq!(table.facets()[at], crate::rank::Facet::of(f));
     }
     for kind in [OpeningKind::Vacancy, OpeningKind::Internship] {
         let n = model.values().filter(|(_, k)| *k == kind).count();

@@ -1,18 +1,21 @@
 //! Top k without scoring everything: the same ranking as [`rank_openings`](super::rank_openings)
 //! over every candidate, found by scoring only the openings that can still enter the top k.
 //!
-//! One cheap pass computes, per opening, an upper bound of its total from what costs almost
-//! nothing to know (which categories apply; the exact occupation, experience, Swedish and
-//! availability scores; a distance bound from the chord between unit vectors; whether the
-//! opening names any skill the participant holds, from the caller's posting lists) and decides
-//! each hard exclusion exactly. The openings are then scored fully in order of falling bound
-//! (by histogram bucket, then in ordinal order) while the k-th best score rises; one whose bound
-//! is below it cannot enter, in the manner of MaxScore. Ties are kept: a bound equal to the
-//! threshold is scored, because a lower id wins a tie.
+//! One cheap pass over compact [`Facet`]s computes, per opening, a coarse upper bound of its
+//! total (which categories apply; the exact occupation, experience and Swedish scores; whether
+//! the opening names any skill the participant holds, from the caller's posting lists; distance
+//! and start date counted as perfect) and decides each hard exclusion exactly (the travel limit
+//! from the chord between unit vectors, measured only in the thin band where the chord cannot
+//! tell). The openings are then taken in order of falling coarse bound (by histogram bucket,
+//! then in ordinal order) while the k-th best score rises: one whose coarse bound reaches it
+//! gets the fine bound (distance and start date too), and one whose fine bound reaches it is
+//! scored. A bound below the threshold cannot enter, in the manner of MaxScore. Ties are kept: a
+//! bound equal to the threshold goes on, because a lower id wins a tie.
 //!
-//! The bound is computed with the same per-category functions and the same weighted mean as
-//! the exact total, category by category no smaller, so it is never below the exact total;
-//! floating-point rounding is monotone, which keeps that true to the bit.
+//! The fine bound is computed with the same per-category functions and the same weighted mean
+//! as the exact total, category by category no smaller, so it is never below the exact total;
+//! floating-point rounding is monotone, which keeps that true to the bit. The coarse bound sums
+//! in its own order and so carries a margin far above f32 rounding.
 
 use rayon::prelude::*;
 
@@ -20,7 +23,7 @@ use super::category::{availability, distance, experience, occupation, swedish};
 use super::features::{OpeningFeatures, ParticipantFeatures};
 use super::score::{CategoryScores, Context, Pair, evaluate};
 use super::{Category, RankOptions, Ranking, SEQUENTIAL_BELOW, Selection, finish};
-use crate::model::{EARTH_RADIUS_KM, GeoPoint};
+use crate::model::{EARTH_RADIUS_KM, GeoPoint, Hours, SsykCode, SwedishLevel};
 
 /// A point on the unit sphere, so a bound on a distance costs a few multiplications.
 pub type Unit = [f64; 3];
@@ -31,10 +34,40 @@ pub fn unit(p: GeoPoint) -> Unit {
     [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
 }
 
+/// The few facts of an opening the cheap pass reads: small, and no pointers to follow.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Facet {
+    pub occupation: Option<SsykCode>,
+    pub swedish_min: Option<SwedishLevel>,
+    pub swedish_strict: bool,
+    pub hours: Hours,
+    pub has_must: bool,
+    pub has_merit: bool,
+    pub has_licences: bool,
+    pub deadline: Option<chrono::NaiveDate>,
+}
+
+impl Facet {
+    pub fn of(o: &OpeningFeatures) -> Self {
+        Facet {
+            occupation: o.occupation,
+            swedish_min: o.swedish_min,
+            swedish_strict: o.swedish_strict,
+            hours: o.hours,
+            has_must: !o.must.is_empty(),
+            has_merit: !o.merit.is_empty(),
+            has_licences: !o.licences.is_empty(),
+            deadline: o.deadline,
+        }
+    }
+}
+
 /// What the pruned ranking reads of the candidate openings, index-aligned column by column.
 #[derive(Clone, Copy)]
 pub struct OpeningColumns<'a> {
     pub features: &'a [OpeningFeatures],
+    /// `Facet::of` each opening.
+    pub facets: &'a [Facet],
     /// The unit vector of each workplace; `None` when its location is unknown.
     pub units: &'a [Option<Unit>],
     /// Which openings may be ranked (the kind asked for); the others are not candidates.
@@ -191,6 +224,131 @@ fn excluded(
         .any(|k| p.licences.binary_search(k).is_err())
 }
 
+/// The travel limit as chords of the unit sphere, squared: beyond `far` a pair is surely
+/// excluded, within `near` surely not, and between them the distance is measured.
+#[derive(Clone, Copy)]
+struct Reach {
+    near: f64,
+    far: f64,
+}
+
+impl Reach {
+    fn of(max_km: f64) -> Option<Reach> {
+        let half = max_km / (2.0 * EARTH_RADIUS_KM);
+        if !(0.0..std::f64::consts::FRAC_PI_2).contains(&half) {
+            return None;
+        }
+        let chord = 2.0 * half.sin();
+        Some(Reach {
+            near: (chord * (1.0 - 1e-6)).powi(2),
+            far: (chord * (1.0 + 1e-6) + 1e-9).powi(2),
+        })
+    }
+}
+
+/// The participant's side of the cheap pass, computed once.
+struct Coarse<'a> {
+    participant: &'a ParticipantFeatures,
+    unit: Option<Unit>,
+    reach: Option<Reach>,
+    ctx: Context<'a>,
+}
+
+impl Coarse<'_> {
+    /// An upper bound of the total from the facet alone, with distance and the start date
+    /// counted as perfect, and whether the pair is excluded (exactly).
+    fn bound(
+        &self,
+        f: &Facet,
+        o: &OpeningFeatures,
+        unit: Option<Unit>,
+        touched: bool,
+        text: Option<f32>,
+    ) -> Bound {
+        let p = self.participant;
+        let w = &self.ctx.profile.weights;
+        let curves = &self.ctx.profile.curves;
+        let (mut num, mut den) = (0.0f32, 0.0f32);
+        let mut add = |c: Category, score: f32| {
+            num += w[c] * score;
+            den += w[c];
+        };
+        let skill = if touched { 1.0 } else { 0.0 };
+        if f.has_must {
+            add(Category::MustSkills, skill);
+        }
+        if f.has_merit {
+            add(Category::MeritSkills, skill);
+        }
+        if f.occupation.is_some() {
+            let similar = occupation::best_similarity(&p.occupations, f.occupation, curves);
+            let years = experience::years_score(&p.occupations, f.occupation, curves);
+            add(Category::Occupation, similar.unwrap_or(0.0));
+            add(Category::Experience, years.unwrap_or(0.0));
+        }
+        if let Some(s) = swedish::level_score(p.swedish, f.swedish_min, curves) {
+            add(Category::Swedish, s);
+        }
+        let located = self.unit.is_some() && unit.is_some();
+        if located {
+            add(Category::Distance, 1.0);
+        }
+        if f.has_licences {
+            add(Category::Licences, 1.0);
+        }
+        add(
+            Category::Availability,
+            availability::hours_factor(f.hours, p.hours, curves).clamp(0.0, 1.0),
+        );
+        if let Some(t) = text {
+            add(
+                Category::Text,
+                if t.is_finite() {
+                    t.clamp(0.0, 1.0)
+                } else {
+                    0.0
+                },
+            );
+        }
+        let total = if den > 0.0 { (num / den).min(1.0) } else { 0.0 };
+        Bound {
+            total: total * (1.0 + 1e-5) + 1e-6,
+            excluded: self.excluded(f, o, unit),
+        }
+    }
+
+    fn excluded(&self, f: &Facet, o: &OpeningFeatures, unit: Option<Unit>) -> bool {
+        let p = self.participant;
+        if f.deadline.is_some_and(|d| d < self.ctx.today) {
+            return true;
+        }
+        if let (true, Some(required)) = (f.swedish_strict, f.swedish_min)
+            && swedish::gap(p.swedish, required) > 0
+        {
+            return true;
+        }
+        if let (Some(a), Some(b), Some(max)) = (self.unit, unit, p.max_travel_km) {
+            let chord2 = (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2);
+            match self.reach {
+                Some(r) if chord2 < r.near => {}
+                Some(r) if chord2 > r.far => return true,
+                _ => {
+                    if Pair::new(p, o, None)
+                        .distance_km()
+                        .is_some_and(|km| km > max)
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+        f.has_licences
+            && o.licences
+                .iter()
+                .any(|k| p.licences.binary_search(k).is_err())
+    }
+}
+
 /// Counts and bound histograms of one stretch of openings.
 struct Pass {
     kept: [u32; BUCKETS],
@@ -236,16 +394,31 @@ pub fn rank_openings_pruned(
         features: participant,
         unit: participant.location.map(unit),
     };
+    let coarse = Coarse {
+        participant,
+        unit: p.unit,
+        reach: participant.max_travel_km.and_then(Reach::of),
+        ctx,
+    };
     let side = Side {
         n,
         eligible: columns.eligible,
         text: request.text,
+        coarse: |i: usize, text: Option<f32>| {
+            coarse.bound(
+                &columns.facets[i],
+                &columns.features[i],
+                columns.units[i],
+                touched(request.touched, i),
+                text,
+            )
+        },
         bound: |i: usize, text: Option<f32>| {
             let o = Located {
                 features: &columns.features[i],
                 unit: columns.units[i],
             };
-            bound(p, o, touched(request.touched, i), text, ctx)
+            bound(p, o, touched(request.touched, i), text, ctx).total
         },
         pair: |i: usize, text: Option<f32>| Pair::new(participant, &columns.features[i], text),
         id: |i: usize| columns.features[i].id,
@@ -277,17 +450,19 @@ pub fn rank_participants_pruned(
         features: opening,
         unit: opening.location.map(unit),
     };
+    let fine = |i: usize, text: Option<f32>| {
+        let p = Located {
+            features: &columns.features[i],
+            unit: columns.units[i],
+        };
+        bound(p, o, touched(columns.touched, i), text, ctx)
+    };
     let side = Side {
         n,
         eligible: &|_| true,
         text: None,
-        bound: |i: usize, text: Option<f32>| {
-            let p = Located {
-                features: &columns.features[i],
-                unit: columns.units[i],
-            };
-            bound(p, o, touched(columns.touched, i), text, ctx)
-        },
+        coarse: fine,
+        bound: |i: usize, text: Option<f32>| fine(i, text).total,
         pair: |i: usize, text: Option<f32>| Pair::new(&columns.features[i], opening, text),
         id: |i: usize| columns.features[i].id,
     };
@@ -295,20 +470,27 @@ pub fn rank_participants_pruned(
 }
 
 /// The candidates of one ranking, whichever side they are on.
-struct Side<'a, B, P, I> {
+struct Side<'a, C, B, P, I> {
     n: usize,
     eligible: &'a (dyn Fn(usize) -> bool + Sync),
     text: Option<&'a [(u32, f32)]>,
-    /// The bound of candidate `i` given its text relevance.
+    /// A cheap bound of candidate `i` given its text relevance, and its exclusion.
+    coarse: C,
+    /// A bound no greater than the coarse one, dearer to compute.
     bound: B,
     /// The exact pair of candidate `i`.
     pair: P,
     id: I,
 }
 
-fn pruned<'a, B, P, I>(side: Side<'_, B, P, I>, ctx: Context<'_>, options: RankOptions) -> Ranking
+fn pruned<'a, C, B, P, I>(
+    side: Side<'_, C, B, P, I>,
+    ctx: Context<'_>,
+    options: RankOptions,
+) -> Ranking
 where
-    B: Fn(usize, Option<f32>) -> Bound + Sync,
+    C: Fn(usize, Option<f32>) -> Bound + Sync,
+    B: Fn(usize, Option<f32>) -> f32,
     P: Fn(usize, Option<f32>) -> Pair<'a> + Sync,
     I: Fn(usize) -> i64,
 {
@@ -339,7 +521,7 @@ where
                 }
                 _ => None,
             };
-            let b = (side.bound)(i, text_i);
+            let b = (side.coarse)(i, text_i);
             pass.considered += 1;
             if b.excluded {
                 pass.excluded_count += 1;
@@ -375,28 +557,43 @@ where
     let pair = |i: usize| (side.pair)(i, text_of(text, i));
     let mut selection = Selection::new(options.k);
     selection.excluded_count = pass.excluded_count;
-    select(&kept_bound, &pass.kept, options.k, &mut |i| {
+    // Below the threshold even by the fine bound: left unscored, the threshold unchanged.
+    let misses = |i: usize, threshold: Option<f32>| {
+        threshold.is_some_and(|t| (side.bound)(i, text_of(text, i)) < t)
+    };
+    select(&kept_bound, &pass.kept, options.k, &mut |i, threshold| {
+        if misses(i, threshold) {
+            return threshold;
+        }
         let e = evaluate(pair(i), ctx);
         debug_assert!(!e.excluded);
         selection.kept.push_at(e.total, (side.id)(i), i)
     });
     if options.include_excluded {
-        select(&excluded_bound, &pass.excluded, options.k, &mut |i| {
-            let e = evaluate(pair(i), ctx);
-            selection.excluded.push_at(e.total, (side.id)(i), i)
-        });
+        select(
+            &excluded_bound,
+            &pass.excluded,
+            options.k,
+            &mut |i, threshold| {
+                if misses(i, threshold) {
+                    return threshold;
+                }
+                let e = evaluate(pair(i), ctx);
+                selection.excluded.push_at(e.total, (side.id)(i), i)
+            },
+        );
     }
     finish(selection, pass.considered, pair, ctx)
 }
 
 /// Scores openings in order of falling bound until no bound reaches the k-th best score.
-/// `score(i)` scores opening `i` into the heap and returns the heap's threshold: the k-th
-/// best score once k are held.
+/// `score(i, threshold)` scores opening `i` into the heap (or finds it cannot enter) and
+/// returns the heap's threshold: the k-th best score once k are held.
 fn select(
     bounds: &[f32],
     histogram: &[u32; BUCKETS],
     k: usize,
-    score: &mut dyn FnMut(usize) -> Option<f32>,
+    score: &mut dyn FnMut(usize, Option<f32>) -> Option<f32>,
 ) {
     if k == 0 {
         return;
@@ -411,13 +608,13 @@ fn select(
     }
     let mut threshold: Option<f32> = None;
     for (i, &b) in bounds.iter().enumerate() {
-        if !b.is_nan() && bucket(b) >= cut {
-            threshold = score(i);
+        if !b.is_nan() && bucket(b) >= cut && threshold.is_none_or(|t| b >= t) {
+            threshold = score(i, threshold);
         }
     }
     for (i, &b) in bounds.iter().enumerate() {
         if !b.is_nan() && bucket(b) < cut && threshold.is_none_or(|t| b >= t) {
-            threshold = score(i);
+            threshold = score(i, threshold);
         }
     }
 }

@@ -38,12 +38,14 @@ fn both(seed: u64, n: usize, k: usize, include_excluded: bool, every: usize) -> 
         include_excluded,
     };
     let units: Vec<_> = openings.iter().map(|o| o.location.map(unit)).collect();
+    let facets: Vec<_> = openings.iter().map(prune::Facet::of).collect();
     let eligible = |i: usize| i.is_multiple_of(every);
     let touched = touched(&openings, &participant.skills);
     let pruned = prune::rank_openings_pruned(
         &participant,
         OpeningColumns {
             features: &openings,
+            facets: &facets,
             units: &units,
             eligible: &eligible,
         },
