@@ -99,6 +99,7 @@ impl Projection {
         let columns = OpeningColumns {
             features: table.features(),
             facets: table.facets(),
+            occupations: table.occupations(),
             units: table.units(),
             eligible: &eligible,
         };

@@ -9,7 +9,7 @@ use std::hash::Hash;
 
 use rustc_hash::FxHashMap;
 
-use crate::model::{GeoPoint, Id, OpeningKind};
+use crate::model::{GeoPoint, Id, OpeningKind, SsykCode};
 use crate::rank::{Facet, Key, OpeningFeatures, ParticipantFeatures, Unit, unit};
 
 /// What a table needs of its rows.
@@ -17,7 +17,8 @@ pub trait Row: Clone {
     /// The compact facts a ranking's cheap pass reads of the row, kept as their own column.
     type Facet: Copy;
     fn id(&self) -> Id;
-    fn facet(&self) -> Self::Facet;
+    /// The facet, interning what it points to in `occupations`.
+    fn facet(&self, occupations: &mut Occupations) -> Self::Facet;
     /// The skill keys the row lists or holds, each once: what its posting lists are of.
     fn skills(&self) -> Vec<Key>;
     fn location(&self) -> Option<GeoPoint>;
@@ -30,8 +31,8 @@ impl Row for OpeningFeatures {
         self.id
     }
 
-    fn facet(&self) -> Facet {
-        Facet::of(self)
+    fn facet(&self, occupations: &mut Occupations) -> Facet {
+        Facet::of(self, self.occupation.map_or(0, |c| occupations.slot(c)))
     }
 
     /// Must-have and merit skills together.
@@ -54,7 +55,7 @@ impl Row for ParticipantFeatures {
         self.id
     }
 
-    fn facet(&self) {}
+    fn facet(&self, _: &mut Occupations) {}
 
     fn skills(&self) -> Vec<Key> {
         self.skills.clone()
@@ -65,11 +66,32 @@ impl Row for ParticipantFeatures {
     }
 }
 
+/// The occupation groups facets point into, each once; it only grows (a few hundred groups).
+#[derive(Clone, Debug, Default)]
+pub struct Occupations {
+    codes: Vec<SsykCode>,
+    slots: FxHashMap<SsykCode, u16>,
+}
+
+impl Occupations {
+    fn slot(&mut self, code: SsykCode) -> u16 {
+        *self.slots.entry(code).or_insert_with(|| {
+            self.codes.push(code);
+            u16::try_from(self.codes.len() - 1).expect("fewer SSYK groups than u16")
+        })
+    }
+
+    pub fn codes(&self) -> &[SsykCode] {
+        &self.codes
+    }
+}
+
 /// Rows in columns, each with a tag (an opening's kind), and a posting list per skill.
 #[derive(Clone)]
 pub struct Table<R: Row, T> {
     features: Vec<R>,
     facets: Vec<R::Facet>,
+    occupations: Occupations,
     units: Vec<Option<Unit>>,
     tags: Vec<T>,
     ordinals: FxHashMap<Id, u32>,
@@ -90,6 +112,7 @@ impl<R: Row, T> Default for Table<R, T> {
         Table {
             features: Vec::new(),
             facets: Vec::new(),
+            occupations: Occupations::default(),
             units: Vec::new(),
             tags: Vec::new(),
             ordinals: FxHashMap::default(),
@@ -139,6 +162,11 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
         &self.facets
     }
 
+    /// The occupation groups the facets point into.
+    pub fn occupations(&self) -> &[SsykCode] {
+        self.occupations.codes()
+    }
+
     pub fn units(&self) -> &[Option<Unit>] {
         &self.units
     }
@@ -156,7 +184,7 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
                 self.uncount(self.tags[at as usize]);
                 let i = at as usize;
                 self.units[i] = features.location().map(unit);
-                self.facets[i] = features.facet();
+                self.facets[i] = features.facet(&mut self.occupations);
                 self.tags[i] = tag;
                 self.features[i] = features;
                 at
@@ -164,7 +192,7 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
             None => {
                 let at = u32::try_from(self.features.len()).expect("fewer than 4 billion rows");
                 self.units.push(features.location().map(unit));
-                self.facets.push(features.facet());
+                self.facets.push(features.facet(&mut self.occupations));
                 self.tags.push(tag);
                 self.features.push(features);
                 self.ordinals.insert(id, at);

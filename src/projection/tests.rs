@@ -89,7 +89,12 @@ fn assert_table_matches(
         let at = table.ordinal(*id).unwrap() as usize;
         assert_eq!(table.tags()[at], *kind);
         assert_eq!(table.units()[at], f.location.map(unit));
-        assert_eq!(table.facets()[at], crate::rank::Facet::of(f));
+        let facet = table.facets()[at];
+        let slot = f.occupation.map_or(crate::rank::Facet::NO_OCCUPATION, |c| {
+            table.occupations().iter().position(|x| *x == c).unwrap() as u16
+        });
+        assert_eq!(facet.occupation, slot);
+        assert_eq!(facet, crate::rank::Facet::of(f, slot));
     }
     for kind in [OpeningKind::Vacancy, OpeningKind::Internship] {
         let n = model.values().filter(|(_, k)| *k == kind).count();

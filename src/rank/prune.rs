@@ -22,8 +22,9 @@ use rayon::prelude::*;
 use super::category::{availability, distance, experience, occupation, swedish};
 use super::features::{OpeningFeatures, ParticipantFeatures};
 use super::score::{CategoryScores, Context, Pair, evaluate};
-use super::{Category, RankOptions, Ranking, SEQUENTIAL_BELOW, Selection, finish};
+use super::{Category, CategoryMap, RankOptions, Ranking, SEQUENTIAL_BELOW, Selection, finish};
 use crate::model::{EARTH_RADIUS_KM, GeoPoint, Hours, SsykCode, SwedishLevel};
+use chrono::Datelike;
 
 /// A point on the unit sphere, so a bound on a distance costs a few multiplications.
 pub type Unit = [f64; 3];
@@ -34,31 +35,57 @@ pub fn unit(p: GeoPoint) -> Unit {
     [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
 }
 
-/// The few facts of an opening the cheap pass reads: small, and no pointers to follow.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// The few facts of an opening the cheap pass reads: eight bytes, no pointers to follow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Facet {
-    pub occupation: Option<SsykCode>,
-    pub swedish_min: Option<SwedishLevel>,
-    pub swedish_strict: bool,
-    pub hours: Hours,
-    pub has_must: bool,
-    pub has_merit: bool,
-    pub has_licences: bool,
-    pub deadline: Option<chrono::NaiveDate>,
+    /// The opening's occupation group as an index into [`OpeningColumns::occupations`];
+    /// [`Facet::NO_OCCUPATION`] when it names none.
+    pub occupation: u16,
+    /// The minimum Swedish level's step (1 for A1 to 6 for C2), 0 when there is none.
+    pub swedish: u8,
+    flags: u8,
+    /// The deadline in days from the common era, `i32::MAX` when there is none.
+    deadline: i32,
 }
 
 impl Facet {
-    pub fn of(o: &OpeningFeatures) -> Self {
+    pub const NO_OCCUPATION: u16 = u16::MAX;
+    const MUST: u8 = 1;
+    const MERIT: u8 = 2;
+    const LICENCES: u8 = 4;
+    const STRICT: u8 = 8;
+    const HOURS_SHIFT: u8 = 4;
+
+    /// The facet of an opening whose occupation group is at `occupation` in the columns' list.
+    pub fn of(o: &OpeningFeatures, occupation: u16) -> Self {
+        let flag = |on: bool, bit: u8| if on { bit } else { 0 };
+        let hours = match o.hours {
+            Hours::Full => 0,
+            Hours::Part => 1,
+            Hours::Any => 2,
+        };
         Facet {
-            occupation: o.occupation,
-            swedish_min: o.swedish_min,
-            swedish_strict: o.swedish_strict,
-            hours: o.hours,
-            has_must: !o.must.is_empty(),
-            has_merit: !o.merit.is_empty(),
-            has_licences: !o.licences.is_empty(),
-            deadline: o.deadline,
+            occupation: if o.occupation.is_some() {
+                occupation
+            } else {
+                Self::NO_OCCUPATION
+            },
+            swedish: o.swedish_min.map_or(0, SwedishLevel::step),
+            flags: flag(!o.must.is_empty(), Self::MUST)
+                | flag(!o.merit.is_empty(), Self::MERIT)
+                | flag(!o.licences.is_empty(), Self::LICENCES)
+                | flag(o.swedish_strict, Self::STRICT)
+                | (hours << Self::HOURS_SHIFT),
+            deadline: o.deadline.map_or(i32::MAX, |d| d.num_days_from_ce()),
         }
+    }
+
+    fn has(self, bit: u8) -> bool {
+        self.flags & bit != 0
+    }
+
+    fn hours(self) -> usize {
+        usize::from(self.flags >> Self::HOURS_SHIFT)
     }
 }
 
@@ -68,6 +95,8 @@ pub struct OpeningColumns<'a> {
     pub features: &'a [OpeningFeatures],
     /// `Facet::of` each opening.
     pub facets: &'a [Facet],
+    /// The occupation groups the facets point into.
+    pub occupations: &'a [SsykCode],
     /// The unit vector of each workplace; `None` when its location is unknown.
     pub units: &'a [Option<Unit>],
     /// Which openings may be ranked (the kind asked for); the others are not candidates.
@@ -246,60 +275,96 @@ impl Reach {
     }
 }
 
-/// The participant's side of the cheap pass, computed once.
+/// The participant's side of the cheap pass, computed once: what each facet value is worth.
 struct Coarse<'a> {
     participant: &'a ParticipantFeatures,
     unit: Option<Unit>,
     reach: Option<Reach>,
-    ctx: Context<'a>,
+    /// Occupation and experience scores by occupation index.
+    occupations: Vec<(f32, f32)>,
+    /// Swedish score and strict exclusion by minimum step (0: no minimum).
+    swedish: [(f32, bool); 7],
+    /// Availability's hours factor by the opening's hours.
+    hours: [f32; 3],
+    weights: CategoryMap<f32>,
+    today: i32,
 }
 
-impl Coarse<'_> {
+impl<'a> Coarse<'a> {
+    fn new(
+        participant: &'a ParticipantFeatures,
+        occupations: &[SsykCode],
+        ctx: Context<'_>,
+    ) -> Self {
+        let curves = &ctx.profile.curves;
+        let p = participant;
+        let mut swedish = [(0.0, false); 7];
+        for level in SwedishLevel::ALL {
+            let score = swedish::level_score(p.swedish, Some(level), curves).unwrap_or(0.0);
+            swedish[usize::from(level.step())] = (score, swedish::gap(p.swedish, level) > 0);
+        }
+        let hours = [Hours::Full, Hours::Part, Hours::Any]
+            .map(|h| availability::hours_factor(h, p.hours, curves).clamp(0.0, 1.0));
+        Coarse {
+            participant,
+            unit: participant.location.map(unit),
+            reach: participant.max_travel_km.and_then(Reach::of),
+            occupations: occupations
+                .iter()
+                .map(|&code| {
+                    let o = Some(code);
+                    (
+                        occupation::best_similarity(&p.occupations, o, curves).unwrap_or(0.0),
+                        experience::years_score(&p.occupations, o, curves).unwrap_or(0.0),
+                    )
+                })
+                .collect(),
+            swedish,
+            hours,
+            weights: ctx.profile.weights,
+            today: ctx.today.num_days_from_ce(),
+        }
+    }
+
     /// An upper bound of the total from the facet alone, with distance and the start date
     /// counted as perfect, and whether the pair is excluded (exactly).
     fn bound(
         &self,
-        f: &Facet,
+        f: Facet,
         o: &OpeningFeatures,
         unit: Option<Unit>,
         touched: bool,
         text: Option<f32>,
     ) -> Bound {
-        let p = self.participant;
-        let w = &self.ctx.profile.weights;
-        let curves = &self.ctx.profile.curves;
+        let w = &self.weights;
         let (mut num, mut den) = (0.0f32, 0.0f32);
         let mut add = |c: Category, score: f32| {
             num += w[c] * score;
             den += w[c];
         };
         let skill = if touched { 1.0 } else { 0.0 };
-        if f.has_must {
+        if f.has(Facet::MUST) {
             add(Category::MustSkills, skill);
         }
-        if f.has_merit {
+        if f.has(Facet::MERIT) {
             add(Category::MeritSkills, skill);
         }
-        if f.occupation.is_some() {
-            let similar = occupation::best_similarity(&p.occupations, f.occupation, curves);
-            let years = experience::years_score(&p.occupations, f.occupation, curves);
-            add(Category::Occupation, similar.unwrap_or(0.0));
-            add(Category::Experience, years.unwrap_or(0.0));
+        if let Some(&(similar, years)) = self.occupations.get(usize::from(f.occupation)) {
+            add(Category::Occupation, similar);
+            add(Category::Experience, years);
         }
-        if let Some(s) = swedish::level_score(p.swedish, f.swedish_min, curves) {
-            add(Category::Swedish, s);
+        let (swedish, strict_gap) = self.swedish[usize::from(f.swedish.min(6))];
+        if f.swedish > 0 {
+            add(Category::Swedish, swedish);
         }
         let located = self.unit.is_some() && unit.is_some();
         if located {
             add(Category::Distance, 1.0);
         }
-        if f.has_licences {
+        if f.has(Facet::LICENCES) {
             add(Category::Licences, 1.0);
         }
-        add(
-            Category::Availability,
-            availability::hours_factor(f.hours, p.hours, curves).clamp(0.0, 1.0),
-        );
+        add(Category::Availability, self.hours[f.hours().min(2)]);
         if let Some(t) = text {
             add(
                 Category::Text,
@@ -311,41 +376,32 @@ impl Coarse<'_> {
             );
         }
         let total = if den > 0.0 { (num / den).min(1.0) } else { 0.0 };
+        let excluded = f.deadline < self.today
+            || (f.has(Facet::STRICT) && f.swedish > 0 && strict_gap)
+            || self.beyond_reach(o, unit)
+            || (f.has(Facet::LICENCES)
+                && o.licences
+                    .iter()
+                    .any(|k| self.participant.licences.binary_search(k).is_err()));
         Bound {
             total: total * (1.0 + 1e-5) + 1e-6,
-            excluded: self.excluded(f, o, unit),
+            excluded,
         }
     }
 
-    fn excluded(&self, f: &Facet, o: &OpeningFeatures, unit: Option<Unit>) -> bool {
+    fn beyond_reach(&self, o: &OpeningFeatures, unit: Option<Unit>) -> bool {
         let p = self.participant;
-        if f.deadline.is_some_and(|d| d < self.ctx.today) {
-            return true;
+        let (Some(a), Some(b), Some(max)) = (self.unit, unit, p.max_travel_km) else {
+            return false;
+        };
+        let chord2 = (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2);
+        match self.reach {
+            Some(r) if chord2 < r.near => false,
+            Some(r) if chord2 > r.far => true,
+            _ => Pair::new(p, o, None)
+                .distance_km()
+                .is_some_and(|km| km > max),
         }
-        if let (true, Some(required)) = (f.swedish_strict, f.swedish_min)
-            && swedish::gap(p.swedish, required) > 0
-        {
-            return true;
-        }
-        if let (Some(a), Some(b), Some(max)) = (self.unit, unit, p.max_travel_km) {
-            let chord2 = (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2);
-            match self.reach {
-                Some(r) if chord2 < r.near => {}
-                Some(r) if chord2 > r.far => return true,
-                _ => {
-                    if Pair::new(p, o, None)
-                        .distance_km()
-                        .is_some_and(|km| km > max)
-                    {
-                        return true;
-                    }
-                }
-            }
-        }
-        f.has_licences
-            && o.licences
-                .iter()
-                .any(|k| p.licences.binary_search(k).is_err())
     }
 }
 
@@ -394,19 +450,14 @@ pub fn rank_openings_pruned(
         features: participant,
         unit: participant.location.map(unit),
     };
-    let coarse = Coarse {
-        participant,
-        unit: p.unit,
-        reach: participant.max_travel_km.and_then(Reach::of),
-        ctx,
-    };
+    let coarse = Coarse::new(participant, columns.occupations, ctx);
     let side = Side {
         n,
         eligible: columns.eligible,
         text: request.text,
         coarse: |i: usize, text: Option<f32>| {
             coarse.bound(
-                &columns.facets[i],
+                columns.facets[i],
                 &columns.features[i],
                 columns.units[i],
                 touched(request.touched, i),

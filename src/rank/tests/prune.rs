@@ -38,7 +38,19 @@ fn both(seed: u64, n: usize, k: usize, include_excluded: bool, every: usize) -> 
         include_excluded,
     };
     let units: Vec<_> = openings.iter().map(|o| o.location.map(unit)).collect();
-    let facets: Vec<_> = openings.iter().map(prune::Facet::of).collect();
+    let mut occupations: Vec<crate::model::SsykCode> = Vec::new();
+    let facets: Vec<_> = openings
+        .iter()
+        .map(|o| {
+            let slot = o.occupation.map_or(0, |c| {
+                occupations.iter().position(|x| *x == c).unwrap_or_else(|| {
+                    occupations.push(c);
+                    occupations.len() - 1
+                })
+            });
+            prune::Facet::of(o, slot as u16)
+        })
+        .collect();
     let eligible = |i: usize| i.is_multiple_of(every);
     let touched = touched(&openings, &participant.skills);
     let pruned = prune::rank_openings_pruned(
@@ -46,6 +58,7 @@ fn both(seed: u64, n: usize, k: usize, include_excluded: bool, every: usize) -> 
         OpeningColumns {
             features: &openings,
             facets: &facets,
+            occupations: &occupations,
             units: &units,
             eligible: &eligible,
         },
