@@ -4,7 +4,8 @@
 //! One cheap pass over compact [`Facet`]s computes, per opening, a coarse upper bound of its
 //! total (which categories apply; the exact occupation, experience and Swedish scores; whether
 //! the opening names any skill the participant holds, from the caller's posting lists; distance
-//! and start date counted as perfect) and decides each hard exclusion exactly (the travel limit
+//! from the chord, its decay rounded up to a sixteenth of a half-life; the start date counted as
+//! perfect) and decides each hard exclusion exactly (the travel limit
 //! from the chord between unit vectors, measured only in the thin band where the chord cannot
 //! tell). The openings are then taken in order of falling coarse bound (by histogram bucket,
 //! then in ordinal order) while the k-th best score rises: one whose coarse bound reaches it
@@ -286,6 +287,8 @@ struct Coarse<'a> {
     swedish: [(f32, bool); 7],
     /// Availability's hours factor by the opening's hours.
     hours: [f32; 3],
+    /// Sixteenths of a half-life per unit of chord, for the distance decay's bound.
+    sixteenths_per_chord: f64,
     weights: CategoryMap<f32>,
     today: i32,
 }
@@ -321,6 +324,8 @@ impl<'a> Coarse<'a> {
                 .collect(),
             swedish,
             hours,
+            sixteenths_per_chord: 16.0 * EARTH_RADIUS_KM
+                / f64::from(curves.distance_half_life_km).max(f64::MIN_POSITIVE),
             weights: ctx.profile.weights,
             today: ctx.today.num_days_from_ce(),
         }
@@ -357,10 +362,14 @@ impl<'a> Coarse<'a> {
         if f.swedish > 0 {
             add(Category::Swedish, swedish);
         }
-        let located = self.unit.is_some() && unit.is_some();
-        if located {
-            add(Category::Distance, 1.0);
-        }
+        let chord2 = match (self.unit, unit) {
+            (Some(a), Some(b)) => {
+                let c2 = (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2);
+                add(Category::Distance, self.decay_at_least(c2));
+                Some(c2)
+            }
+            _ => None,
+        };
         if f.has(Facet::LICENCES) {
             add(Category::Licences, 1.0);
         }
@@ -378,7 +387,7 @@ impl<'a> Coarse<'a> {
         let total = if den > 0.0 { (num / den).min(1.0) } else { 0.0 };
         let excluded = f.deadline < self.today
             || (f.has(Facet::STRICT) && f.swedish > 0 && strict_gap)
-            || self.beyond_reach(o, unit)
+            || chord2.is_some_and(|c2| self.beyond_reach(c2, o))
             || (f.has(Facet::LICENCES)
                 && o.licences
                     .iter()
@@ -389,12 +398,43 @@ impl<'a> Coarse<'a> {
         }
     }
 
-    fn beyond_reach(&self, o: &OpeningFeatures, unit: Option<Unit>) -> bool {
+    /// An upper bound of the distance score at squared chord `chord2`: the arc is at least the
+    /// chord, and 2^(−x) is at most 2^(−⌊16x⌋/16), a power of two times one of 16 constants.
+    fn decay_at_least(&self, chord2: f64) -> f32 {
+        // 2^(−j/16) for j in 0..16.
+        const STEPS: [f32; 16] = [
+            1.0,
+            0.957_603_3,
+            0.917_004_03,
+            0.878_126_1,
+            0.840_896_4,
+            0.805_245_2,
+            0.771_105_4,
+            0.738_413_7,
+            0.707_106_8,
+            0.677_127_3,
+            0.648_419_8,
+            0.620_928_7,
+            0.594_603_6,
+            0.569_394_3,
+            0.545_253_9,
+            0.522_136_6,
+        ];
+        let sixteenths = (chord2.sqrt() * self.sixteenths_per_chord * (1.0 - 1e-9)).floor();
+        if !sixteenths.is_finite() || sixteenths < 0.0 {
+            return 1.0;
+        }
+        let q = sixteenths.min(16.0 * 120.0) as u32;
+        // 2^(−q/16) = 2^(−⌊q/16⌋) · 2^(−(q mod 16)/16), the power of two built from its exponent.
+        let power = f32::from_bits((127 - (q >> 4)) << 23);
+        (power * STEPS[(q & 15) as usize] * (1.0 + 1e-6)).min(1.0)
+    }
+
+    fn beyond_reach(&self, chord2: f64, o: &OpeningFeatures) -> bool {
         let p = self.participant;
-        let (Some(a), Some(b), Some(max)) = (self.unit, unit, p.max_travel_km) else {
+        let Some(max) = p.max_travel_km else {
             return false;
         };
-        let chord2 = (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2);
         match self.reach {
             Some(r) if chord2 < r.near => false,
             Some(r) if chord2 > r.far => true,
@@ -666,6 +706,36 @@ fn select(
     for (i, &b) in bounds.iter().enumerate() {
         if !b.is_nan() && bucket(b) < cut && threshold.is_none_or(|t| b >= t) {
             threshold = score(i, threshold);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rank::WeightProfile;
+    use crate::rank::tests::{STOCKHOLM, participant};
+
+    #[test]
+    fn the_distance_bound_is_never_below_the_score_and_close_above_it() {
+        let profile = WeightProfile::default();
+        let weights = crate::rank::SkillWeights::new();
+        let ctx = crate::rank::tests::ctx(&profile, &weights);
+        let me = participant(1);
+        let coarse = Coarse::new(&me, &[], ctx);
+        let home = unit(STOCKHOLM);
+        for step in 0..4000 {
+            let north = GeoPoint {
+                lat: STOCKHOLM.lat + f64::from(step) * 0.0025,
+                lon: STOCKHOLM.lon,
+            };
+            let there = unit(north);
+            let c2: f64 = (0..3).map(|i| (home[i] - there[i]).powi(2)).sum();
+            let km = STOCKHOLM.distance_km(north);
+            let exact = distance::km_score(km, &profile.curves);
+            let bound = coarse.decay_at_least(c2);
+            assert!(bound >= exact, "{km} km: {bound} < {exact}");
+            assert!(bound <= exact * 1.05 + 1e-6, "{km} km: {bound} far above {exact}");
         }
     }
 }
