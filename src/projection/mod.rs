@@ -35,7 +35,7 @@ impl Projection {
     pub fn upsert_opening(&mut self, o: &Opening, taxonomy: &Taxonomy) {
         if o.status == OpeningStatus::Open {
             let f = features::opening_features(o, &mut self.keys, taxonomy);
-            self.openings.upsert(f, o.kind);
+            self.openings.upsert(f, o.kind, &self.keys.weights);
         } else {
             self.openings.remove(o.id);
         }
@@ -47,7 +47,7 @@ impl Projection {
 
     pub fn upsert_participant(&mut self, id: Id, profile: &Profile, taxonomy: &Taxonomy) {
         let f = features::participant_features(id, profile, &mut self.keys, taxonomy);
-        self.participants.upsert(f, ());
+        self.participants.upsert(f, (), &self.keys.weights);
     }
 
     pub fn remove_participant(&mut self, id: Id) {
@@ -93,7 +93,7 @@ impl Projection {
             at.dedup_by_key(|t| t.0);
             at
         });
-        let touched = table.touched_by(&participant.skills);
+        let [must, merit] = table.weighted_hits(&participant.skills, ctx.skill_weights);
         let kinds = table.tags();
         let eligible = |i: usize| kind.is_none_or(|want| kinds[i] == want);
         let columns = OpeningColumns {
@@ -104,7 +104,7 @@ impl Projection {
             eligible: &eligible,
         };
         let request = Request {
-            touched: &touched,
+            hits: [&must, &merit],
             text: text.as_deref(),
         };
         rank_openings_pruned(participant, columns, request, ctx, options)

@@ -10,7 +10,7 @@ use std::hash::Hash;
 use rustc_hash::FxHashMap;
 
 use crate::model::{GeoPoint, Id, OpeningKind, SsykCode};
-use crate::rank::{Facet, Key, OpeningFeatures, ParticipantFeatures, Unit, unit};
+use crate::rank::{Facet, Key, OpeningFeatures, ParticipantFeatures, SkillWeights, Unit, unit};
 
 /// What a table needs of its rows.
 pub trait Row: Clone {
@@ -18,9 +18,10 @@ pub trait Row: Clone {
     type Facet: Copy;
     fn id(&self) -> Id;
     /// The facet, interning what it points to in `occupations`.
-    fn facet(&self, occupations: &mut Occupations) -> Self::Facet;
-    /// The skill keys the row lists or holds, each once: what its posting lists are of.
-    fn skills(&self) -> Vec<Key>;
+    fn facet(&self, occupations: &mut Occupations, weights: &SkillWeights) -> Self::Facet;
+    /// The skill keys the row lists or holds, in two lists (an opening's must-have and merit
+    /// skills; a participant's skills and nothing), each sorted: what its posting lists are of.
+    fn skill_lists(&self) -> [&[Key]; 2];
     fn location(&self) -> Option<GeoPoint>;
 }
 
@@ -31,16 +32,16 @@ impl Row for OpeningFeatures {
         self.id
     }
 
-    fn facet(&self, occupations: &mut Occupations) -> Facet {
-        Facet::of(self, self.occupation.map_or(0, |c| occupations.slot(c)))
+    fn facet(&self, occupations: &mut Occupations, weights: &SkillWeights) -> Facet {
+        Facet::of(
+            self,
+            self.occupation.map_or(0, |c| occupations.slot(c)),
+            weights,
+        )
     }
 
-    /// Must-have and merit skills together.
-    fn skills(&self) -> Vec<Key> {
-        let mut keys: Vec<Key> = self.must.iter().chain(&self.merit).copied().collect();
-        keys.sort_unstable();
-        keys.dedup();
-        keys
+    fn skill_lists(&self) -> [&[Key]; 2] {
+        [&self.must, &self.merit]
     }
 
     fn location(&self) -> Option<GeoPoint> {
@@ -55,10 +56,10 @@ impl Row for ParticipantFeatures {
         self.id
     }
 
-    fn facet(&self, _: &mut Occupations) {}
+    fn facet(&self, _: &mut Occupations, _: &SkillWeights) {}
 
-    fn skills(&self) -> Vec<Key> {
-        self.skills.clone()
+    fn skill_lists(&self) -> [&[Key]; 2] {
+        [&self.skills, &[]]
     }
 
     fn location(&self) -> Option<GeoPoint> {
@@ -95,8 +96,8 @@ pub struct Table<R: Row, T> {
     units: Vec<Option<Unit>>,
     tags: Vec<T>,
     ordinals: FxHashMap<Id, u32>,
-    /// By skill key: the ordinals of the rows that list it, unordered.
-    postings: Vec<Vec<u32>>,
+    /// Per skill list, by skill key: the ordinals of the rows that list it, unordered.
+    postings: [Vec<Vec<u32>>; 2],
     /// How many rows carry each tag, so counting never scans.
     counts: FxHashMap<T, usize>,
 }
@@ -116,7 +117,7 @@ impl<R: Row, T> Default for Table<R, T> {
             units: Vec::new(),
             tags: Vec::new(),
             ordinals: FxHashMap::default(),
-            postings: Vec::new(),
+            postings: [Vec::new(), Vec::new()],
             counts: FxHashMap::default(),
         }
     }
@@ -176,7 +177,8 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
     }
 
     /// Adds a row, or replaces the one with its id.
-    pub fn upsert(&mut self, features: R, tag: T) {
+    /// `weights` are the skills' weights, read into the facet.
+    pub fn upsert(&mut self, features: R, tag: T, weights: &SkillWeights) {
         let id = features.id();
         let at = match self.ordinals.get(&id) {
             Some(&at) => {
@@ -184,7 +186,7 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
                 self.uncount(self.tags[at as usize]);
                 let i = at as usize;
                 self.units[i] = features.location().map(unit);
-                self.facets[i] = features.facet(&mut self.occupations);
+                self.facets[i] = features.facet(&mut self.occupations, weights);
                 self.tags[i] = tag;
                 self.features[i] = features;
                 at
@@ -192,7 +194,8 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
             None => {
                 let at = u32::try_from(self.features.len()).expect("fewer than 4 billion rows");
                 self.units.push(features.location().map(unit));
-                self.facets.push(features.facet(&mut self.occupations));
+                self.facets
+                    .push(features.facet(&mut self.occupations, weights));
                 self.tags.push(tag);
                 self.features.push(features);
                 self.ordinals.insert(id, at);
@@ -221,9 +224,13 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
         if at != last {
             // The last row moves into the hole: its postings and id follow it.
             let moved = self.features[last as usize].id();
-            for key in self.features[last as usize].skills() {
-                if let Some(slot) = self.postings[key as usize].iter_mut().find(|o| **o == last) {
-                    *slot = at;
+            let [a, b] = self.features[last as usize].skill_lists();
+            for (list, keys) in [(0, a), (1, b)] {
+                for &key in keys {
+                    let posting = &mut self.postings[list][key as usize];
+                    if let Some(slot) = posting.iter_mut().find(|o| **o == last) {
+                        *slot = at;
+                    }
                 }
             }
             self.ordinals.insert(moved, at);
@@ -235,42 +242,66 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
     }
 
     fn list(&mut self, at: u32) {
-        for key in self.features[at as usize].skills() {
-            let k = key as usize;
-            if self.postings.len() <= k {
-                self.postings.resize_with(k + 1, Vec::new);
+        let [a, b] = self.features[at as usize].skill_lists();
+        for (list, keys) in [(0, a), (1, b)] {
+            for &key in keys {
+                let postings = &mut self.postings[list];
+                let k = key as usize;
+                if postings.len() <= k {
+                    postings.resize_with(k + 1, Vec::new);
+                }
+                postings[k].push(at);
             }
-            self.postings[k].push(at);
         }
     }
 
     fn unlist(&mut self, at: u32) {
-        for key in self.features[at as usize].skills() {
-            if let Some(list) = self.postings.get_mut(key as usize)
-                && let Some(j) = list.iter().position(|o| *o == at)
-            {
-                list.swap_remove(j);
+        let [a, b] = self.features[at as usize].skill_lists();
+        for (list, keys) in [(0, a), (1, b)] {
+            for &key in keys {
+                if let Some(posting) = self.postings[list].get_mut(key as usize)
+                    && let Some(j) = posting.iter().position(|o| *o == at)
+                {
+                    posting.swap_remove(j);
+                }
             }
         }
     }
 
-    /// Bit per ordinal: set for every row that lists one of `skills`.
+    /// The ordinals listed under a skill in one list (0 or 1), unordered.
+    pub fn posting(&self, list: usize, key: Key) -> &[u32] {
+        self.postings[list]
+            .get(key as usize)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Per row and list, the summed weights of the row's keys that are among `skills`: for an
+    /// opening, the weighted must-have and merit skills a participant holds.
+    pub fn weighted_hits(&self, skills: &[Key], weights: &SkillWeights) -> [Vec<f32>; 2] {
+        let n = self.features.len();
+        let mut sums = [vec![0.0f32; n], vec![0.0f32; n]];
+        // Keys in ascending order, as coverage sums them.
+        for &key in skills {
+            let w = weights.get(key);
+            for (list, sum) in sums.iter_mut().enumerate() {
+                for &at in self.posting(list, key) {
+                    sum[at as usize] += w;
+                }
+            }
+        }
+        sums
+    }
+
+    /// Bit per ordinal: set for every row that lists one of `skills`, in either list.
     pub fn touched_by(&self, skills: &[Key]) -> Vec<u64> {
         let mut bits = vec![0u64; self.features.len().div_ceil(64)];
         for &key in skills {
-            for &at in self
-                .postings
-                .get(key as usize)
-                .map_or(&[][..], Vec::as_slice)
-            {
-                bits[at as usize / 64] |= 1 << (at % 64);
+            for list in 0..2 {
+                for &at in self.posting(list, key) {
+                    bits[at as usize / 64] |= 1 << (at % 64);
+                }
             }
         }
         bits
-    }
-
-    /// The ordinals listed under a skill (tests and diagnostics).
-    pub fn posting(&self, key: Key) -> &[u32] {
-        self.postings.get(key as usize).map_or(&[], Vec::as_slice)
     }
 }

@@ -94,22 +94,30 @@ fn assert_table_matches(
             table.occupations().iter().position(|x| *x == c).unwrap() as u16
         });
         assert_eq!(facet.occupation, slot);
-        assert_eq!(facet, crate::rank::Facet::of(f, slot));
+        assert_eq!(facet, crate::rank::Facet::of(f, slot, &SkillWeights::new()));
     }
     for kind in [OpeningKind::Vacancy, OpeningKind::Internship] {
         let n = model.values().filter(|(_, k)| *k == kind).count();
         assert_eq!(table.count(Some(kind)), n);
     }
     for key in 0..corpus::SKILLS + 2 {
-        let mut listed: Vec<u32> = table.posting(key).to_vec();
-        listed.sort_unstable();
-        let mut expected: Vec<u32> = model
-            .values()
-            .filter(|(f, _)| f.must.contains(&key) || f.merit.contains(&key))
-            .map(|(f, _)| table.ordinal(f.id).unwrap())
-            .collect();
-        expected.sort_unstable();
-        assert_eq!(listed, expected, "posting of key {key}");
+        for (list, lists) in [(0, true), (1, false)] {
+            let mut listed: Vec<u32> = table.posting(list, key).to_vec();
+            listed.sort_unstable();
+            let mut expected: Vec<u32> = model
+                .values()
+                .filter(|(f, _)| {
+                    if lists {
+                        f.must.contains(&key)
+                    } else {
+                        f.merit.contains(&key)
+                    }
+                })
+                .map(|(f, _)| table.ordinal(f.id).unwrap())
+                .collect();
+            expected.sort_unstable();
+            assert_eq!(listed, expected, "posting {list} of key {key}");
+        }
     }
 }
 
@@ -136,7 +144,7 @@ proptest! {
         for (id, keep, shape) in writes {
             if keep {
                 let f = OpeningFeatures { id, ..pool[shape].clone() };
-                table.upsert(f.clone(), kind_of(shape));
+                table.upsert(f.clone(), kind_of(shape), &SkillWeights::new());
                 model.insert(id, (f, kind_of(shape)));
             } else {
                 table.remove(id);
@@ -160,7 +168,7 @@ proptest! {
         let participant = corpus::participant(&mut rng, 1);
         let mut p = Projection::default();
         for (i, f) in openings.iter().enumerate() {
-            p.openings.upsert(f.clone(), kind_of(i));
+            p.openings.upsert(f.clone(), kind_of(i), &SkillWeights::new());
         }
         for id in &removed {
             p.remove_opening(*id);
@@ -203,7 +211,7 @@ proptest! {
         let opening = corpus::openings(&mut rng, 1).remove(0);
         let mut p = Projection::default();
         for f in &people {
-            p.participants.upsert(f.clone(), ());
+            p.participants.upsert(f.clone(), (), &SkillWeights::new());
         }
         for id in &removed {
             p.remove_participant(*id);

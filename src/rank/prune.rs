@@ -21,8 +21,9 @@
 use rayon::prelude::*;
 
 use super::category::{availability, distance, experience, occupation, swedish};
+use super::features::{Key, SkillWeights};
 use super::features::{OpeningFeatures, ParticipantFeatures};
-use super::score::{CategoryScores, Context, Pair, evaluate};
+use super::score::{CategoryScores, Context, Pair, coverage, evaluate};
 use super::{Category, CategoryMap, RankOptions, Ranking, SEQUENTIAL_BELOW, Selection, finish};
 use crate::model::{EARTH_RADIUS_KM, GeoPoint, Hours, SsykCode, SwedishLevel};
 use chrono::Datelike;
@@ -36,8 +37,8 @@ pub fn unit(p: GeoPoint) -> Unit {
     [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
 }
 
-/// The few facts of an opening the cheap pass reads: eight bytes, no pointers to follow.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The few facts of an opening the cheap pass reads: sixteen bytes, no pointers to follow.
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Facet {
     /// The opening's occupation group as an index into [`OpeningColumns::occupations`];
     /// [`Facet::NO_OCCUPATION`] when it names none.
@@ -47,6 +48,9 @@ pub struct Facet {
     flags: u8,
     /// The deadline in days from the common era, `i32::MAX` when there is none.
     deadline: i32,
+    /// The summed weights of the must-have and of the merit skills.
+    must_weight: f32,
+    merit_weight: f32,
 }
 
 impl Facet {
@@ -58,7 +62,9 @@ impl Facet {
     const HOURS_SHIFT: u8 = 4;
 
     /// The facet of an opening whose occupation group is at `occupation` in the columns' list.
-    pub fn of(o: &OpeningFeatures, occupation: u16) -> Self {
+    pub fn of(o: &OpeningFeatures, occupation: u16, weights: &SkillWeights) -> Self {
+        // Summed in key order, as coverage sums them.
+        let total = |keys: &[Key]| keys.iter().map(|&k| weights.get(k)).sum::<f32>();
         let flag = |on: bool, bit: u8| if on { bit } else { 0 };
         let hours = match o.hours {
             Hours::Full => 0,
@@ -78,6 +84,8 @@ impl Facet {
                 | flag(o.swedish_strict, Self::STRICT)
                 | (hours << Self::HOURS_SHIFT),
             deadline: o.deadline.map_or(i32::MAX, |d| d.num_days_from_ce()),
+            must_weight: total(&o.must),
+            merit_weight: total(&o.merit),
         }
     }
 
@@ -107,8 +115,9 @@ pub struct OpeningColumns<'a> {
 /// What one request adds to the columns.
 #[derive(Clone, Copy)]
 pub struct Request<'a> {
-    /// Bit `i` set: opening `i` lists a skill (must-have or merit) the participant holds.
-    pub touched: &'a [u64],
+    /// Per opening, the summed weights of the must-have and of the merit skills it lists that
+    /// the participant holds (from the caller's posting lists), index-aligned.
+    pub hits: [&'a [f32]; 2],
     /// Text relevance in [0, 1] of the openings the text matched, by index, ascending; the
     /// others score 0. `None`: the text category does not apply.
     pub text: Option<&'a [(u32, f32)]>,
@@ -160,8 +169,8 @@ impl<F> Clone for Located<'_, F> {
 
 impl<F> Copy for Located<'_, F> {}
 
-/// The bound of a pair's total and its exclusion, exact. `touched`: the opening lists a skill
-/// the participant holds.
+/// The bound of a pair's total and its exclusion, exact. `touched`: whether the pair shares
+/// a skill at all (when false, skill coverage is 0 without looking).
 fn bound(
     p: Located<'_, ParticipantFeatures>,
     o: Located<'_, OpeningFeatures>,
@@ -190,7 +199,10 @@ fn bound(
         _ => (None, 0.0),
     };
     let (pf, of) = (p.features, o.features);
-    let skill = |wanted: &[u32]| (!wanted.is_empty()).then_some(if touched { 1.0 } else { 0.0 });
+    let skill = |wanted: &[Key]| match touched {
+        true => coverage(wanted, &pf.skills, ctx.skill_weights),
+        false => (!wanted.is_empty()).then_some(0.0),
+    };
     let upper = CategoryScores::from_fn(|c| match c {
         Category::MustSkills => skill(&of.must),
         Category::MeritSkills => skill(&of.merit),
@@ -338,7 +350,7 @@ impl<'a> Coarse<'a> {
         f: Facet,
         o: &OpeningFeatures,
         unit: Option<Unit>,
-        touched: bool,
+        hits: [f32; 2],
         text: Option<f32>,
     ) -> Bound {
         let w = &self.weights;
@@ -347,12 +359,18 @@ impl<'a> Coarse<'a> {
             num += w[c] * score;
             den += w[c];
         };
-        let skill = if touched { 1.0 } else { 0.0 };
+        let share = |found: f32, total: f32| {
+            if total > 0.0 {
+                (found / total).clamp(0.0, 1.0)
+            } else {
+                0.0
+            }
+        };
         if f.has(Facet::MUST) {
-            add(Category::MustSkills, skill);
+            add(Category::MustSkills, share(hits[0], f.must_weight));
         }
         if f.has(Facet::MERIT) {
-            add(Category::MeritSkills, skill);
+            add(Category::MeritSkills, share(hits[1], f.merit_weight));
         }
         if let Some(&(similar, years)) = self.occupations.get(usize::from(f.occupation)) {
             add(Category::Occupation, similar);
@@ -411,7 +429,7 @@ impl<'a> Coarse<'a> {
             0.805_245_2,
             0.771_105_4,
             0.738_413_7,
-            0.707_106_8,
+            std::f32::consts::FRAC_1_SQRT_2,
             0.677_127_3,
             0.648_419_8,
             0.620_928_7,
@@ -500,7 +518,7 @@ pub fn rank_openings_pruned(
                 columns.facets[i],
                 &columns.features[i],
                 columns.units[i],
-                touched(request.touched, i),
+                [request.hits[0][i], request.hits[1][i]],
                 text,
             )
         },
@@ -509,7 +527,8 @@ pub fn rank_openings_pruned(
                 features: &columns.features[i],
                 unit: columns.units[i],
             };
-            bound(p, o, touched(request.touched, i), text, ctx).total
+            let touched = request.hits[0][i] > 0.0 || request.hits[1][i] > 0.0;
+            bound(p, o, touched, text, ctx).total
         },
         pair: |i: usize, text: Option<f32>| Pair::new(participant, &columns.features[i], text),
         id: |i: usize| columns.features[i].id,
@@ -735,7 +754,10 @@ mod tests {
             let exact = distance::km_score(km, &profile.curves);
             let bound = coarse.decay_at_least(c2);
             assert!(bound >= exact, "{km} km: {bound} < {exact}");
-            assert!(bound <= exact * 1.05 + 1e-6, "{km} km: {bound} far above {exact}");
+            assert!(
+                bound <= exact * 1.05 + 1e-6,
+                "{km} km: {bound} far above {exact}"
+            );
         }
     }
 }

@@ -7,14 +7,18 @@ use super::corpus;
 use crate::rank::prune::{OpeningColumns, ParticipantColumns, Request, unit};
 use crate::rank::*;
 
-fn touched(openings: &[OpeningFeatures], skills: &[Key]) -> Vec<u64> {
-    let mut bits = vec![0u64; openings.len().div_ceil(64)];
-    for (i, o) in openings.iter().enumerate() {
-        if o.must.iter().chain(&o.merit).any(|k| skills.contains(k)) {
-            bits[i / 64] |= 1 << (i % 64);
-        }
-    }
-    bits
+/// Per opening, the summed weights of the must-have and of the merit skills held.
+fn hits(openings: &[OpeningFeatures], skills: &[Key], weights: &SkillWeights) -> [Vec<f32>; 2] {
+    let held = |keys: &[Key]| {
+        keys.iter()
+            .filter(|k| skills.contains(k))
+            .map(|&k| weights.get(k))
+            .sum::<f32>()
+    };
+    [
+        openings.iter().map(|o| held(&o.must)).collect(),
+        openings.iter().map(|o| held(&o.merit)).collect(),
+    ]
 }
 
 /// Both rankings of one random corpus; `every` keeps one opening in `every` as eligible.
@@ -48,11 +52,11 @@ fn both(seed: u64, n: usize, k: usize, include_excluded: bool, every: usize) -> 
                     occupations.len() - 1
                 })
             });
-            prune::Facet::of(o, slot as u16)
+            prune::Facet::of(o, slot as u16, &weights)
         })
         .collect();
     let eligible = |i: usize| i.is_multiple_of(every);
-    let touched = touched(&openings, &participant.skills);
+    let [must, merit] = hits(&openings, &participant.skills, &weights);
     let pruned = prune::rank_openings_pruned(
         &participant,
         OpeningColumns {
@@ -63,7 +67,7 @@ fn both(seed: u64, n: usize, k: usize, include_excluded: bool, every: usize) -> 
             eligible: &eligible,
         },
         Request {
-            touched: &touched,
+            hits: [&must, &merit],
             text: text.as_deref(),
         },
         ctx,
