@@ -206,13 +206,11 @@ fn engine_mode(data_dir: &str, profiles: &str, queries: &str) -> anyhow::Result<
             for p in &profiles {
                 let t = Instant::now();
                 results += match cmd {
-                    "match" => {
-                        runtime
-                            .block_on(engine.match_profile(&caller, p.clone(), query))
-                            .map_err(|e| anyhow::anyhow!("{e:?}"))?
-                            .results
-                            .len()
-                    }
+                    "match" => runtime
+                        .block_on(engine.match_profile(&caller, p.clone(), query))
+                        .map_err(|e| anyhow::anyhow!("{e:?}"))?
+                        .results
+                        .len(),
                     "scan" => scan_once(&data, p, &engine, &weights, &skill_weights),
                     _ => bail!("unknown command {cmd}; expected match or scan"),
                 };

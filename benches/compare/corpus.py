@@ -370,15 +370,14 @@ class Corpus:
                 out.append(q)
         return out
 
-    def writes(self, n: int, employer_ids: int) -> list[dict]:
-        """Bodies for POST /v1/openings, from a stream of their own, with the employer named
-        (a matcher posts for any employer)."""
+    def writes(self, n: int, employer_ids: list[int]) -> list[dict]:
+        """Bodies for POST /v1/openings, from a stream of their own, with the employer named by
+        the id the import gave it (a matcher posts for any employer)."""
         rng = random.Random(self.seed ^ 0x7717E)
         out = []
         for _ in range(n):
             o = self.opening(rng)
-            ref = o.pop("employer_ref")
-            o["employer_id"] = 1 + (ref - 1) % employer_ids
+            o["employer_id"] = employer_ids[o.pop("employer_ref") - 1]
             out.append(o)
         return out
 

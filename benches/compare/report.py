@@ -91,7 +91,7 @@ def markdown(results, chart_path: Path, out_path: Path) -> str:
     add("# Benchmarks")
     add("")
     add(f"Written by `benches/compare/run.py --sizes {','.join(map(str, sizes))}` "
-        f"({cfg['reps']} interleaved repetitions; commit `{results['commit']}`, {results['generated']}). "
+        f"({cfg['reps']} interleaved repetition{'s' if cfg['reps'] > 1 else ''}; commit `{results['commit']}`, {results['generated']}). "
         "Do not edit by hand: re-run the suite (see `benches/compare/README.md`).")
     if cfg["ci"]:
         add("")
@@ -99,6 +99,11 @@ def markdown(results, chart_path: Path, out_path: Path) -> str:
     add("")
     add(f"**Machine:** {m['cores']} cores, {m['cpu']}, {m['ram_gib']} GiB RAM, Linux {m['kernel']}; "
         f"PostgreSQL {m['postgresql']}, SQLite {m['sqlite']}, {m['wrk']}.")
+    loads = ", ".join(
+        f"{int(n):,}: {results['sizes'][n]['load_average']['before'][0]:.1f} → {results['sizes'][n]['load_average']['after'][0]:.1f}"
+        for n in results["sizes"] if "load_average" in results["sizes"][n])
+    add(f"**Load average (1 min) before → after the passes**, per size: {loads}. "
+        "Above 0 means another process shared the cores while this ran.")
     c = results["corpus"]
     src = ("the real 2024 ad counts per SSYK group × municipality and the groups' asked-for skills "
            "(`../shared/reference/labour_market/`)" if c["source"] == "reference" else
@@ -115,7 +120,7 @@ def markdown(results, chart_path: Path, out_path: Path) -> str:
         n = size if size is not None else max(sizes)
         s = results["sizes"].get(str(n))
         v = get(s) if s else None
-        verdict = "not measured" if v is None else (
+        verdict = "–" if v is None else (
             "**met**" if (v <= limit if op == "<=" else v >= limit) else "**missed**")
         add(f"| {label} | {n:,} | {op.replace('<=', '≤').replace('>=', '≥')} {fmt_limit(limit, unit)} | "
             f"{fmt_value(v, unit)} | {verdict} |")

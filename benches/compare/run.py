@@ -423,6 +423,9 @@ def measure_size(n, cfg, bins, files, work, corpus):
         fail(f"jobmatch import reported {report.get('openings')} openings, not {n}")
     out["build"]["jobmatch_import"] = {"seconds": wall, "per_s": n / wall, "peak_rss_kib": rss}
     import_file.unlink()
+    # Import refs become the database's ids; the write bodies name employers by those.
+    files["writes"].write_text("".join(json.dumps(o, ensure_ascii=False) + "\n"
+                                       for o in corpus.writes(20_000, report["employer_ids"])))
     log(f"{n}: imported at {n / wall:,.0f} openings/s; jobmatch reindex")
     _, wall, rss = timed([jobmatch, "reindex", "--data-dir", data])
     out["build"]["jobmatch_reindex"] = {"seconds": wall, "per_s": n / wall, "peak_rss_kib": rss}
@@ -452,7 +455,7 @@ def measure_size(n, cfg, bins, files, work, corpus):
             time.sleep(0.1)
         out["build"]["jobmatch_serve_ready_s"] = time.perf_counter() - started
         status, answer = http("POST", base + f"/v1/match?limit={TOP_K}", token, json.loads(files["bodies"].read_text().splitlines()[0]))
-        results = answer.get("results") if isinstance(answer, dict) else None
+        results = answer.get("suggestions") if isinstance(answer, dict) else None
         if status != 200 or not results:
             fail(f"POST /v1/match answered {status} with {str(answer)[:300]}")
 
@@ -496,6 +499,8 @@ def measure_size(n, cfg, bins, files, work, corpus):
             return wrk_pass(base, token, f"/v1/match?limit={TOP_K}", files["bodies"], clients, cfg.http_seconds, work)
 
         keys = list(ENGINES)
+        # The machine may be shared: the load before and after the passes goes in the report.
+        out["load_average"] = {"before": os.getloadavg()}
         for rep in range(cfg.reps):
             # Interleaved: each repetition visits every engine once, starting one further along,
             # so drift in the machine (heat, page cache, the other tenant) spreads over all.
@@ -514,6 +519,7 @@ def measure_size(n, cfg, bins, files, work, corpus):
             log(f"{n}: repetition {rep + 1}/{cfg.reps}: " + ", ".join(
                 f"{k} {out['engines'][k]['reps'][-1]['p50_us']:,.0f} µs" for k in keys))
 
+        out["load_average"]["after"] = os.getloadavg()
         log(f"{n}: opening creates over HTTP, 8 clients")
         writes = wrk_pass(base, token, "/v1/openings", files["writes"], 8, cfg.write_seconds, work)
         out["writes_http_8_clients"] = writes
@@ -597,8 +603,6 @@ def main():
     files["profiles"].write_text(json.dumps(corpus.profiles_cache, ensure_ascii=False))
     files["bodies"].write_text("".join(json.dumps(p["body"], ensure_ascii=False) + "\n" for p in corpus.profiles_cache))
     files["queries"].write_text(json.dumps(corpus.queries(sample), ensure_ascii=False))
-    files["writes"].write_text("".join(json.dumps(o, ensure_ascii=False) + "\n"
-                                       for o in corpus.writes(20_000, len(corpus.employers))))
 
     results = {
         "generated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
