@@ -10,8 +10,10 @@
 //! - `tantivy OPENINGS_JSONL N QUERIES_JSON INDEX_DIR`: tantivy alone, title and description with
 //!   a Swedish stemmer, a two-word AND query, top 20 by BM25. Command: `search LOOPS`.
 //!
-//! Every answer is one JSON line with the latency of each call in microseconds; the script
-//! computes percentiles. Not a criterion bench: the script owns repetitions and interleaving.
+//! A command is `NAME LOOPS BUDGET_S`: LOOPS times over the profiles or queries, stopping early
+//! once BUDGET_S seconds have passed and at least [`MIN_SAMPLES`] calls were measured (at 1M a
+//! pass would otherwise take minutes). Every answer is one JSON line with the latency of each
+//! call in microseconds; the script computes percentiles. Not a criterion bench: the script owns repetitions and interleaving.
 
 use std::io::BufRead;
 use std::time::Instant;
@@ -28,6 +30,20 @@ use jobmatch::startup::Application;
 use serde_json::json;
 
 const TOP_K: usize = 20;
+/// A pass measures at least this many calls, whatever its time budget.
+const MIN_SAMPLES: usize = 20;
+
+/// When a pass stops: its time budget spent and enough samples taken.
+struct Budget {
+    started: Instant,
+    seconds: f64,
+}
+
+impl Budget {
+    fn spent(&self, samples: usize) -> bool {
+        samples >= MIN_SAMPLES && self.started.elapsed().as_secs_f64() > self.seconds
+    }
+}
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -59,19 +75,24 @@ fn peak_rss_kib() -> Option<u64> {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
-/// Reads `COMMAND LOOPS` lines until `quit` or end of input, answering each with one line.
-fn serve_commands(mut run: impl FnMut(&str, usize) -> anyhow::Result<serde_json::Value>) {
+/// Reads `COMMAND LOOPS BUDGET_S` lines until `quit` or end of input, answering each with one line.
+fn serve_commands(mut run: impl FnMut(&str, usize, &Budget) -> anyhow::Result<serde_json::Value>) {
     for line in std::io::stdin().lock().lines() {
         let Ok(line) = line else { break };
         let mut words = line.split_whitespace();
-        let (Some(cmd), loops) = (words.next(), words.next()) else {
+        let (Some(cmd), loops, budget) = (words.next(), words.next(), words.next()) else {
             continue;
         };
         if cmd == "quit" {
             break;
         }
         let loops = loops.and_then(|l| l.parse().ok()).unwrap_or(1);
-        let answer = run(cmd, loops).unwrap_or_else(|e| json!({ "error": format!("{e:#}") }));
+        let budget = Budget {
+            started: Instant::now(),
+            seconds: budget.and_then(|b| b.parse().ok()).unwrap_or(f64::INFINITY),
+        };
+        let answer =
+            run(cmd, loops, &budget).unwrap_or_else(|e| json!({ "error": format!("{e:#}") }));
         println!("{answer}");
     }
 }
@@ -176,11 +197,11 @@ fn engine_mode(data_dir: &str, profiles: &str, queries: &str) -> anyhow::Result<
         limit: TOP_K,
         include_excluded: false,
     };
-    serve_commands(|cmd, loops| {
+    serve_commands(|cmd, loops, budget| {
         let mut latencies = Vec::with_capacity(loops * profiles.len());
         let mut results = 0usize;
         if cmd == "search" {
-            for _ in 0..loops {
+            'pass: for _ in 0..loops {
                 for q in &queries {
                     let request = SearchRequest {
                         text: Some(q.clone()),
@@ -195,6 +216,9 @@ fn engine_mode(data_dir: &str, profiles: &str, queries: &str) -> anyhow::Result<
                         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
                     latencies.push(t.elapsed().as_secs_f64() * 1e6);
                     results += page.total;
+                    if budget.spent(latencies.len()) {
+                        break 'pass;
+                    }
                 }
             }
             return Ok(json!({
@@ -202,7 +226,7 @@ fn engine_mode(data_dir: &str, profiles: &str, queries: &str) -> anyhow::Result<
                 "mean_hits": results as f64 / latencies.len().max(1) as f64,
             }));
         }
-        for _ in 0..loops {
+        'pass: for _ in 0..loops {
             for p in &profiles {
                 let t = Instant::now();
                 results += match cmd {
@@ -215,6 +239,9 @@ fn engine_mode(data_dir: &str, profiles: &str, queries: &str) -> anyhow::Result<
                     _ => bail!("unknown command {cmd}; expected match or scan"),
                 };
                 latencies.push(t.elapsed().as_secs_f64() * 1e6);
+                if budget.spent(latencies.len()) {
+                    break 'pass;
+                }
             }
         }
         Ok(json!({
@@ -285,12 +312,12 @@ fn tantivy_mode(openings: &str, n: usize, queries: &str, index_dir: &str) -> any
         json!({ "ready": true, "docs": docs, "build_s": build_s, "peak_rss_kib": peak_rss_kib() })
     );
 
-    serve_commands(|cmd, loops| {
+    serve_commands(|cmd, loops, budget| {
         if cmd != "search" {
             bail!("unknown command {cmd}; expected search");
         }
         let mut latencies = Vec::with_capacity(loops * parsed.len());
-        for _ in 0..loops {
+        'pass: for _ in 0..loops {
             for q in &parsed {
                 let t = Instant::now();
                 // A fresh searcher per query, as a server would take one per request; top 20
@@ -299,6 +326,9 @@ fn tantivy_mode(openings: &str, n: usize, queries: &str, index_dir: &str) -> any
                 let top = searcher.search(q, &TopDocs::with_limit(TOP_K).order_by_score())?;
                 latencies.push(t.elapsed().as_secs_f64() * 1e6);
                 std::hint::black_box(top);
+                if budget.spent(latencies.len()) {
+                    break 'pass;
+                }
             }
         }
         // Hits are counted apart from the timing, as a check that the engines agree.

@@ -99,11 +99,13 @@ def markdown(results, chart_path: Path, out_path: Path) -> str:
     add("")
     add(f"**Machine:** {m['cores']} cores, {m['cpu']}, {m['ram_gib']} GiB RAM, Linux {m['kernel']}; "
         f"PostgreSQL {m['postgresql']}, SQLite {m['sqlite']}, {m['wrk']}.")
+    add("")
     loads = ", ".join(
         f"{int(n):,}: {results['sizes'][n]['load_average']['before'][0]:.1f} → {results['sizes'][n]['load_average']['after'][0]:.1f}"
         for n in results["sizes"] if "load_average" in results["sizes"][n])
     add(f"**Load average (1 min) before → after the passes**, per size: {loads}. "
         "Above 0 means another process shared the cores while this ran.")
+    add("")
     c = results["corpus"]
     src = ("the real 2024 ad counts per SSYK group × municipality and the groups' asked-for skills "
            "(`../shared/reference/labour_market/`)" if c["source"] == "reference" else
@@ -196,7 +198,8 @@ def markdown(results, chart_path: Path, out_path: Path) -> str:
     add("- **core brute-force scan**: `rank::rank_openings` over the features of every open opening, built once.")
     add("- **PostgreSQL**: skills as `text[]` with GIN, `earthdistance` over `cube` with a GiST index, "
         "`to_tsvector('swedish', …)` with GIN, the weighted mean of jobmatch's categories in SQL, top 20; "
-        f"a prepared statement through psycopg. A pass stops after {cfg['pass_budget_s']:.0f} s (at least 10 queries).")
+        "a prepared statement through psycopg.")
+    add(f"- Every per-query pass stops after {cfg['pass_budget_s']:.0f} s once it has 20 samples (samples/pass shows how many it took).")
     add("- **search**: the same two-word AND queries (two words of one real opening's text, first \"lager truck\"), "
         "top 20 by relevance: jobmatch's own `Engine::search` (with the rows from SQLite), tantivy alone "
         "(stock Swedish stemmer) and SQLite FTS5 (unicode61, no stemming) through Python's sqlite3.")

@@ -34,6 +34,8 @@ import corpus as corpus_mod  # noqa: E402
 
 TOP_K = 20
 PROFILES = 200
+# A pass that stops on its time budget has measured at least this many calls (as compare.rs).
+MIN_SAMPLES = 20
 
 
 def log(msg: str):
@@ -154,8 +156,8 @@ class LineProcess:
             fail(f"{self.name}: {msg['error']}")
         return msg
 
-    def ask(self, cmd, loops):
-        self.p.stdin.write(f"{cmd} {loops}\n")
+    def ask(self, cmd, loops, budget_s=None):
+        self.p.stdin.write(f"{cmd} {loops} {budget_s if budget_s is not None else 'inf'}\n")
         self.p.stdin.flush()
         return self._read()
 
@@ -335,15 +337,15 @@ class Postgres:
 
     def match_pass(self, budget_s):
         # A pass stops early when it runs out of time: at the largest size each query can take
-        # seconds. At least 10 queries are always measured.
+        # seconds. At least MIN_SAMPLES queries are always measured.
         latencies, results = [], 0
         started = time.perf_counter()
-        for i, params in enumerate(self.params):
+        for params in self.params:
             t = time.perf_counter()
             rows = self.conn.execute(self.MATCH, params, prepare=True).fetchall()
             latencies.append((time.perf_counter() - t) * 1e6)
             results += len(rows)
-            if i >= 9 and time.perf_counter() - started > budget_s:
+            if len(latencies) >= MIN_SAMPLES and time.perf_counter() - started > budget_s:
                 break
         return {"latencies_us": latencies, "mean_results": results / len(latencies)}
 
@@ -374,14 +376,16 @@ class Fts5:
         self.build_s = time.perf_counter() - started
         self.queries = [" AND ".join(f'"{w}"' for w in q.split()) for q in queries]
 
-    def search_pass(self, loops):
+    def search_pass(self, loops, budget_s):
         sql = "SELECT rowid FROM docs WHERE docs MATCH ? ORDER BY rank LIMIT 20"
         latencies = []
-        for _ in range(loops):
-            for q in self.queries:
-                t = time.perf_counter()
-                self.conn.execute(sql, (q,)).fetchall()
-                latencies.append((time.perf_counter() - t) * 1e6)
+        started = time.perf_counter()
+        for q in [q for _ in range(loops) for q in self.queries]:
+            t = time.perf_counter()
+            self.conn.execute(sql, (q,)).fetchall()
+            latencies.append((time.perf_counter() - t) * 1e6)
+            if len(latencies) >= MIN_SAMPLES and time.perf_counter() - started > budget_s:
+                break
         hits = sum(self.conn.execute("SELECT count(*) FROM docs WHERE docs MATCH ?", (q,)).fetchone()[0]
                    for q in self.queries)
         return {"latencies_us": latencies, "mean_hits": hits / len(self.queries)}
@@ -483,16 +487,17 @@ def measure_size(n, cfg, bins, files, work, corpus):
         out["build"]["sqlite_fts5"] = {"seconds": fts.build_s, "per_s": n / fts.build_s}
 
         def pass_of(key):
+            budget = cfg.pass_budget_s
             if key == "jobmatch":
-                return engines["engine"].ask("match", cfg.loops)
+                return engines["engine"].ask("match", cfg.loops, budget)
             if key == "scan":
-                return engines["engine"].ask("scan", 1)
+                return engines["engine"].ask("scan", 1, budget)
             if key == "jobmatch_search":
-                return engines["engine"].ask("search", cfg.loops)
+                return engines["engine"].ask("search", cfg.loops, budget)
             if key == "tantivy":
-                return engines["tantivy"].ask("search", cfg.loops)
+                return engines["tantivy"].ask("search", cfg.loops, budget)
             if key == "fts5":
-                return fts.search_pass(cfg.loops)
+                return fts.search_pass(cfg.loops, budget)
             if key == "postgres":
                 return pg.match_pass(cfg.pass_budget_s)
             clients = {"http1": 1, "http4": 4, "http16": 16}[key]
@@ -558,7 +563,9 @@ def main():
     ap.add_argument("--loops", type=int, default=2, help="times each in-process pass goes over the 200 profiles or the queries")
     ap.add_argument("--http-seconds", type=int, default=8, help="length of each wrk pass")
     ap.add_argument("--write-seconds", type=int, default=10, help="length of the write-throughput pass")
-    ap.add_argument("--pass-budget-s", type=float, default=30, help="most seconds a PostgreSQL pass may take")
+    ap.add_argument("--pass-budget-s", type=float, default=30,
+                    help="seconds after which a per-query pass stops (having measured at least 20 calls); "
+                         "the profiles are in random order, so a shortened pass measures a random sample")
     ap.add_argument("--seed", type=int, default=corpus_mod.SEED)
     ap.add_argument("--today", default=None, help="the corpus's today (ISO date); default: today, as the server's")
     ap.add_argument("--reference", default=str(REPO.parent / "shared" / "reference"))
@@ -617,6 +624,8 @@ def main():
     }
     for n in sizes:
         results["sizes"][str(n)] = measure_size(n, cfg, bins, files, work, corpus)
+        # Kept as it goes, so a failure at a large size leaves the smaller sizes' figures.
+        Path(cfg.results).write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
     results["suite_seconds"] = time.perf_counter() - total_started
     if not cfg.work_dir and not cfg.keep:
         shutil.rmtree(work, ignore_errors=True)
