@@ -202,7 +202,9 @@ def markdown(results, chart_path: Path, out_path: Path) -> str:
     add(f"- Every per-query pass stops after {cfg['pass_budget_s']:.0f} s once it has 20 samples (samples/pass shows how many it took).")
     add("- **search**: the same two-word AND queries (two words of one real opening's text, first \"lager truck\"), "
         "top 20 by relevance: jobmatch's own `Engine::search` (with the rows from SQLite), tantivy alone "
-        "(stock Swedish stemmer) and SQLite FTS5 (unicode61, no stemming) through Python's sqlite3.")
+        "(stock Swedish stemmer) and SQLite FTS5 (unicode61, no stemming) through Python's sqlite3. "
+        "jobmatch's search is not the plain AND: its parser ORs the words and adds compound prefixes "
+        "(`lager` finds `lagerarbetare`), hence its larger hit counts; tantivy alone and FTS5 are the AND.")
     add("")
     plan = results["sizes"][str(max(sizes))].get("postgres_plan")
     if plan:

@@ -577,7 +577,17 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the data directories")
     ap.add_argument("--ci", action="store_true",
                     help="smallest size, one short repetition; fails only when something breaks, never on timing")
+    ap.add_argument("--report-only", action="store_true",
+                    help="rewrite BENCHMARKS.md and the chart from --results, measuring nothing")
     cfg = ap.parse_args()
+    if cfg.report_only:
+        import report
+
+        results = json.loads(Path(cfg.results).read_text())
+        report.chart(results, Path(cfg.chart))
+        Path(cfg.out).write_text(report.markdown(results, Path(cfg.chart), Path(cfg.out)))
+        log(f"wrote {cfg.out} and {cfg.chart} from {cfg.results}")
+        return
     if cfg.ci:
         cfg.sizes, cfg.reps, cfg.loops, cfg.http_seconds, cfg.write_seconds, cfg.pass_budget_s = "10000", 1, 1, 2, 2, 5
     sizes = sorted({int(s.replace("_", "")) for s in cfg.sizes.split(",")})
