@@ -21,13 +21,13 @@ use std::time::Instant;
 use anyhow::{Context as _, bail};
 use jobmatch::api::dto::ProfileInput;
 use jobmatch::config::Settings;
-use jobmatch::model::{OpeningStatus, Profile};
-use jobmatch::rank::{
-    Context, OpeningFeatures, RankOptions, SkillWeights, WeightProfile, rank_openings,
-};
+use jobmatch::model::Profile;
+use jobmatch::rank::{Context, RankOptions, SkillWeights, WeightProfile, rank_openings};
 use jobmatch::service::{Caller, Engine, RankQuery, SearchRequest};
 use jobmatch::startup::Application;
 use serde_json::json;
+
+use feature_building::ScanData;
 
 const TOP_K: usize = 20;
 /// A pass measures at least this many calls, whatever its time budget.
@@ -66,6 +66,18 @@ fn main() -> anyhow::Result<()> {
     }
 }
 
+/// p50, p95 and p99 (nearest rank) of a pass, for reading a runner's answer by hand; the
+/// script computes its own from the raw latencies, the same way for every engine.
+fn percentiles(latencies: &[f64]) -> serde_json::Value {
+    let mut sorted = latencies.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let at = |q: f64| {
+        let rank = (q * sorted.len() as f64).ceil() as usize;
+        sorted.get(rank.saturating_sub(1)).copied()
+    };
+    json!({ "p50_us": at(0.50), "p95_us": at(0.95), "p99_us": at(0.99) })
+}
+
 /// Peak resident set of this process (VmHWM), in KiB.
 fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -97,26 +109,47 @@ fn serve_commands(mut run: impl FnMut(&str, usize, &Budget) -> anyhow::Result<se
     }
 }
 
-/// Features of every open opening and the shared keys, built once for the brute-force scan.
-/// Kept in this one function because the projection's module paths may move.
-struct ScanData {
-    keys: jobmatch::service::projection::features::Keys,
-    openings: Vec<OpeningFeatures>,
-}
+/// The only place that knows where feature building lives (`service::projection::features`):
+/// its paths may move while the match path is rewritten, and then only this module changes.
+mod feature_building {
+    use anyhow::Context as _;
+    use jobmatch::model::{OpeningStatus, Profile};
+    use jobmatch::rank::{OpeningFeatures, ParticipantFeatures, SkillWeights};
+    use jobmatch::service::Engine;
+    use jobmatch::service::projection::features::{
+        Keys, opening_features, participant_features_lookup,
+    };
 
-async fn scan_data(engine: &Engine) -> anyhow::Result<ScanData> {
-    use jobmatch::service::projection::features::{Keys, opening_features};
-    let mut keys = Keys::default();
-    let openings = engine
-        .store()
-        .all_openings()
-        .await
-        .context("reading the openings")?
-        .iter()
-        .filter(|o| o.status == OpeningStatus::Open)
-        .map(|o| opening_features(o, &mut keys, engine.taxonomy()))
-        .collect();
-    Ok(ScanData { keys, openings })
+    /// Features of every open opening and their shared keys, built once for the brute-force scan.
+    pub struct ScanData {
+        keys: Keys,
+        pub openings: Vec<OpeningFeatures>,
+    }
+
+    impl ScanData {
+        pub async fn load(engine: &Engine) -> anyhow::Result<Self> {
+            let mut keys = Keys::default();
+            let openings = engine
+                .store()
+                .all_openings()
+                .await
+                .context("reading the openings")?
+                .iter()
+                .filter(|o| o.status == OpeningStatus::Open)
+                .map(|o| opening_features(o, &mut keys, engine.taxonomy()))
+                .collect();
+            Ok(ScanData { keys, openings })
+        }
+
+        /// A profile's features in these openings' keys, as `/v1/match` builds them.
+        pub fn participant(&self, profile: &Profile, engine: &Engine) -> ParticipantFeatures {
+            participant_features_lookup(0, profile, &self.keys, engine.taxonomy())
+        }
+
+        pub fn skill_weights(&self) -> &SkillWeights {
+            &self.keys.weights
+        }
+    }
 }
 
 /// One brute-force ranking: the profile's features against every open opening.
@@ -127,12 +160,7 @@ fn scan_once(
     weights: &WeightProfile,
     skill_weights: &SkillWeights,
 ) -> usize {
-    let me = jobmatch::service::projection::features::participant_features_lookup(
-        0,
-        profile,
-        &data.keys,
-        engine.taxonomy(),
-    );
+    let me = data.participant(profile, engine);
     let ctx = Context {
         profile: weights,
         skill_weights,
@@ -176,9 +204,9 @@ fn engine_mode(data_dir: &str, profiles: &str, queries: &str) -> anyhow::Result<
     )?;
 
     let started = Instant::now();
-    let data = runtime.block_on(scan_data(&engine))?;
+    let data = runtime.block_on(ScanData::load(&engine))?;
     let weights = WeightProfile::default();
-    let skill_weights = data.keys.weights.clone();
+    let skill_weights = data.skill_weights().clone();
     println!(
         "{}",
         json!({
@@ -222,6 +250,7 @@ fn engine_mode(data_dir: &str, profiles: &str, queries: &str) -> anyhow::Result<
                 }
             }
             return Ok(json!({
+                "percentiles": percentiles(&latencies),
                 "latencies_us": latencies,
                 "mean_hits": results as f64 / latencies.len().max(1) as f64,
             }));
@@ -245,7 +274,8 @@ fn engine_mode(data_dir: &str, profiles: &str, queries: &str) -> anyhow::Result<
             }
         }
         Ok(json!({
-            "latencies_us": latencies,
+            "percentiles": percentiles(&latencies),
+                "latencies_us": latencies,
             "mean_results": results as f64 / latencies.len().max(1) as f64,
             "peak_rss_kib": peak_rss_kib(),
         }))
@@ -338,7 +368,8 @@ fn tantivy_mode(openings: &str, n: usize, queries: &str, index_dir: &str) -> any
             hits += searcher.search(q, &Count)?;
         }
         Ok(json!({
-            "latencies_us": latencies,
+            "percentiles": percentiles(&latencies),
+                "latencies_us": latencies,
             "mean_hits": hits as f64 / parsed.len().max(1) as f64,
         }))
     });
