@@ -12,6 +12,7 @@ pub mod config;
 pub mod demo;
 pub mod index;
 pub mod model;
+pub mod projection;
 pub mod rank;
 pub mod service;
 pub mod startup;

@@ -28,11 +28,12 @@
 mod category;
 mod category_map;
 pub mod features;
+pub mod prune;
 pub mod score;
 pub mod weights;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -44,6 +45,10 @@ use utoipa::ToSchema;
 pub use category::Category;
 pub use category_map::CategoryMap;
 pub use features::{Key, OpeningFeatures, ParticipantFeatures, SkillWeights, Vocabulary, key_set};
+pub use prune::{
+    Facet, OpeningColumns, ParticipantColumns, Request, Unit, rank_openings_pruned,
+    rank_participants_pruned, unit,
+};
 pub use score::{
     CategoryScores, Context, Evaluation, Evidence, Exclusion, Pair, evaluate, explain,
     explain_scores,
@@ -172,6 +177,14 @@ where
             .fold(empty, visit)
             .reduce(empty, Selection::merge)
     };
+    finish(selection, n, pair, ctx)
+}
+
+/// Explains the selected entries: the one place a [`Ranking`] is assembled.
+fn finish<'a, P>(selection: Selection, considered: usize, pair: P, ctx: Context<'_>) -> Ranking
+where
+    P: Fn(usize) -> Pair<'a>,
+{
     let stamp = ProfileStamp {
         name: ctx.profile.name.clone(),
         version: ctx.profile.version,
@@ -199,7 +212,7 @@ where
             .into_iter()
             .map(scored)
             .collect(),
-        considered: n,
+        considered,
         excluded_count: selection.excluded_count,
     }
 }
@@ -253,6 +266,15 @@ impl BoundedHeap {
             self.heap.pop();
             self.heap.push(entry);
         }
+    }
+
+    /// Pushes a scored entry and returns the score an entry must reach to enter now: the
+    /// worst kept score once k are held.
+    fn push_at(&mut self, score: f32, id: i64, index: usize) -> Option<f32> {
+        self.push(Entry { score, id, index });
+        (self.heap.len() >= self.k)
+            .then(|| self.heap.peek().map(|worst| worst.score))
+            .flatten()
     }
 
     fn into_sorted(self) -> Vec<Entry> {

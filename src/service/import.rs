@@ -6,7 +6,7 @@ use super::error::Result;
 use crate::model::{Employer, Identity, Opening, Profile};
 use crate::store::{ImportReport, Store};
 
-pub use super::projection::reindex;
+pub use super::indexer::reindex;
 
 /// Objects to load together, already understood. Each employer's `id` is a key local to the
 /// batch, and each opening's `employer_id` names one of them.
@@ -34,10 +34,10 @@ pub async fn import_into(store: &Store, batch: &ImportBatch) -> Result<ImportRep
 }
 
 impl Engine {
-    /// Imports a batch in one transaction, all or nothing, and indexes it.
+    /// Imports a batch in one transaction, all or nothing, and answers once it is searchable.
     pub async fn import(&self, batch: &ImportBatch) -> Result<ImportReport> {
         let report = import_into(&self.store, batch).await?;
-        self.after_write().await;
+        self.after_write(super::Visibility::Searchable).await;
         Ok(report)
     }
 }

@@ -9,14 +9,14 @@ use std::sync::Arc;
 use chrono::{NaiveDate, Utc};
 
 use super::error::{InternalError, Result, ServiceError, UserError};
-use super::projection::Projection;
-use super::projection::features::{self, Keys, TermLabel};
 use super::{Caller, Engine};
 use crate::index::CandidateQuery;
 use crate::model::{Id, Opening, OpeningKind, OpeningStatus, Profile, Role, SsykCode};
+use crate::projection::Projection;
+use crate::projection::features::{self, Keys, TermLabel};
 use crate::rank::{
-    CategoryScores, Context, Evidence, Exclusion, OpeningFeatures, ParticipantFeatures,
-    ProfileStamp, RankOptions, Ranking, Scored, rank_openings, rank_participants,
+    CategoryScores, Context, Evidence, Exclusion, ParticipantFeatures, ProfileStamp, RankOptions,
+    Ranking, Scored,
 };
 use crate::taxonomy::Taxonomy;
 
@@ -199,7 +199,8 @@ impl Engine {
             .map_err(|e| InternalError::Task(e.to_string()).into())
     }
 
-    /// Candidate generation in the index, then the core's ranking. Runs on a blocking thread.
+    /// Text relevance from the index, then the core's ranking of every open opening in the
+    /// projection, pruned to what can enter the top k. Runs on a blocking thread.
     fn rank_for_profile(
         &self,
         participant_id: Id,
@@ -221,8 +222,8 @@ impl Engine {
         // Relevance is scaled by the best opening that passes the hard filters, so asking for
         // excluded pairs too never changes the scores of the others.
         let best = hits.iter().map(|h| h.1).fold(0.0f32, f32::max);
-        let mut seen: HashSet<Id> = hits.iter().map(|h| h.0).collect();
         if query.include_excluded {
+            let seen: HashSet<Id> = hits.iter().map(|h| h.0).collect();
             let relaxed = self.index.candidates(&self.candidate_query(
                 profile,
                 &participant,
@@ -230,35 +231,19 @@ impl Engine {
                 query.kind,
                 None,
             ))?;
-            hits.extend(relaxed.into_iter().filter(|h| seen.insert(h.0)));
+            hits.extend(relaxed.into_iter().filter(|h| !seen.contains(&h.0)));
         }
-        if p.open_count(query.kind) <= self.candidate_limit() {
-            // Small sets: every open opening is a candidate, whether or not the index matched it.
-            hits.extend(
-                p.open
-                    .iter()
-                    .filter(|(id, k)| {
-                        !seen.contains(id) && query.kind.is_none_or(|want| **k == want)
-                    })
-                    .map(|(id, _)| (*id, 0.0)),
-            );
-        }
-        hits.retain(|(id, _)| p.open.contains_key(id) && p.openings.contains_key(id));
-        let relevance =
-            features::scale_relevance(&hits.iter().map(|h| h.1).collect::<Vec<_>>(), best);
-        let candidates: Vec<OpeningFeatures> = hits
-            .iter()
-            .filter_map(|(id, _)| p.openings.get(id).cloned())
-            .collect();
+        let text = features::scale_relevance(&hits.iter().map(|h| h.1).collect::<Vec<_>>(), best)
+            .map(|scaled| hits.iter().map(|h| h.0).zip(scaled).collect::<Vec<_>>());
         let ctx = Context {
             profile: &self.profile,
             skill_weights: &p.keys.weights,
             today,
         };
-        Ok(rank_openings(
+        Ok(p.rank_openings(
             &participant,
-            &candidates,
-            relevance.as_deref(),
+            query.kind,
+            text.as_deref(),
             ctx,
             query.options(),
         ))
@@ -363,7 +348,7 @@ impl Engine {
             .blocking(move || {
                 let p = engine.projection.read();
                 let detached;
-                let (features, weights) = match p.openings.get(&opening.id) {
+                let (features, weights) = match p.open_opening(opening.id) {
                     Some(f) => (f, &p.keys.weights),
                     None => {
                         detached = features::detached_opening_features(
@@ -379,8 +364,7 @@ impl Engine {
                     skill_weights: weights,
                     today,
                 };
-                let ranking =
-                    rank_participants(features, &p.participants, None, ctx, query.options());
+                let ranking = p.rank_participants(features, ctx, query.options());
                 let candidate = |s: &Scored| {
                     Some(Candidate {
                         participant_id: s.id,

@@ -10,10 +10,10 @@
 pub mod access;
 pub mod error;
 pub mod import;
+pub mod indexer;
 pub mod matching;
 pub mod openings;
 pub mod participants;
-pub mod projection;
 pub mod pseudonym;
 pub mod tokens;
 
@@ -25,6 +25,7 @@ use parking_lot::RwLock;
 
 use crate::index::OpeningIndex;
 use crate::model::Id;
+use crate::projection::Projection;
 use crate::rank::{ProfileStamp, WeightProfile};
 use crate::store::{Counts, Store};
 use crate::taxonomy::Taxonomy;
@@ -33,12 +34,21 @@ pub use error::{Code, InputError, InternalError, Result, ServiceError, UserError
 pub use import::{ImportBatch, import_into, reindex};
 pub use matching::{Candidate, Explained, Explanation, RankQuery, Ranked};
 pub use openings::{SearchPage, SearchRequest};
-use projection::Projection;
 pub use pseudonym::Secret;
 pub use tokens::{Accounts, IssuedToken, SignInError, SignInFailure};
 
-/// Most candidates the index hands to the ranking core for one suggestion request.
+/// Most text hits the index hands to the ranking core for one suggestion request; every open
+/// opening is ranked, and those beyond the hits score 0 on text.
 pub const CANDIDATE_LIMIT: usize = 5000;
+
+/// When a write answers: once the database has committed it (the default; the indexer
+/// applies it within a moment, batched with other writes), or once it is searchable too.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Visibility {
+    #[default]
+    Committed,
+    Searchable,
+}
 
 /// The application: store, index, taxonomy and the projection, shared by all requests.
 pub struct Engine {
@@ -51,7 +61,13 @@ pub struct Engine {
     projection: RwLock<Projection>,
     /// Serialises catch-up so outbox rows are applied once and in order.
     indexer: tokio::sync::Mutex<()>,
-    /// Most candidates the index hands to the core; below it every open opening is ranked.
+    /// Wakes the follower after a write, so writes made while it commits share its next commit.
+    wake: Arc<tokio::sync::Notify>,
+    /// The last outbox sequence number applied to the index and the projection.
+    applied: tokio::sync::watch::Sender<i64>,
+    /// Running followers; with none, a write applies the outbox itself before it answers.
+    followers: AtomicUsize,
+    /// Most text hits the index hands to the core.
     candidate_limit: AtomicUsize,
 }
 
@@ -75,7 +91,7 @@ impl Engine {
         profile: WeightProfile,
         secret: Secret,
     ) -> Result<Arc<Engine>> {
-        let index = projection::open_index(index_dir)?;
+        let index = indexer::open_index(index_dir)?;
         let engine = Arc::new(Engine {
             store,
             index,
@@ -84,14 +100,17 @@ impl Engine {
             secret,
             projection: RwLock::new(Projection::default()),
             indexer: tokio::sync::Mutex::new(()),
+            wake: Arc::new(tokio::sync::Notify::new()),
+            applied: tokio::sync::watch::Sender::new(0),
+            followers: AtomicUsize::new(0),
             candidate_limit: AtomicUsize::new(CANDIDATE_LIMIT),
         });
         engine.load_projection().await?;
         Ok(engine)
     }
 
-    /// Changes how many candidates the index hands to the ranking core (tuning, and tests of
-    /// the large-set path on small data).
+    /// Changes how many text hits the index hands to the ranking core (tuning, and tests of
+    /// the text cut-off on small data).
     pub fn set_candidate_limit(&self, limit: usize) {
         self.candidate_limit.store(limit.max(1), Ordering::Relaxed);
     }

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::error::{Code, InputError, Result, ServiceError, UserError};
-use super::{Caller, Engine};
+use super::{Caller, Engine, Visibility};
 use crate::index::SearchQuery;
 use crate::model::{Employer, Id, Opening, OpeningKind, Role};
 
@@ -75,12 +75,17 @@ impl Engine {
     }
 
     /// Posts an opening: staff for any employer, an employer's user for its own.
-    pub async fn create_opening(&self, caller: &Caller, opening: &Opening) -> Result<Opening> {
+    pub async fn create_opening(
+        &self,
+        caller: &Caller,
+        opening: &Opening,
+        visibility: Visibility,
+    ) -> Result<Opening> {
         caller.require(PUBLISHERS)?;
         require_posting_for(caller, opening.employer_id)?;
         self.require_employer(opening.employer_id).await?;
         let created = self.store.create_opening(opening).await?;
-        self.after_write().await;
+        self.after_write(visibility).await;
         Ok(created)
     }
 
@@ -114,6 +119,7 @@ impl Engine {
         caller: &Caller,
         id: Id,
         opening: &Opening,
+        visibility: Visibility,
     ) -> Result<Opening> {
         self.require_publisher(caller, id).await?;
         require_posting_for(caller, opening.employer_id)?;
@@ -123,18 +129,23 @@ impl Engine {
             .update_opening(id, opening)
             .await?
             .ok_or(ServiceError::not_found("opening", id))?;
-        self.after_write().await;
+        self.after_write(visibility).await;
         Ok(updated)
     }
 
-    pub async fn close_opening(&self, caller: &Caller, id: Id) -> Result<Opening> {
+    pub async fn close_opening(
+        &self,
+        caller: &Caller,
+        id: Id,
+        visibility: Visibility,
+    ) -> Result<Opening> {
         self.require_publisher(caller, id).await?;
         let closed = self
             .store
             .close_opening(id)
             .await?
             .ok_or(ServiceError::not_found("opening", id))?;
-        self.after_write().await;
+        self.after_write(visibility).await;
         Ok(closed)
     }
 

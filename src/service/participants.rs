@@ -4,7 +4,7 @@
 //! participant's own coach reach a participant at all: for anyone else it does not exist.
 
 use super::error::{Result, ServiceError};
-use super::{Caller, Engine};
+use super::{Caller, Engine, Visibility};
 use crate::model::{Id, Identity, Participant, Profile, Role};
 
 /// Who may register and keep participants: a coach (their own caseload) and an admin.
@@ -19,6 +19,7 @@ impl Engine {
         identity: &Identity,
         profile: &Profile,
         coach_id: Option<Id>,
+        visibility: Visibility,
     ) -> Result<Participant> {
         caller.require(KEEPERS)?;
         let coach_id = match caller.role() {
@@ -34,7 +35,7 @@ impl Engine {
         self.store
             .log_reads(&caller.reads([created.id], "participant.create"))
             .await?;
-        self.after_write().await;
+        self.after_write(visibility).await;
         Ok(created)
     }
 
@@ -106,6 +107,7 @@ impl Engine {
         identity: &Identity,
         profile: &Profile,
         coach_id: Option<Id>,
+        visibility: Visibility,
     ) -> Result<Participant> {
         self.require_keeper(caller, id).await?;
         let coach_id = coach_id.filter(|_| caller.role() == Role::Admin);
@@ -118,7 +120,7 @@ impl Engine {
         self.store
             .log_reads(&caller.reads([id], "participant.update"))
             .await?;
-        self.after_write().await;
+        self.after_write(visibility).await;
         Ok(updated)
     }
 
@@ -134,7 +136,8 @@ impl Engine {
         if !deleted {
             return Err(ServiceError::not_found("participant", id));
         }
-        self.after_write().await;
+        // A removed person must be gone from matching before the answer says so.
+        self.after_write(Visibility::Searchable).await;
         Ok(())
     }
 }

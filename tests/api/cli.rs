@@ -150,7 +150,9 @@ async fn import_beside_a_running_server_reaches_its_index() {
 
 /// Starts `jobmatch serve` on a free port and returns the child and its address, read from
 /// the log line that announces it.
-fn serve_binary(data: &Path) -> (std::process::Child, String, std::thread::JoinHandle<String>) {
+pub(crate) fn serve_binary(
+    data: &Path,
+) -> (std::process::Child, String, std::thread::JoinHandle<String>) {
     serve_binary_with(data, &[])
 }
 
@@ -240,7 +242,7 @@ async fn sigterm_stops_the_server_gracefully_with_exit_code_0() {
 }
 
 /// Runs `jobmatch token create` with `args` and returns the token it printed.
-fn token_create(data: &Path, args: &[&str]) -> String {
+pub(crate) fn token_create(data: &Path, args: &[&str]) -> String {
     let out = jobmatch()
         .args(["token", "create", "--data-dir"])
         .arg(data)

@@ -162,6 +162,7 @@ impl TestApp {
         token: Option<&str>,
         body: Option<&Value>,
     ) -> Response {
+        let path = &read_your_writes(&method, path);
         let mut request = self.client.request(method, self.url(path));
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -275,6 +276,17 @@ impl TestApp {
     pub async fn status(&self) -> Value {
         self.get_json("/v1/status").await
     }
+}
+
+/// Tests read their own writes at once, so their writes to what matching reads ask to answer
+/// once searchable, as any such caller must; `without_wait` tests the default.
+fn read_your_writes(method: &reqwest::Method, path: &str) -> String {
+    let indexed = path.starts_with("/v1/openings") || path.starts_with("/v1/participants");
+    if *method == reqwest::Method::GET || !indexed || path.contains("wait=") {
+        return path.to_owned();
+    }
+    let sep = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{sep}wait=indexed")
 }
 
 /// The error body's code, after checking the status.

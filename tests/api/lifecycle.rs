@@ -229,3 +229,64 @@ async fn changes_written_by_another_process_reach_the_index() {
     assert_eq!(lag, 0, "the outbox follower applied the change");
     assert_eq!(app.get_json("/v1/openings?q=lager").await["total"], 1);
 }
+
+#[tokio::test]
+async fn writes_without_wait_answer_once_stored_and_become_searchable_together() {
+    let app = spawn_app().await;
+    let employer = app.employer("Snabb AB").await;
+    // Concurrent creates without `wait`: each answers once the database has committed it.
+    let creates = (0..24).map(|i| {
+        let mut body = warehouse_opening(employer);
+        body["title"] = serde_json::json!(format!("Lagerjobb ordning{i}"));
+        let request = app
+            .client
+            .post(app.url("/v1/openings"))
+            .bearer_auth(&app.matcher)
+            .json(&body);
+        // Spawned, so the writes really overlap.
+        tokio::spawn(async move {
+            let r = request.send().await.expect("request");
+            assert_eq!(r.status(), StatusCode::CREATED);
+            r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+        })
+    });
+    let mut created = Vec::new();
+    for handle in creates.collect::<Vec<_>>() {
+        created.push(handle.await.unwrap());
+    }
+    created.sort_unstable();
+
+    // The indexer catches up on its own; the status shows the lag closing.
+    let mut caught_up = false;
+    for _ in 0..500 {
+        let status = app.status().await;
+        if status["index_applied"] == status["outbox_head"] {
+            caught_up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(caught_up, "the index caught up with the outbox");
+    let found = app.get_json("/v1/openings?q=ordning&per_page=100").await;
+    let mut ids: Vec<i64> = found["openings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["opening_id"].as_i64().unwrap())
+        .collect();
+    ids.sort_unstable();
+    assert_eq!(ids, created);
+
+    // With `wait=indexed` the write is searchable in the answer's moment.
+    let mut body = warehouse_opening(employer);
+    body["title"] = serde_json::json!("Lagerjobb omedelbar");
+    let now = app.post_ok("/v1/openings?wait=indexed", &body).await;
+    let found = app.get_json("/v1/openings?q=omedelbar").await;
+    assert_eq!(found["openings"][0]["opening_id"], now["id"]);
+
+    let bad = app.post("/v1/openings?wait=later", &body).await;
+    assert_eq!(
+        error_code(bad, StatusCode::BAD_REQUEST).await,
+        "invalid_parameter"
+    );
+}

@@ -104,3 +104,32 @@ impl From<GeoPoint> for model::GeoPoint {
         }
     }
 }
+
+/// When a write answers: `?wait=indexed` holds the answer until the change is searchable.
+#[derive(Clone, Copy, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct WriteParams {
+    /// `indexed`: answer once suggestions, candidates and search see the change (at most
+    /// 10 s). Without it a write answers once stored and is searchable a moment later,
+    /// batched with other writes.
+    #[serde(default)]
+    #[param(inline)]
+    pub wait: Option<Wait>,
+}
+
+/// What a write waits for before it answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Wait {
+    Indexed,
+}
+
+impl WriteParams {
+    pub fn visibility(self) -> crate::service::Visibility {
+        match self.wait {
+            Some(Wait::Indexed) => crate::service::Visibility::Searchable,
+            None => crate::service::Visibility::Committed,
+        }
+    }
+}

@@ -19,7 +19,7 @@ pub mod participants;
 pub mod ranking;
 pub mod system;
 
-pub use common::{ExperienceView, GeoPoint, OccupationView, TermView};
+pub use common::{ExperienceView, GeoPoint, OccupationView, TermView, Wait, WriteParams};
 pub use employers::{EmployerInput, EmployerView};
 pub use import::{ImportEmployer, ImportFile, ImportOpening};
 pub use openings::{

@@ -8,8 +8,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::openings::OpeningSummary;
 use crate::api::error::ApiError;
 use crate::model::{Id, Opening, OpeningKind, SwedishLevel};
+use crate::projection::TermLabel;
 use crate::rank::{CategoryScores, Exclusion, ProfileStamp};
-use crate::service::projection::features::TermLabel;
 use crate::service::{Candidate, Explained, Explanation, RankQuery, Ranked};
 use crate::taxonomy::Taxonomy;
 
@@ -223,7 +223,7 @@ fn lists<D, T>(
 pub struct ParticipantSuggestions {
     #[schema(value_type = i64)]
     pub participant_id: Id,
-    /// How many openings were scored.
+    /// How many open openings competed: every one of the kind asked for.
     pub considered: usize,
     /// How many of them a hard rule left out.
     pub excluded_count: usize,
@@ -254,7 +254,7 @@ impl ParticipantSuggestions {
 /// Openings ranked for a profile that is not stored.
 #[derive(Serialize, ToSchema)]
 pub struct ProfileSuggestions {
-    /// How many openings were scored.
+    /// How many open openings competed: every one of the kind asked for.
     pub considered: usize,
     /// How many of them a hard rule left out.
     pub excluded_count: usize,

@@ -61,7 +61,10 @@ pub struct ApiDoc;
 #[derive(utoipa::IntoResponses)]
 #[allow(dead_code)] // Only describes responses; the values are built by `ApiError`.
 pub enum BodyErrors {
-    #[response(status = 400, description = "The body is not valid JSON")]
+    #[response(
+        status = 400,
+        description = "The body is not valid JSON, or a query parameter is not understood"
+    )]
     Malformed(ErrorBody<'static>),
     #[response(status = 413, description = "The body is larger than accepted")]
     TooLarge(ErrorBody<'static>),

@@ -9,7 +9,7 @@ use utoipa_axum::routes;
 
 use super::{ApiResult, AppState, BodyErrors};
 use crate::api::dto::{
-    OpeningInput, OpeningView, SearchParams, SearchResults, bounded, not_settable,
+    OpeningInput, OpeningView, SearchParams, SearchResults, WriteParams, bounded, not_settable,
 };
 use crate::api::error::{ApiError, ErrorBody};
 use crate::api::extract::{AppJson, AppPath, AppQuery};
@@ -30,6 +30,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     post,
     path = "/openings",
     tag = "openings",
+    params(WriteParams),
     request_body = OpeningInput,
     responses(
         BodyErrors,
@@ -39,10 +40,13 @@ pub fn routes() -> OpenApiRouter<AppState> {
 async fn create_opening(
     State(engine): State<AppState>,
     caller: Caller,
+    AppQuery(write): AppQuery<WriteParams>,
     AppJson(input): AppJson<OpeningInput>,
 ) -> ApiResult<impl IntoResponse> {
     let opening = understood(&engine, &caller, &input)?;
-    let o = engine.create_opening(&caller, &opening).await?;
+    let o = engine
+        .create_opening(&caller, &opening, write.visibility())
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(OpeningView::new(o, engine.taxonomy())),
@@ -74,7 +78,7 @@ async fn get_opening(
     put,
     path = "/openings/{id}",
     tag = "openings",
-    params(("id" = i64, Path, description = "Opening id")),
+    params(("id" = i64, Path, description = "Opening id"), WriteParams),
     request_body = OpeningInput,
     responses(
         BodyErrors,
@@ -86,10 +90,13 @@ async fn update_opening(
     State(engine): State<AppState>,
     caller: Caller,
     AppPath(id): AppPath<Id>,
+    AppQuery(write): AppQuery<WriteParams>,
     AppJson(input): AppJson<OpeningInput>,
 ) -> ApiResult<impl IntoResponse> {
     let opening = understood(&engine, &caller, &input)?;
-    let o = engine.update_opening(&caller, id, &opening).await?;
+    let o = engine
+        .update_opening(&caller, id, &opening, write.visibility())
+        .await?;
     Ok(Json(OpeningView::new(o, engine.taxonomy())))
 }
 
@@ -98,9 +105,10 @@ async fn update_opening(
     delete,
     path = "/openings/{id}",
     tag = "openings",
-    params(("id" = i64, Path, description = "Opening id")),
+    params(("id" = i64, Path, description = "Opening id"), WriteParams),
     responses(
         (status = 200, description = "The closed opening", body = OpeningView),
+        (status = 400, description = "A query parameter is not understood", body = ErrorBody),
         (status = 404, description = "No such opening", body = ErrorBody),
     )
 )]
@@ -108,8 +116,11 @@ async fn close_opening(
     State(engine): State<AppState>,
     caller: Caller,
     AppPath(id): AppPath<Id>,
+    AppQuery(write): AppQuery<WriteParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let o = engine.close_opening(&caller, id).await?;
+    let o = engine
+        .close_opening(&caller, id, write.visibility())
+        .await?;
     Ok(Json(OpeningView::new(o, engine.taxonomy())))
 }
 

@@ -9,7 +9,7 @@ use utoipa_axum::routes;
 
 use super::{ApiResult, AppState, BodyErrors};
 use crate::api::dto::not_settable;
-use crate::api::dto::{ParticipantInput, ParticipantView, ProfileView};
+use crate::api::dto::{ParticipantInput, ParticipantView, ProfileView, Wait, WriteParams};
 use crate::api::error::ErrorBody;
 use crate::api::extract::{AppJson, AppPath, AppQuery};
 use crate::model::Id;
@@ -32,6 +32,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     post,
     path = "/participants",
     tag = "participants",
+    params(WriteParams),
     request_body = ParticipantInput,
     responses(
         BodyErrors,
@@ -41,12 +42,13 @@ pub fn routes() -> OpenApiRouter<AppState> {
 async fn create_participant(
     State(engine): State<AppState>,
     caller: Caller,
+    AppQuery(write): AppQuery<WriteParams>,
     AppJson(input): AppJson<ParticipantInput>,
 ) -> ApiResult<impl IntoResponse> {
     let coach_id = settable_coach(&caller, &input)?;
     let (identity, profile) = input.to_parts(engine.taxonomy())?;
     let p = engine
-        .create_participant(&caller, &identity, &profile, coach_id)
+        .create_participant(&caller, &identity, &profile, coach_id, write.visibility())
         .await?;
     Ok((StatusCode::CREATED, Json(view(&engine, p))))
 }
@@ -102,7 +104,7 @@ async fn get_profile(
     put,
     path = "/participants/{id}",
     tag = "participants",
-    params(("id" = i64, Path, description = "Participant id")),
+    params(("id" = i64, Path, description = "Participant id"), WriteParams),
     request_body = ParticipantInput,
     responses(
         BodyErrors,
@@ -114,12 +116,20 @@ async fn update_participant(
     State(engine): State<AppState>,
     caller: Caller,
     AppPath(id): AppPath<Id>,
+    AppQuery(write): AppQuery<WriteParams>,
     AppJson(input): AppJson<ParticipantInput>,
 ) -> ApiResult<impl IntoResponse> {
     let coach_id = settable_coach(&caller, &input)?;
     let (identity, profile) = input.to_parts(engine.taxonomy())?;
     let p = engine
-        .update_participant(&caller, id, &identity, &profile, coach_id)
+        .update_participant(
+            &caller,
+            id,
+            &identity,
+            &profile,
+            coach_id,
+            write.visibility(),
+        )
         .await?;
     Ok(Json(view(&engine, p)))
 }
@@ -131,9 +141,16 @@ struct DeleteParams {
     /// Also make sure no copy is left in the database's files (erasure under GDPR art. 17).
     #[serde(default)]
     erase: bool,
+    /// Accepted as on every write; a deletion always answers once matching has forgotten the
+    /// person.
+    #[serde(default)]
+    #[param(inline)]
+    #[allow(dead_code)]
+    wait: Option<Wait>,
 }
 
-/// Deletes a participant and everything stored about them.
+/// Deletes a participant and everything stored about them; answers once matching has
+/// forgotten them too.
 #[utoipa::path(
     delete,
     path = "/participants/{id}",

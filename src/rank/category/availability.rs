@@ -48,7 +48,7 @@ fn start_delay(available_from: Option<NaiveDate>, start: Option<NaiveDate>) -> O
     (days > 0).then_some(days)
 }
 
-fn hours_factor(opening: Hours, participant: Hours, curves: &Curves) -> f32 {
+pub(crate) fn hours_factor(opening: Hours, participant: Hours, curves: &Curves) -> f32 {
     match (opening, participant) {
         (Hours::Full, Hours::Part) => curves.part_time_for_full_time,
         (Hours::Part, Hours::Full) => curves.full_time_for_part_time,

@@ -9,7 +9,9 @@ use super::score::rank_order;
 use super::*;
 use crate::model::{GeoPoint, Hours, SsykCode, SwedishLevel};
 
+pub(crate) mod corpus;
 mod laws;
+mod prune;
 mod ranking;
 mod scores;
 

@@ -1,77 +1,27 @@
-//! The projection of the database that matching reads: the features of every opening and
-//! participant in memory, and the tantivy index of openings, both fed from the outbox in
-//! sequence order. Owns loading them at start, catching up after writes, following the outbox
-//! for changes other processes write, and rebuilding a lost or damaged index.
+//! The indexer: feeds the in-memory [`Projection`] and the tantivy index of openings from the
+//! outbox, in sequence order. Owns loading them at start, catching up after writes, following
+//! the outbox for changes other processes write, and rebuilding a lost or damaged index.
 //!
 //! A write is safe once the database commits; everything here may lag and catch up, and a
 //! failure leaves the outbox rows for the next attempt. What this module must not do: write to
 //! the database, or answer requests.
 
-pub mod features;
-
-#[cfg(test)]
-mod tests;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use crate::index::{IndexChange, IndexError, OpeningIndex};
-use crate::model::{Id, Opening, OpeningKind, OpeningStatus, Profile};
-use crate::rank::{OpeningFeatures, ParticipantFeatures};
+use crate::model::{Id, Opening, Profile};
+use crate::projection::{Projection, features};
 use crate::store::{Entity, OutboxEntry, Store};
 use crate::taxonomy::Taxonomy;
-use features::Keys;
 
-use super::Engine;
 use super::error::{InternalError, Result};
+use super::{Engine, Visibility};
 
 /// How many outbox rows one catch-up step applies in one index commit.
 const OUTBOX_BATCH: i64 = 1000;
-
-/// What matching reads, derived from the database: features of every opening and participant.
-#[derive(Default)]
-pub struct Projection {
-    pub keys: Keys,
-    pub openings: BTreeMap<Id, OpeningFeatures>,
-    pub open: BTreeMap<Id, OpeningKind>,
-    /// Sorted by id, so candidate ranking borrows it as one slice without copying.
-    pub participants: Vec<ParticipantFeatures>,
-}
-
-impl Projection {
-    pub fn upsert_opening(&mut self, o: &Opening, taxonomy: &Taxonomy) {
-        let f = features::opening_features(o, &mut self.keys, taxonomy);
-        self.openings.insert(o.id, f);
-        if o.status == OpeningStatus::Open {
-            self.open.insert(o.id, o.kind);
-        } else {
-            self.open.remove(&o.id);
-        }
-    }
-
-    pub fn upsert_participant(&mut self, id: Id, profile: &Profile, taxonomy: &Taxonomy) {
-        let f = features::participant_features(id, profile, &mut self.keys, taxonomy);
-        match self.participants.binary_search_by_key(&f.id, |x| x.id) {
-            Ok(i) => self.participants[i] = f,
-            Err(i) => self.participants.insert(i, f),
-        }
-    }
-
-    pub fn remove_participant(&mut self, id: Id) {
-        if let Ok(i) = self.participants.binary_search_by_key(&id, |x| x.id) {
-            self.participants.remove(i);
-        }
-    }
-
-    /// How many open openings there are, of one kind or of any.
-    pub fn open_count(&self, kind: Option<OpeningKind>) -> usize {
-        match kind {
-            None => self.open.len(),
-            Some(want) => self.open.values().filter(|k| **k == want).count(),
-        }
-    }
-}
 
 impl Engine {
     /// Rebuilds the in-memory features from the database and brings the index up to date.
@@ -109,6 +59,7 @@ impl Engine {
             let after = self.index.applied_seq();
             let entries = self.store.outbox_after(after, OUTBOX_BATCH).await?;
             let Some(last) = entries.last().map(|e| e.seq) else {
+                self.applied.send_replace(after);
                 return Ok(());
             };
             // A row holds its object's latest state: load each changed one once, in one query.
@@ -148,7 +99,10 @@ impl Engine {
                                 &self.taxonomy,
                             )));
                         }
-                        None => changes.push(IndexChange::Delete(*id)),
+                        None => {
+                            p.remove_opening(*id);
+                            changes.push(IndexChange::Delete(*id));
+                        }
                     }
                 }
                 for (id, profile) in &profiles {
@@ -160,16 +114,21 @@ impl Engine {
                 changes
             };
             self.index.apply(changes, last)?;
+            self.applied.send_replace(last);
         }
     }
 
-    /// Follows the outbox until `stop` turns true, so changes written by another process (an
-    /// import, another instance) reach the index and the projection without a local write.
+    /// Follows the outbox until `stop` turns true: woken by local writes, and every `every` for
+    /// changes another process wrote (an import, another instance). Writes that commit while a
+    /// catch-up runs are applied together by the next one, in one index commit: group commit,
+    /// its delay bounded by one catch-up.
     pub async fn follow_outbox(
         self: Arc<Self>,
         every: std::time::Duration,
         mut stop: tokio::sync::watch::Receiver<bool>,
     ) {
+        let wake = Arc::clone(&self.wake);
+        let _running = Following::new(&self);
         // Held weakly, so a follower never keeps a dropped engine (and its index lock) alive.
         let engine = Arc::downgrade(&self);
         drop(self);
@@ -178,6 +137,7 @@ impl Engine {
         loop {
             tokio::select! {
                 _ = ticks.tick() => {}
+                _ = wake.notified() => {}
                 _ = stop.wait_for(|stopped| *stopped) => return,
             }
             let Some(engine) = engine.upgrade() else {
@@ -189,11 +149,61 @@ impl Engine {
         }
     }
 
-    /// Catches up after a write; an index failure is logged and shows as lag, never as a
+    /// After a committed write: hands it to the follower, and with [`Visibility::Searchable`]
+    /// waits until it is applied. An index failure is logged and shows as lag, never as a
     /// failed write, because the database has already committed.
-    pub(super) async fn after_write(&self) {
-        if let Err(e) = self.catch_up().await {
-            tracing::error!(error = %e, "index catch-up failed; it is retried on the next write");
+    pub(super) async fn after_write(&self, visibility: Visibility) {
+        if self.followers.load(Ordering::Acquire) == 0 {
+            // No follower (a command, a bench): apply it here, as nobody else will.
+            if let Err(e) = self.catch_up().await {
+                tracing::error!(error = %e, "index catch-up failed; it is retried on the next write");
+            }
+            return;
+        }
+        if visibility == Visibility::Committed {
+            self.wake.notify_one();
+            return;
+        }
+        let head = match self.store.outbox_head().await {
+            Ok(head) => head,
+            Err(e) => {
+                tracing::warn!(error = %e, "reading the outbox head failed; not waiting for the index");
+                self.wake.notify_one();
+                return;
+            }
+        };
+        let mut applied = self.applied.subscribe();
+        self.wake.notify_one();
+        let searchable = applied.wait_for(|seq| *seq >= head);
+        if tokio::time::timeout(SEARCHABLE_WITHIN, searchable)
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                head,
+                "a write was not searchable in time; the index catches up later"
+            );
+        }
+    }
+}
+
+/// Longest a write waits to become searchable before answering anyway (it is committed).
+const SEARCHABLE_WITHIN: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Counts a follower as running for as long as it lives.
+struct Following(std::sync::Weak<Engine>);
+
+impl Following {
+    fn new(engine: &Arc<Engine>) -> Self {
+        engine.followers.fetch_add(1, Ordering::AcqRel);
+        Following(Arc::downgrade(engine))
+    }
+}
+
+impl Drop for Following {
+    fn drop(&mut self) {
+        if let Some(engine) = self.0.upgrade() {
+            engine.followers.fetch_sub(1, Ordering::AcqRel);
         }
     }
 }
@@ -262,4 +272,31 @@ fn clear_dir(dir: &Path) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Op;
+
+    fn entry(seq: i64, entity: Entity, entity_id: Id) -> OutboxEntry {
+        OutboxEntry {
+            seq,
+            entity,
+            entity_id,
+            op: Op::Upsert,
+        }
+    }
+
+    #[test]
+    fn changed_names_each_id_of_one_entity_once_ascending() {
+        let entries = [
+            entry(1, Entity::Opening, 7),
+            entry(2, Entity::Participant, 7),
+            entry(3, Entity::Opening, 3),
+            entry(4, Entity::Opening, 7),
+        ];
+        assert_eq!(changed(&entries, Entity::Opening), [3, 7]);
+        assert_eq!(changed(&entries, Entity::Participant), [7]);
+    }
 }

@@ -1,0 +1,131 @@
+//! The projection of the database that matching reads, in memory: the open openings and the
+//! participants, each a [`Table`] of features in columns with skill postings, and the
+//! vocabulary of skill keys both share. Fed by the service's indexer from the
+//! outbox; read by every ranking under a read lock.
+//!
+//! Owns turning stored objects into features ([`features`]), keeping the columns dense as
+//! rows come and go, and answering "the top k openings for this participant" and "the top k
+//! participants for this opening" through the core's pruned ranking. What it must not do: read the database, lock, or know about HTTP.
+
+pub mod features;
+mod table;
+
+#[cfg(test)]
+mod tests;
+
+use crate::model::{Id, Opening, OpeningKind, OpeningStatus, Profile};
+use crate::rank::{
+    Context, OpeningColumns, OpeningFeatures, ParticipantColumns, ParticipantFeatures, RankOptions,
+    Ranking, Request, rank_openings_pruned, rank_participants_pruned,
+};
+use crate::taxonomy::Taxonomy;
+pub use features::{Keys, TermLabel};
+pub use table::{OpeningTable, ParticipantTable, Row, Table};
+
+/// What matching reads, derived from the database.
+#[derive(Default)]
+pub struct Projection {
+    pub keys: Keys,
+    openings: OpeningTable,
+    participants: ParticipantTable,
+}
+
+impl Projection {
+    /// Applies an opening's current state: open openings are ranked, others are not.
+    pub fn upsert_opening(&mut self, o: &Opening, taxonomy: &Taxonomy) {
+        if o.status == OpeningStatus::Open {
+            let f = features::opening_features(o, &mut self.keys, taxonomy);
+            self.openings.upsert(f, o.kind);
+        } else {
+            self.openings.remove(o.id);
+        }
+    }
+
+    pub fn remove_opening(&mut self, id: Id) {
+        self.openings.remove(id);
+    }
+
+    pub fn upsert_participant(&mut self, id: Id, profile: &Profile, taxonomy: &Taxonomy) {
+        let f = features::participant_features(id, profile, &mut self.keys, taxonomy);
+        self.participants.upsert(f, ());
+    }
+
+    pub fn remove_participant(&mut self, id: Id) {
+        self.participants.remove(id);
+    }
+
+    pub fn openings(&self) -> &OpeningTable {
+        &self.openings
+    }
+
+    pub fn participants(&self) -> &ParticipantTable {
+        &self.participants
+    }
+
+    /// Features of an open opening.
+    pub fn open_opening(&self, id: Id) -> Option<&OpeningFeatures> {
+        self.openings.get(id)
+    }
+
+    /// How many open openings there are, of one kind or of any.
+    pub fn open_count(&self, kind: Option<OpeningKind>) -> usize {
+        self.openings.count(kind)
+    }
+
+    /// The top openings for a participant among every open one (of `kind`, when given), with
+    /// `text` relevance by opening id (openings it does not name score 0 on text; `None`: the
+    /// text category does not apply). Equal to the core's exhaustive ranking of them all.
+    pub fn rank_openings(
+        &self,
+        participant: &ParticipantFeatures,
+        kind: Option<OpeningKind>,
+        text: Option<&[(Id, f32)]>,
+        ctx: Context<'_>,
+        options: RankOptions,
+    ) -> Ranking {
+        let table = &self.openings;
+        let text: Option<Vec<(u32, f32)>> = text.map(|hits| {
+            let mut at: Vec<(u32, f32)> = hits
+                .iter()
+                .filter_map(|&(id, score)| table.ordinal(id).map(|o| (o, score)))
+                .collect();
+            at.sort_unstable_by_key(|t| t.0);
+            at.dedup_by_key(|t| t.0);
+            at
+        });
+        let touched = table.touched_by(&participant.skills);
+        let kinds = table.tags();
+        let eligible = |i: usize| kind.is_none_or(|want| kinds[i] == want);
+        let columns = OpeningColumns {
+            features: table.features(),
+            facets: table.facets(),
+            occupations: table.occupations(),
+            units: table.units(),
+            eligible: &eligible,
+        };
+        let request = Request {
+            touched: &touched,
+            text: text.as_deref(),
+        };
+        rank_openings_pruned(participant, columns, request, ctx, options)
+    }
+
+    /// The top participants for an opening among all of them; equal to the core's exhaustive
+    /// ranking of them all.
+    pub fn rank_participants(
+        &self,
+        opening: &OpeningFeatures,
+        ctx: Context<'_>,
+        options: RankOptions,
+    ) -> Ranking {
+        let table = &self.participants;
+        let skills: Vec<_> = opening.must.iter().chain(&opening.merit).copied().collect();
+        let touched = table.touched_by(&skills);
+        let columns = ParticipantColumns {
+            features: table.features(),
+            units: table.units(),
+            touched: &touched,
+        };
+        rank_participants_pruned(opening, columns, ctx, options)
+    }
+}

@@ -1,0 +1,276 @@
+//! Rows of features column by column under dense ordinals: what a ranking scans. The open
+//! openings are one table (tagged with their kind), the participants another.
+//!
+//! A row's ordinal is its place in every column. Removing one moves the last row into its
+//! place, so the columns stay dense and a scan never meets a hole; the id map and the posting
+//! lists are only touched by writes, never by a ranking.
+
+use std::hash::Hash;
+
+use rustc_hash::FxHashMap;
+
+use crate::model::{GeoPoint, Id, OpeningKind, SsykCode};
+use crate::rank::{Facet, Key, OpeningFeatures, ParticipantFeatures, Unit, unit};
+
+/// What a table needs of its rows.
+pub trait Row: Clone {
+    /// The compact facts a ranking's cheap pass reads of the row, kept as their own column.
+    type Facet: Copy;
+    fn id(&self) -> Id;
+    /// The facet, interning what it points to in `occupations`.
+    fn facet(&self, occupations: &mut Occupations) -> Self::Facet;
+    /// The skill keys the row lists or holds, each once: what its posting lists are of.
+    fn skills(&self) -> Vec<Key>;
+    fn location(&self) -> Option<GeoPoint>;
+}
+
+impl Row for OpeningFeatures {
+    type Facet = Facet;
+
+    fn id(&self) -> Id {
+        self.id
+    }
+
+    fn facet(&self, occupations: &mut Occupations) -> Facet {
+        Facet::of(self, self.occupation.map_or(0, |c| occupations.slot(c)))
+    }
+
+    /// Must-have and merit skills together.
+    fn skills(&self) -> Vec<Key> {
+        let mut keys: Vec<Key> = self.must.iter().chain(&self.merit).copied().collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    }
+
+    fn location(&self) -> Option<GeoPoint> {
+        self.location
+    }
+}
+
+impl Row for ParticipantFeatures {
+    type Facet = ();
+
+    fn id(&self) -> Id {
+        self.id
+    }
+
+    fn facet(&self, _: &mut Occupations) {}
+
+    fn skills(&self) -> Vec<Key> {
+        self.skills.clone()
+    }
+
+    fn location(&self) -> Option<GeoPoint> {
+        self.location
+    }
+}
+
+/// The occupation groups facets point into, each once; it only grows (a few hundred groups).
+#[derive(Clone, Debug, Default)]
+pub struct Occupations {
+    codes: Vec<SsykCode>,
+    slots: FxHashMap<SsykCode, u16>,
+}
+
+impl Occupations {
+    fn slot(&mut self, code: SsykCode) -> u16 {
+        *self.slots.entry(code).or_insert_with(|| {
+            self.codes.push(code);
+            u16::try_from(self.codes.len() - 1).expect("fewer SSYK groups than u16")
+        })
+    }
+
+    pub fn codes(&self) -> &[SsykCode] {
+        &self.codes
+    }
+}
+
+/// Rows in columns, each with a tag (an opening's kind), and a posting list per skill.
+#[derive(Clone)]
+pub struct Table<R: Row, T> {
+    features: Vec<R>,
+    facets: Vec<R::Facet>,
+    occupations: Occupations,
+    units: Vec<Option<Unit>>,
+    tags: Vec<T>,
+    ordinals: FxHashMap<Id, u32>,
+    /// By skill key: the ordinals of the rows that list it, unordered.
+    postings: Vec<Vec<u32>>,
+    /// How many rows carry each tag, so counting never scans.
+    counts: FxHashMap<T, usize>,
+}
+
+/// The open openings, tagged with their kind.
+pub type OpeningTable = Table<OpeningFeatures, OpeningKind>;
+
+/// Every participant.
+pub type ParticipantTable = Table<ParticipantFeatures, ()>;
+
+impl<R: Row, T> Default for Table<R, T> {
+    fn default() -> Self {
+        Table {
+            features: Vec::new(),
+            facets: Vec::new(),
+            occupations: Occupations::default(),
+            units: Vec::new(),
+            tags: Vec::new(),
+            ordinals: FxHashMap::default(),
+            postings: Vec::new(),
+            counts: FxHashMap::default(),
+        }
+    }
+}
+
+impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
+    pub fn len(&self) -> usize {
+        self.features.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.features.is_empty()
+    }
+
+    /// How many rows there are, with one tag or with any.
+    pub fn count(&self, tag: Option<T>) -> usize {
+        match tag {
+            None => self.features.len(),
+            Some(t) => self.counts.get(&t).copied().unwrap_or(0),
+        }
+    }
+
+    pub fn contains(&self, id: Id) -> bool {
+        self.ordinals.contains_key(&id)
+    }
+
+    pub fn get(&self, id: Id) -> Option<&R> {
+        self.ordinals
+            .get(&id)
+            .map(|&at| &self.features[at as usize])
+    }
+
+    /// The ordinal of an opening, valid until the next write.
+    pub fn ordinal(&self, id: Id) -> Option<u32> {
+        self.ordinals.get(&id).copied()
+    }
+
+    pub fn features(&self) -> &[R] {
+        &self.features
+    }
+
+    pub fn facets(&self) -> &[R::Facet] {
+        &self.facets
+    }
+
+    /// The occupation groups the facets point into.
+    pub fn occupations(&self) -> &[SsykCode] {
+        self.occupations.codes()
+    }
+
+    pub fn units(&self) -> &[Option<Unit>] {
+        &self.units
+    }
+
+    pub fn tags(&self) -> &[T] {
+        &self.tags
+    }
+
+    /// Adds a row, or replaces the one with its id.
+    pub fn upsert(&mut self, features: R, tag: T) {
+        let id = features.id();
+        let at = match self.ordinals.get(&id) {
+            Some(&at) => {
+                self.unlist(at);
+                self.uncount(self.tags[at as usize]);
+                let i = at as usize;
+                self.units[i] = features.location().map(unit);
+                self.facets[i] = features.facet(&mut self.occupations);
+                self.tags[i] = tag;
+                self.features[i] = features;
+                at
+            }
+            None => {
+                let at = u32::try_from(self.features.len()).expect("fewer than 4 billion rows");
+                self.units.push(features.location().map(unit));
+                self.facets.push(features.facet(&mut self.occupations));
+                self.tags.push(tag);
+                self.features.push(features);
+                self.ordinals.insert(id, at);
+                at
+            }
+        };
+        *self.counts.entry(tag).or_default() += 1;
+        self.list(at);
+    }
+
+    fn uncount(&mut self, tag: T) {
+        if let Some(n) = self.counts.get_mut(&tag) {
+            *n -= 1;
+        }
+    }
+
+    /// Removes a row; absent is fine.
+    pub fn remove(&mut self, id: Id) {
+        let Some(at) = self.ordinals.remove(&id) else {
+            return;
+        };
+        self.unlist(at);
+        let i = at as usize;
+        self.uncount(self.tags[i]);
+        let last = (self.features.len() - 1) as u32;
+        if at != last {
+            // The last row moves into the hole: its postings and id follow it.
+            let moved = self.features[last as usize].id();
+            for key in self.features[last as usize].skills() {
+                if let Some(slot) = self.postings[key as usize].iter_mut().find(|o| **o == last) {
+                    *slot = at;
+                }
+            }
+            self.ordinals.insert(moved, at);
+        }
+        self.features.swap_remove(i);
+        self.units.swap_remove(i);
+        self.facets.swap_remove(i);
+        self.tags.swap_remove(i);
+    }
+
+    fn list(&mut self, at: u32) {
+        for key in self.features[at as usize].skills() {
+            let k = key as usize;
+            if self.postings.len() <= k {
+                self.postings.resize_with(k + 1, Vec::new);
+            }
+            self.postings[k].push(at);
+        }
+    }
+
+    fn unlist(&mut self, at: u32) {
+        for key in self.features[at as usize].skills() {
+            if let Some(list) = self.postings.get_mut(key as usize)
+                && let Some(j) = list.iter().position(|o| *o == at)
+            {
+                list.swap_remove(j);
+            }
+        }
+    }
+
+    /// Bit per ordinal: set for every row that lists one of `skills`.
+    pub fn touched_by(&self, skills: &[Key]) -> Vec<u64> {
+        let mut bits = vec![0u64; self.features.len().div_ceil(64)];
+        for &key in skills {
+            for &at in self
+                .postings
+                .get(key as usize)
+                .map_or(&[][..], Vec::as_slice)
+            {
+                bits[at as usize / 64] |= 1 << (at % 64);
+            }
+        }
+        bits
+    }
+
+    /// The ordinals listed under a skill (tests and diagnostics).
+    pub fn posting(&self, key: Key) -> &[u32] {
+        self.postings.get(key as usize).map_or(&[], Vec::as_slice)
+    }
+}

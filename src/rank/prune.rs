@@ -1,0 +1,671 @@
+//! Top k without scoring everything: the same ranking as [`rank_openings`](super::rank_openings)
+//! over every candidate, found by scoring only the openings that can still enter the top k.
+//!
+//! One cheap pass over compact [`Facet`]s computes, per opening, a coarse upper bound of its
+//! total (which categories apply; the exact occupation, experience and Swedish scores; whether
+//! the opening names any skill the participant holds, from the caller's posting lists; distance
+//! and start date counted as perfect) and decides each hard exclusion exactly (the travel limit
+//! from the chord between unit vectors, measured only in the thin band where the chord cannot
+//! tell). The openings are then taken in order of falling coarse bound (by histogram bucket,
+//! then in ordinal order) while the k-th best score rises: one whose coarse bound reaches it
+//! gets the fine bound (distance and start date too), and one whose fine bound reaches it is
+//! scored. A bound below the threshold cannot enter, in the manner of MaxScore. Ties are kept: a
+//! bound equal to the threshold goes on, because a lower id wins a tie.
+//!
+//! The fine bound is computed with the same per-category functions and the same weighted mean
+//! as the exact total, category by category no smaller, so it is never below the exact total;
+//! floating-point rounding is monotone, which keeps that true to the bit. The coarse bound sums
+//! in its own order and so carries a margin far above f32 rounding.
+
+use rayon::prelude::*;
+
+use super::category::{availability, distance, experience, occupation, swedish};
+use super::features::{OpeningFeatures, ParticipantFeatures};
+use super::score::{CategoryScores, Context, Pair, evaluate};
+use super::{Category, CategoryMap, RankOptions, Ranking, SEQUENTIAL_BELOW, Selection, finish};
+use crate::model::{EARTH_RADIUS_KM, GeoPoint, Hours, SsykCode, SwedishLevel};
+use chrono::Datelike;
+
+/// A point on the unit sphere, so a bound on a distance costs a few multiplications.
+pub type Unit = [f64; 3];
+
+/// The unit vector of a point.
+pub fn unit(p: GeoPoint) -> Unit {
+    let (lat, lon) = (p.lat.to_radians(), p.lon.to_radians());
+    [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
+}
+
+/// The few facts of an opening the cheap pass reads: eight bytes, no pointers to follow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Facet {
+    /// The opening's occupation group as an index into [`OpeningColumns::occupations`];
+    /// [`Facet::NO_OCCUPATION`] when it names none.
+    pub occupation: u16,
+    /// The minimum Swedish level's step (1 for A1 to 6 for C2), 0 when there is none.
+    pub swedish: u8,
+    flags: u8,
+    /// The deadline in days from the common era, `i32::MAX` when there is none.
+    deadline: i32,
+}
+
+impl Facet {
+    pub const NO_OCCUPATION: u16 = u16::MAX;
+    const MUST: u8 = 1;
+    const MERIT: u8 = 2;
+    const LICENCES: u8 = 4;
+    const STRICT: u8 = 8;
+    const HOURS_SHIFT: u8 = 4;
+
+    /// The facet of an opening whose occupation group is at `occupation` in the columns' list.
+    pub fn of(o: &OpeningFeatures, occupation: u16) -> Self {
+        let flag = |on: bool, bit: u8| if on { bit } else { 0 };
+        let hours = match o.hours {
+            Hours::Full => 0,
+            Hours::Part => 1,
+            Hours::Any => 2,
+        };
+        Facet {
+            occupation: if o.occupation.is_some() {
+                occupation
+            } else {
+                Self::NO_OCCUPATION
+            },
+            swedish: o.swedish_min.map_or(0, SwedishLevel::step),
+            flags: flag(!o.must.is_empty(), Self::MUST)
+                | flag(!o.merit.is_empty(), Self::MERIT)
+                | flag(!o.licences.is_empty(), Self::LICENCES)
+                | flag(o.swedish_strict, Self::STRICT)
+                | (hours << Self::HOURS_SHIFT),
+            deadline: o.deadline.map_or(i32::MAX, |d| d.num_days_from_ce()),
+        }
+    }
+
+    fn has(self, bit: u8) -> bool {
+        self.flags & bit != 0
+    }
+
+    fn hours(self) -> usize {
+        usize::from(self.flags >> Self::HOURS_SHIFT)
+    }
+}
+
+/// What the pruned ranking reads of the candidate openings, index-aligned column by column.
+#[derive(Clone, Copy)]
+pub struct OpeningColumns<'a> {
+    pub features: &'a [OpeningFeatures],
+    /// `Facet::of` each opening.
+    pub facets: &'a [Facet],
+    /// The occupation groups the facets point into.
+    pub occupations: &'a [SsykCode],
+    /// The unit vector of each workplace; `None` when its location is unknown.
+    pub units: &'a [Option<Unit>],
+    /// Which openings may be ranked (the kind asked for); the others are not candidates.
+    pub eligible: &'a (dyn Fn(usize) -> bool + Sync),
+}
+
+/// What one request adds to the columns.
+#[derive(Clone, Copy)]
+pub struct Request<'a> {
+    /// Bit `i` set: opening `i` lists a skill (must-have or merit) the participant holds.
+    pub touched: &'a [u64],
+    /// Text relevance in [0, 1] of the openings the text matched, by index, ascending; the
+    /// others score 0. `None`: the text category does not apply.
+    pub text: Option<&'a [(u32, f32)]>,
+}
+
+/// Buckets of the bound histogram: enough to order the bounds finely, few enough to sum fast.
+const BUCKETS: usize = 256;
+
+/// Slack on distance bounds, relative and in km: far above the rounding error of the chord
+/// and of the haversine, far below a metre.
+const SLACK: f64 = 1e-9;
+const KM_SLACK: f64 = 1e-6;
+
+fn bucket(bound: f32) -> usize {
+    ((bound.max(0.0) * (BUCKETS as f32 - 1.0)) as usize).min(BUCKETS - 1)
+}
+
+fn touched(bits: &[u64], i: usize) -> bool {
+    bits.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1)
+}
+
+fn text_of(text: Option<&[(u32, f32)]>, i: usize) -> Option<f32> {
+    let text = text?;
+    Some(
+        text.binary_search_by_key(&(i as u32), |t| t.0)
+            .map_or(0.0, |j| text[j].1),
+    )
+}
+
+/// What the cheap pass learns of one pair.
+#[derive(Clone, Copy)]
+struct Bound {
+    total: f32,
+    excluded: bool,
+}
+
+/// One side of the pairs, with its unit vector computed once.
+struct Located<'a, F> {
+    features: &'a F,
+    unit: Option<Unit>,
+}
+
+// By hand: a derive would ask `F: Copy`, and only the reference is copied.
+impl<F> Clone for Located<'_, F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<F> Copy for Located<'_, F> {}
+
+/// The bound of a pair's total and its exclusion, exact. `touched`: the opening lists a skill
+/// the participant holds.
+fn bound(
+    p: Located<'_, ParticipantFeatures>,
+    o: Located<'_, OpeningFeatures>,
+    touched: bool,
+    text: Option<f32>,
+    ctx: Context<'_>,
+) -> Bound {
+    let curves = &ctx.profile.curves;
+    let (km_low, km_high) = match (p.unit, o.unit) {
+        (Some(a), Some(b)) => {
+            let chord =
+                ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt();
+            // The arc is at least the chord, and for half the globe at most
+            // x + 1.2 x³/6 of it in radians (the series of asin).
+            let x = chord / 2.0;
+            let high = if x <= 0.5 {
+                2.0 * EARTH_RADIUS_KM * (x + 0.2 * x * x * x)
+            } else {
+                std::f64::consts::PI * EARTH_RADIUS_KM
+            };
+            (
+                Some((chord * EARTH_RADIUS_KM * (1.0 - SLACK) - KM_SLACK).max(0.0)),
+                high * (1.0 + SLACK) + KM_SLACK,
+            )
+        }
+        _ => (None, 0.0),
+    };
+    let (pf, of) = (p.features, o.features);
+    let skill = |wanted: &[u32]| (!wanted.is_empty()).then_some(if touched { 1.0 } else { 0.0 });
+    let upper = CategoryScores::from_fn(|c| match c {
+        Category::MustSkills => skill(&of.must),
+        Category::MeritSkills => skill(&of.merit),
+        Category::Occupation => occupation::best_similarity(&pf.occupations, of.occupation, curves),
+        Category::Experience => experience::years_score(&pf.occupations, of.occupation, curves),
+        Category::Swedish => swedish::level_score(pf.swedish, of.swedish_min, curves),
+        Category::Distance => km_low.map(|km| distance::km_score(km, curves)),
+        Category::Licences => (!of.licences.is_empty()).then_some(1.0),
+        Category::Availability => Some(availability::date_and_hours_score(
+            pf.available_from,
+            of.start_date,
+            of.hours,
+            pf.hours,
+            curves,
+        )),
+        Category::Text => text.map(|t| {
+            if t.is_finite() {
+                t.clamp(0.0, 1.0)
+            } else {
+                0.0
+            }
+        }),
+    });
+    Bound {
+        total: upper.total(ctx.profile),
+        excluded: excluded(pf, of, km_low, km_high, o.unit.is_some(), ctx),
+    }
+}
+
+/// The same decision as the exact hard rules, measuring the distance only in the thin band
+/// where the bounds cannot tell.
+fn excluded(
+    p: &ParticipantFeatures,
+    o: &OpeningFeatures,
+    low: Option<f64>,
+    high: f64,
+    located: bool,
+    ctx: Context<'_>,
+) -> bool {
+    if o.deadline.is_some_and(|d| d < ctx.today) {
+        return true;
+    }
+    if let (true, Some(required)) = (o.swedish_strict, o.swedish_min)
+        && swedish::gap(p.swedish, required) > 0
+    {
+        return true;
+    }
+    if let (Some(low), Some(max)) = (low, p.max_travel_km) {
+        if low > max {
+            return true;
+        }
+        if high > max && located {
+            let km = Pair::new(p, o, None).distance_km();
+            if km.is_some_and(|km| km > max) {
+                return true;
+            }
+        }
+    }
+    o.licences
+        .iter()
+        .any(|k| p.licences.binary_search(k).is_err())
+}
+
+/// The travel limit as chords of the unit sphere, squared: beyond `far` a pair is surely
+/// excluded, within `near` surely not, and between them the distance is measured.
+#[derive(Clone, Copy)]
+struct Reach {
+    near: f64,
+    far: f64,
+}
+
+impl Reach {
+    fn of(max_km: f64) -> Option<Reach> {
+        let half = max_km / (2.0 * EARTH_RADIUS_KM);
+        if !(0.0..std::f64::consts::FRAC_PI_2).contains(&half) {
+            return None;
+        }
+        let chord = 2.0 * half.sin();
+        Some(Reach {
+            near: (chord * (1.0 - 1e-6)).powi(2),
+            far: (chord * (1.0 + 1e-6) + 1e-9).powi(2),
+        })
+    }
+}
+
+/// The participant's side of the cheap pass, computed once: what each facet value is worth.
+struct Coarse<'a> {
+    participant: &'a ParticipantFeatures,
+    unit: Option<Unit>,
+    reach: Option<Reach>,
+    /// Occupation and experience scores by occupation index.
+    occupations: Vec<(f32, f32)>,
+    /// Swedish score and strict exclusion by minimum step (0: no minimum).
+    swedish: [(f32, bool); 7],
+    /// Availability's hours factor by the opening's hours.
+    hours: [f32; 3],
+    weights: CategoryMap<f32>,
+    today: i32,
+}
+
+impl<'a> Coarse<'a> {
+    fn new(
+        participant: &'a ParticipantFeatures,
+        occupations: &[SsykCode],
+        ctx: Context<'_>,
+    ) -> Self {
+        let curves = &ctx.profile.curves;
+        let p = participant;
+        let mut swedish = [(0.0, false); 7];
+        for level in SwedishLevel::ALL {
+            let score = swedish::level_score(p.swedish, Some(level), curves).unwrap_or(0.0);
+            swedish[usize::from(level.step())] = (score, swedish::gap(p.swedish, level) > 0);
+        }
+        let hours = [Hours::Full, Hours::Part, Hours::Any]
+            .map(|h| availability::hours_factor(h, p.hours, curves).clamp(0.0, 1.0));
+        Coarse {
+            participant,
+            unit: participant.location.map(unit),
+            reach: participant.max_travel_km.and_then(Reach::of),
+            occupations: occupations
+                .iter()
+                .map(|&code| {
+                    let o = Some(code);
+                    (
+                        occupation::best_similarity(&p.occupations, o, curves).unwrap_or(0.0),
+                        experience::years_score(&p.occupations, o, curves).unwrap_or(0.0),
+                    )
+                })
+                .collect(),
+            swedish,
+            hours,
+            weights: ctx.profile.weights,
+            today: ctx.today.num_days_from_ce(),
+        }
+    }
+
+    /// An upper bound of the total from the facet alone, with distance and the start date
+    /// counted as perfect, and whether the pair is excluded (exactly).
+    fn bound(
+        &self,
+        f: Facet,
+        o: &OpeningFeatures,
+        unit: Option<Unit>,
+        touched: bool,
+        text: Option<f32>,
+    ) -> Bound {
+        let w = &self.weights;
+        let (mut num, mut den) = (0.0f32, 0.0f32);
+        let mut add = |c: Category, score: f32| {
+            num += w[c] * score;
+            den += w[c];
+        };
+        let skill = if touched { 1.0 } else { 0.0 };
+        if f.has(Facet::MUST) {
+            add(Category::MustSkills, skill);
+        }
+        if f.has(Facet::MERIT) {
+            add(Category::MeritSkills, skill);
+        }
+        if let Some(&(similar, years)) = self.occupations.get(usize::from(f.occupation)) {
+            add(Category::Occupation, similar);
+            add(Category::Experience, years);
+        }
+        let (swedish, strict_gap) = self.swedish[usize::from(f.swedish.min(6))];
+        if f.swedish > 0 {
+            add(Category::Swedish, swedish);
+        }
+        let located = self.unit.is_some() && unit.is_some();
+        if located {
+            add(Category::Distance, 1.0);
+        }
+        if f.has(Facet::LICENCES) {
+            add(Category::Licences, 1.0);
+        }
+        add(Category::Availability, self.hours[f.hours().min(2)]);
+        if let Some(t) = text {
+            add(
+                Category::Text,
+                if t.is_finite() {
+                    t.clamp(0.0, 1.0)
+                } else {
+                    0.0
+                },
+            );
+        }
+        let total = if den > 0.0 { (num / den).min(1.0) } else { 0.0 };
+        let excluded = f.deadline < self.today
+            || (f.has(Facet::STRICT) && f.swedish > 0 && strict_gap)
+            || self.beyond_reach(o, unit)
+            || (f.has(Facet::LICENCES)
+                && o.licences
+                    .iter()
+                    .any(|k| self.participant.licences.binary_search(k).is_err()));
+        Bound {
+            total: total * (1.0 + 1e-5) + 1e-6,
+            excluded,
+        }
+    }
+
+    fn beyond_reach(&self, o: &OpeningFeatures, unit: Option<Unit>) -> bool {
+        let p = self.participant;
+        let (Some(a), Some(b), Some(max)) = (self.unit, unit, p.max_travel_km) else {
+            return false;
+        };
+        let chord2 = (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2);
+        match self.reach {
+            Some(r) if chord2 < r.near => false,
+            Some(r) if chord2 > r.far => true,
+            _ => Pair::new(p, o, None)
+                .distance_km()
+                .is_some_and(|km| km > max),
+        }
+    }
+}
+
+/// Counts and bound histograms of one stretch of openings.
+struct Pass {
+    kept: [u32; BUCKETS],
+    excluded: [u32; BUCKETS],
+    considered: usize,
+    excluded_count: usize,
+}
+
+impl Pass {
+    fn new() -> Self {
+        Pass {
+            kept: [0; BUCKETS],
+            excluded: [0; BUCKETS],
+            considered: 0,
+            excluded_count: 0,
+        }
+    }
+
+    fn merge(mut self, other: Pass) -> Pass {
+        for b in 0..BUCKETS {
+            self.kept[b] += other.kept[b];
+            self.excluded[b] += other.excluded[b];
+        }
+        self.considered += other.considered;
+        self.excluded_count += other.excluded_count;
+        self
+    }
+}
+
+/// Ranks the eligible openings for one participant: equal, result for result and count for
+/// count, to [`rank_openings`](super::rank_openings) over the eligible openings with the same
+/// text relevance (0 where the text did not match).
+pub fn rank_openings_pruned(
+    participant: &ParticipantFeatures,
+    columns: OpeningColumns<'_>,
+    request: Request<'_>,
+    ctx: Context<'_>,
+    options: RankOptions,
+) -> Ranking {
+    let n = columns.features.len();
+    let _span = tracing::debug_span!("rank_openings_pruned", openings = n, k = options.k).entered();
+    let p = Located {
+        features: participant,
+        unit: participant.location.map(unit),
+    };
+    let coarse = Coarse::new(participant, columns.occupations, ctx);
+    let side = Side {
+        n,
+        eligible: columns.eligible,
+        text: request.text,
+        coarse: |i: usize, text: Option<f32>| {
+            coarse.bound(
+                columns.facets[i],
+                &columns.features[i],
+                columns.units[i],
+                touched(request.touched, i),
+                text,
+            )
+        },
+        bound: |i: usize, text: Option<f32>| {
+            let o = Located {
+                features: &columns.features[i],
+                unit: columns.units[i],
+            };
+            bound(p, o, touched(request.touched, i), text, ctx).total
+        },
+        pair: |i: usize, text: Option<f32>| Pair::new(participant, &columns.features[i], text),
+        id: |i: usize| columns.features[i].id,
+    };
+    pruned(side, ctx, options)
+}
+
+/// What the pruned ranking reads of the candidate participants, index-aligned.
+#[derive(Clone, Copy)]
+pub struct ParticipantColumns<'a> {
+    pub features: &'a [ParticipantFeatures],
+    pub units: &'a [Option<Unit>],
+    /// Bit `i` set: participant `i` holds a skill the opening lists.
+    pub touched: &'a [u64],
+}
+
+/// Ranks participants for one opening: equal to
+/// [`rank_participants`](super::rank_participants) over all of them.
+pub fn rank_participants_pruned(
+    opening: &OpeningFeatures,
+    columns: ParticipantColumns<'_>,
+    ctx: Context<'_>,
+    options: RankOptions,
+) -> Ranking {
+    let n = columns.features.len();
+    let _span =
+        tracing::debug_span!("rank_participants_pruned", participants = n, k = options.k).entered();
+    let o = Located {
+        features: opening,
+        unit: opening.location.map(unit),
+    };
+    let fine = |i: usize, text: Option<f32>| {
+        let p = Located {
+            features: &columns.features[i],
+            unit: columns.units[i],
+        };
+        bound(p, o, touched(columns.touched, i), text, ctx)
+    };
+    let side = Side {
+        n,
+        eligible: &|_| true,
+        text: None,
+        coarse: fine,
+        bound: |i: usize, text: Option<f32>| fine(i, text).total,
+        pair: |i: usize, text: Option<f32>| Pair::new(&columns.features[i], opening, text),
+        id: |i: usize| columns.features[i].id,
+    };
+    pruned(side, ctx, options)
+}
+
+/// The candidates of one ranking, whichever side they are on.
+struct Side<'a, C, B, P, I> {
+    n: usize,
+    eligible: &'a (dyn Fn(usize) -> bool + Sync),
+    text: Option<&'a [(u32, f32)]>,
+    /// A cheap bound of candidate `i` given its text relevance, and its exclusion.
+    coarse: C,
+    /// A bound no greater than the coarse one, dearer to compute.
+    bound: B,
+    /// The exact pair of candidate `i`.
+    pair: P,
+    id: I,
+}
+
+fn pruned<'a, C, B, P, I>(
+    side: Side<'_, C, B, P, I>,
+    ctx: Context<'_>,
+    options: RankOptions,
+) -> Ranking
+where
+    C: Fn(usize, Option<f32>) -> Bound + Sync,
+    B: Fn(usize, Option<f32>) -> f32,
+    P: Fn(usize, Option<f32>) -> Pair<'a> + Sync,
+    I: Fn(usize) -> i64,
+{
+    let n = side.n;
+    // Bounds of the candidates that may enter each list; NaN marks one that may not.
+    let mut kept_bound = vec![f32::NAN; n];
+    let mut excluded_bound = vec![f32::NAN; if options.include_excluded { n } else { 0 }];
+    let text = side.text;
+    let scan = |start: usize, kept: &mut [f32], excluded: &mut [f32]| {
+        let mut pass = Pass::new();
+        // The text list is sorted by index: walk it alongside instead of searching it.
+        let mut t = text.map(|t| t.partition_point(|x| (x.0 as usize) < start));
+        for (j, slot) in kept.iter_mut().enumerate() {
+            let i = start + j;
+            if !(side.eligible)(i) {
+                continue;
+            }
+            let text_i = match (text, t.as_mut()) {
+                (Some(list), Some(pos)) => {
+                    // Entries of candidates that were not eligible are stepped over too.
+                    while list.get(*pos).is_some_and(|x| (x.0 as usize) < i) {
+                        *pos += 1;
+                    }
+                    Some(match list.get(*pos) {
+                        Some(&(at, score)) if at as usize == i => score,
+                        _ => 0.0,
+                    })
+                }
+                _ => None,
+            };
+            let b = (side.coarse)(i, text_i);
+            pass.considered += 1;
+            if b.excluded {
+                pass.excluded_count += 1;
+                if let Some(e) = excluded.get_mut(j) {
+                    *e = b.total;
+                    pass.excluded[bucket(b.total)] += 1;
+                }
+            } else {
+                *slot = b.total;
+                pass.kept[bucket(b.total)] += 1;
+            }
+        }
+        pass
+    };
+    let pass = if n < SEQUENTIAL_BELOW {
+        scan(0, &mut kept_bound, &mut excluded_bound)
+    } else {
+        const CHUNK: usize = 4096;
+        let mut excluded_chunks: Vec<&mut [f32]> = if options.include_excluded {
+            excluded_bound.chunks_mut(CHUNK).collect()
+        } else {
+            Vec::new()
+        };
+        excluded_chunks.resize_with(n.div_ceil(CHUNK), || &mut []);
+        kept_bound
+            .par_chunks_mut(CHUNK)
+            .zip(excluded_chunks.into_par_iter())
+            .enumerate()
+            .map(|(c, (kept, excluded))| scan(c * CHUNK, kept, excluded))
+            .reduce(Pass::new, Pass::merge)
+    };
+
+    let pair = |i: usize| (side.pair)(i, text_of(text, i));
+    let mut selection = Selection::new(options.k);
+    selection.excluded_count = pass.excluded_count;
+    // Below the threshold even by the fine bound: left unscored, the threshold unchanged.
+    let misses = |i: usize, threshold: Option<f32>| {
+        threshold.is_some_and(|t| (side.bound)(i, text_of(text, i)) < t)
+    };
+    select(&kept_bound, &pass.kept, options.k, &mut |i, threshold| {
+        if misses(i, threshold) {
+            return threshold;
+        }
+        let e = evaluate(pair(i), ctx);
+        debug_assert!(!e.excluded);
+        selection.kept.push_at(e.total, (side.id)(i), i)
+    });
+    if options.include_excluded {
+        select(
+            &excluded_bound,
+            &pass.excluded,
+            options.k,
+            &mut |i, threshold| {
+                if misses(i, threshold) {
+                    return threshold;
+                }
+                let e = evaluate(pair(i), ctx);
+                selection.excluded.push_at(e.total, (side.id)(i), i)
+            },
+        );
+    }
+    finish(selection, pass.considered, pair, ctx)
+}
+
+/// Scores openings in order of falling bound until no bound reaches the k-th best score.
+/// `score(i, threshold)` scores opening `i` into the heap (or finds it cannot enter) and
+/// returns the heap's threshold: the k-th best score once k are held.
+fn select(
+    bounds: &[f32],
+    histogram: &[u32; BUCKETS],
+    k: usize,
+    score: &mut dyn FnMut(usize, Option<f32>) -> Option<f32>,
+) {
+    if k == 0 {
+        return;
+    }
+    // The highest buckets that together hold k openings are scored first: they set a
+    // threshold close to the final one.
+    let mut cut = BUCKETS;
+    let mut held = 0usize;
+    while cut > 0 && held < k {
+        cut -= 1;
+        held += histogram[cut] as usize;
+    }
+    let mut threshold: Option<f32> = None;
+    for (i, &b) in bounds.iter().enumerate() {
+        if !b.is_nan() && bucket(b) >= cut && threshold.is_none_or(|t| b >= t) {
+            threshold = score(i, threshold);
+        }
+    }
+    for (i, &b) in bounds.iter().enumerate() {
+        if !b.is_nan() && bucket(b) < cut && threshold.is_none_or(|t| b >= t) {
+            threshold = score(i, threshold);
+        }
+    }
+}

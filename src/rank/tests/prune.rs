@@ -1,0 +1,177 @@
+//! The pruned ranking against the exhaustive one: equal results, scores, evidence and counts
+//! on random corpora, both sides of the parallel threshold.
+
+use proptest::prelude::*;
+
+use super::corpus;
+use crate::rank::prune::{OpeningColumns, ParticipantColumns, Request, unit};
+use crate::rank::*;
+
+fn touched(openings: &[OpeningFeatures], skills: &[Key]) -> Vec<u64> {
+    let mut bits = vec![0u64; openings.len().div_ceil(64)];
+    for (i, o) in openings.iter().enumerate() {
+        if o.must.iter().chain(&o.merit).any(|k| skills.contains(k)) {
+            bits[i / 64] |= 1 << (i % 64);
+        }
+    }
+    bits
+}
+
+/// Both rankings of one random corpus; `every` keeps one opening in `every` as eligible.
+fn both(seed: u64, n: usize, k: usize, include_excluded: bool, every: usize) -> (Ranking, Ranking) {
+    let mut rng = corpus::rng(seed);
+    let openings = corpus::openings(&mut rng, n);
+    let participant = corpus::participant(&mut rng, 1);
+    let text = corpus::text(&mut rng, n);
+    let profile = WeightProfile::default();
+    let mut weights = SkillWeights::new();
+    for key in 0..corpus::SKILLS {
+        weights.set(key, [1.0, 2.5, 0.5][key as usize % 3]);
+    }
+    let ctx = Context {
+        profile: &profile,
+        skill_weights: &weights,
+        today: corpus::today(),
+    };
+    let options = RankOptions {
+        k,
+        include_excluded,
+    };
+    let units: Vec<_> = openings.iter().map(|o| o.location.map(unit)).collect();
+    let mut occupations: Vec<crate::model::SsykCode> = Vec::new();
+    let facets: Vec<_> = openings
+        .iter()
+        .map(|o| {
+            let slot = o.occupation.map_or(0, |c| {
+                occupations.iter().position(|x| *x == c).unwrap_or_else(|| {
+                    occupations.push(c);
+                    occupations.len() - 1
+                })
+            });
+            prune::Facet::of(o, slot as u16)
+        })
+        .collect();
+    let eligible = |i: usize| i.is_multiple_of(every);
+    let touched = touched(&openings, &participant.skills);
+    let pruned = prune::rank_openings_pruned(
+        &participant,
+        OpeningColumns {
+            features: &openings,
+            facets: &facets,
+            occupations: &occupations,
+            units: &units,
+            eligible: &eligible,
+        },
+        Request {
+            touched: &touched,
+            text: text.as_deref(),
+        },
+        ctx,
+        options,
+    );
+    let kept: Vec<usize> = (0..n).filter(|&i| eligible(i)).collect();
+    let candidates: Vec<OpeningFeatures> = kept.iter().map(|&i| openings[i].clone()).collect();
+    let dense: Option<Vec<f32>> = text.as_ref().map(|t| {
+        kept.iter()
+            .map(|&i| {
+                t.binary_search_by_key(&(i as u32), |x| x.0)
+                    .map_or(0.0, |j| t[j].1)
+            })
+            .collect()
+    });
+    let exhaustive = rank_openings(&participant, &candidates, dense.as_deref(), ctx, options);
+    (pruned, exhaustive)
+}
+
+/// Both rankings of participants for one random opening.
+fn both_participants(seed: u64, n: usize, k: usize, include_excluded: bool) -> (Ranking, Ranking) {
+    let mut rng = corpus::rng(seed);
+    let people: Vec<ParticipantFeatures> = (1..=n as i64)
+        .map(|id| corpus::participant(&mut rng, id))
+        .collect();
+    let opening = corpus::openings(&mut rng, 1).remove(0);
+    let profile = WeightProfile::default();
+    let weights = SkillWeights::new();
+    let ctx = Context {
+        profile: &profile,
+        skill_weights: &weights,
+        today: corpus::today(),
+    };
+    let options = RankOptions {
+        k,
+        include_excluded,
+    };
+    let units: Vec<_> = people.iter().map(|p| p.location.map(unit)).collect();
+    let mut touched = vec![0u64; n.div_ceil(64)];
+    for (i, p) in people.iter().enumerate() {
+        if opening
+            .must
+            .iter()
+            .chain(&opening.merit)
+            .any(|k| p.skills.contains(k))
+        {
+            touched[i / 64] |= 1 << (i % 64);
+        }
+    }
+    let columns = ParticipantColumns {
+        features: &people,
+        units: &units,
+        touched: &touched,
+    };
+    (
+        prune::rank_participants_pruned(&opening, columns, ctx, options),
+        rank_participants(&opening, &people, None, ctx, options),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn pruned_candidates_equal_the_exhaustive_ones(
+        seed in any::<u64>(),
+        n in 0usize..3000,
+        k in 0usize..30,
+        include_excluded in any::<bool>(),
+    ) {
+        let (pruned, exhaustive) = both_participants(seed, n, k, include_excluded);
+        prop_assert_eq!(pruned, exhaustive);
+    }
+
+    #[test]
+    fn pruned_ranking_equals_the_exhaustive_one(
+        seed in any::<u64>(),
+        n in 0usize..400,
+        k in 0usize..30,
+        include_excluded in any::<bool>(),
+        every in 1usize..3,
+    ) {
+        let (pruned, exhaustive) = both(seed, n, k, include_excluded, every);
+        prop_assert_eq!(pruned, exhaustive);
+    }
+
+    #[test]
+    fn pruned_ranking_equals_the_exhaustive_one_in_parallel(
+        seed in any::<u64>(),
+        n in 2048usize..6000,
+        k in 1usize..25,
+        include_excluded in any::<bool>(),
+    ) {
+        let (pruned, exhaustive) = both(seed, n, k, include_excluded, 1);
+        prop_assert_eq!(pruned, exhaustive);
+    }
+}
+
+#[test]
+fn the_comparison_sees_ties_exclusions_and_a_full_list() {
+    // Guards the law above against a corpus too easy to tell the two apart.
+    let (pruned, _) = both(7, 3000, 20, true, 1);
+    assert_eq!(pruned.results.len(), 20);
+    assert!(pruned.excluded_count > 100, "{}", pruned.excluded_count);
+    assert_eq!(pruned.excluded.len(), 20);
+    let scores: Vec<f32> = pruned.results.iter().map(|s| s.score).collect();
+    assert!(
+        scores.windows(2).any(|w| w[0] == w[1]),
+        "a tie in the top 20: {scores:?}"
+    );
+}
