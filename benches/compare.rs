@@ -109,16 +109,14 @@ fn serve_commands(mut run: impl FnMut(&str, usize, &Budget) -> anyhow::Result<se
     }
 }
 
-/// The only place that knows where feature building lives (`service::projection::features`):
+/// The only place that knows where feature building lives (`projection::features`):
 /// its paths may move while the match path is rewritten, and then only this module changes.
 mod feature_building {
     use anyhow::Context as _;
     use jobmatch::model::{OpeningStatus, Profile};
+    use jobmatch::projection::features::{Keys, opening_features, participant_features_lookup};
     use jobmatch::rank::{OpeningFeatures, ParticipantFeatures, SkillWeights};
     use jobmatch::service::Engine;
-    use jobmatch::service::projection::features::{
-        Keys, opening_features, participant_features_lookup,
-    };
 
     /// Features of every open opening and their shared keys, built once for the brute-force scan.
     pub struct ScanData {
