@@ -21,22 +21,31 @@ fn hits(openings: &[OpeningFeatures], skills: &[Key], weights: &SkillWeights) ->
     ]
 }
 
+/// Skill weights that differ, so coverage is not a plain count.
+fn uneven_weights() -> SkillWeights {
+    let mut weights = SkillWeights::new();
+    for key in 0..corpus::SKILLS {
+        weights.set(key, [1.0, 2.5, 0.5][key as usize % 3]);
+    }
+    weights
+}
+
+fn context<'a>(profile: &'a WeightProfile, weights: &'a SkillWeights) -> Context<'a> {
+    Context {
+        profile,
+        skill_weights: weights,
+        today: corpus::today(),
+    }
+}
+
 /// Both rankings of one random corpus; `every` keeps one opening in `every` as eligible.
 fn both(seed: u64, n: usize, k: usize, include_excluded: bool, every: usize) -> (Ranking, Ranking) {
     let mut rng = corpus::rng(seed);
     let openings = corpus::openings(&mut rng, n);
     let participant = corpus::participant(&mut rng, 1);
     let text = corpus::text(&mut rng, n);
-    let profile = WeightProfile::default();
-    let mut weights = SkillWeights::new();
-    for key in 0..corpus::SKILLS {
-        weights.set(key, [1.0, 2.5, 0.5][key as usize % 3]);
-    }
-    let ctx = Context {
-        profile: &profile,
-        skill_weights: &weights,
-        today: corpus::today(),
-    };
+    let (profile, weights) = (WeightProfile::default(), uneven_weights());
+    let ctx = context(&profile, &weights);
     let options = RankOptions {
         k,
         include_excluded,
@@ -94,13 +103,8 @@ fn both_participants(seed: u64, n: usize, k: usize, include_excluded: bool) -> (
         .map(|id| corpus::participant(&mut rng, id))
         .collect();
     let opening = corpus::openings(&mut rng, 1).remove(0);
-    let profile = WeightProfile::default();
-    let weights = SkillWeights::new();
-    let ctx = Context {
-        profile: &profile,
-        skill_weights: &weights,
-        today: corpus::today(),
-    };
+    let (profile, weights) = (WeightProfile::default(), uneven_weights());
+    let ctx = context(&profile, &weights);
     let options = RankOptions {
         k,
         include_excluded,
