@@ -140,10 +140,6 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
         }
     }
 
-    pub fn contains(&self, id: Id) -> bool {
-        self.ordinals.contains_key(&id)
-    }
-
     pub fn get(&self, id: Id) -> Option<&R> {
         self.ordinals
             .get(&id)

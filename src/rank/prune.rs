@@ -20,6 +20,7 @@
 
 use rayon::prelude::*;
 
+use super::category::text::relevance;
 use super::category::{availability, distance, experience, occupation, swedish};
 use super::features::{Key, SkillWeights};
 use super::features::{OpeningFeatures, ParticipantFeatures};
@@ -169,36 +170,43 @@ impl<F> Clone for Located<'_, F> {
 
 impl<F> Copy for Located<'_, F> {}
 
-/// The bound of a pair's total and its exclusion, exact. `touched`: whether the pair shares
-/// a skill at all (when false, skill coverage is 0 without looking).
-fn bound(
-    p: Located<'_, ParticipantFeatures>,
-    o: Located<'_, OpeningFeatures>,
+/// The squared chord between two unit vectors.
+fn chord2(a: Unit, b: Unit) -> f64 {
+    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)
+}
+
+/// Bounds of the distance between two points, in km: the lower one `None` when a location is
+/// unknown (the category does not apply), the upper one 0 then.
+fn distance_bounds(p: Option<Unit>, o: Option<Unit>) -> (Option<f64>, f64) {
+    let (Some(a), Some(b)) = (p, o) else {
+        return (None, 0.0);
+    };
+    let chord = chord2(a, b).sqrt();
+    // The arc is at least the chord, and for half the globe at most x + 1.2 x³/6 of it in
+    // radians (the series of asin).
+    let x = chord / 2.0;
+    let high = if x <= 0.5 {
+        2.0 * EARTH_RADIUS_KM * (x + 0.2 * x * x * x)
+    } else {
+        std::f64::consts::PI * EARTH_RADIUS_KM
+    };
+    (
+        Some((chord * EARTH_RADIUS_KM * (1.0 - SLACK) - KM_SLACK).max(0.0)),
+        high * (1.0 + SLACK) + KM_SLACK,
+    )
+}
+
+/// The fine bound of a pair's total, given the lower bound of its distance. `touched`: whether
+/// the pair shares a skill at all (when false, skill coverage is 0 without looking).
+fn upper(
+    pf: &ParticipantFeatures,
+    of: &OpeningFeatures,
+    km_low: Option<f64>,
     touched: bool,
     text: Option<f32>,
     ctx: Context<'_>,
-) -> Bound {
+) -> f32 {
     let curves = &ctx.profile.curves;
-    let (km_low, km_high) = match (p.unit, o.unit) {
-        (Some(a), Some(b)) => {
-            let chord =
-                ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt();
-            // The arc is at least the chord, and for half the globe at most
-            // x + 1.2 x³/6 of it in radians (the series of asin).
-            let x = chord / 2.0;
-            let high = if x <= 0.5 {
-                2.0 * EARTH_RADIUS_KM * (x + 0.2 * x * x * x)
-            } else {
-                std::f64::consts::PI * EARTH_RADIUS_KM
-            };
-            (
-                Some((chord * EARTH_RADIUS_KM * (1.0 - SLACK) - KM_SLACK).max(0.0)),
-                high * (1.0 + SLACK) + KM_SLACK,
-            )
-        }
-        _ => (None, 0.0),
-    };
-    let (pf, of) = (p.features, o.features);
     let skill = |wanted: &[Key]| match touched {
         true => coverage(wanted, &pf.skills, ctx.skill_weights),
         false => (!wanted.is_empty()).then_some(0.0),
@@ -218,17 +226,30 @@ fn bound(
             pf.hours,
             curves,
         )),
-        Category::Text => text.map(|t| {
-            if t.is_finite() {
-                t.clamp(0.0, 1.0)
-            } else {
-                0.0
-            }
-        }),
+        Category::Text => text.map(relevance),
     });
+    upper.total(ctx.profile)
+}
+
+/// The fine bound of a pair's total and its exclusion, exact.
+fn bound(
+    p: Located<'_, ParticipantFeatures>,
+    o: Located<'_, OpeningFeatures>,
+    touched: bool,
+    text: Option<f32>,
+    ctx: Context<'_>,
+) -> Bound {
+    let (km_low, km_high) = distance_bounds(p.unit, o.unit);
     Bound {
-        total: upper.total(ctx.profile),
-        excluded: excluded(pf, of, km_low, km_high, o.unit.is_some(), ctx),
+        total: upper(p.features, o.features, km_low, touched, text, ctx),
+        excluded: excluded(
+            p.features,
+            o.features,
+            km_low,
+            km_high,
+            o.unit.is_some(),
+            ctx,
+        ),
     }
 }
 
@@ -382,7 +403,7 @@ impl<'a> Coarse<'a> {
         }
         let chord2 = match (self.unit, unit) {
             (Some(a), Some(b)) => {
-                let c2 = (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2);
+                let c2 = chord2(a, b);
                 add(Category::Distance, self.decay_at_least(c2));
                 Some(c2)
             }
@@ -393,14 +414,7 @@ impl<'a> Coarse<'a> {
         }
         add(Category::Availability, self.hours[f.hours().min(2)]);
         if let Some(t) = text {
-            add(
-                Category::Text,
-                if t.is_finite() {
-                    t.clamp(0.0, 1.0)
-                } else {
-                    0.0
-                },
-            );
+            add(Category::Text, relevance(t));
         }
         let total = if den > 0.0 { (num / den).min(1.0) } else { 0.0 };
         let excluded = f.deadline < self.today
@@ -522,13 +536,18 @@ pub fn rank_openings_pruned(
                 text,
             )
         },
+        // The exclusion is known from the coarse pass: only the total is needed here.
         bound: |i: usize, text: Option<f32>| {
-            let o = Located {
-                features: &columns.features[i],
-                unit: columns.units[i],
-            };
+            let (km_low, _) = distance_bounds(p.unit, columns.units[i]);
             let touched = request.hits[0][i] > 0.0 || request.hits[1][i] > 0.0;
-            bound(p, o, touched, text, ctx).total
+            upper(
+                participant,
+                &columns.features[i],
+                km_low,
+                touched,
+                text,
+                ctx,
+            )
         },
         pair: |i: usize, text: Option<f32>| Pair::new(participant, &columns.features[i], text),
         id: |i: usize| columns.features[i].id,

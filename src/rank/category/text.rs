@@ -5,8 +5,12 @@
 use crate::rank::score::{Context, Evidence, Pair};
 
 pub(super) fn score(pair: Pair<'_>, _ctx: Context<'_>) -> Option<f32> {
-    pair.text
-        .map(|t| if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 })
+    pair.text.map(relevance)
+}
+
+/// A supplied relevance as the category scores it: clamped to [0, 1], 0 when not finite.
+pub(crate) fn relevance(t: f32) -> f32 {
+    if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 }
 }
 
 /// The search index holds the evidence of a text match; there is none to add here.
