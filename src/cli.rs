@@ -95,11 +95,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
         }
         Command::Reindex { data } => {
-            let taxonomy = data.taxonomy()?;
             let store = data.store().await?;
-            let docs = crate::service::reindex(&store, &data.index_dir(), &taxonomy).await?;
+            let docs = crate::service::reindex(&store, &data.index_dir()).await?;
             println!(
-                "reindexed {docs} openings into {}",
+                "reindexed {docs} open openings into {}",
                 data.index_dir().display()
             );
             Ok(())

@@ -1,9 +1,10 @@
 //! The search index over openings: a tantivy projection of the database, fed from the outbox.
 //!
-//! This module owns the on-disk tantivy index (its schema, the Swedish analyzer, the one
-//! [`IndexWriter`] and the one [`IndexReader`]) and the queries that run on it: free-text
-//! search for people ([`OpeningIndex::search`]) and candidate generation for the ranking core
-//! ([`OpeningIndex::candidates`]).
+//! This module owns the on-disk tantivy index of the open openings (its schema, the Swedish
+//! analyzer, the one [`IndexWriter`] and the one [`IndexReader`]) and the queries that run on
+//! it: free-text search for people ([`OpeningIndex::search`]) and the text relevance the
+//! ranking core weighs ([`OpeningIndex::relevance`]). Hard requirements (deadline, Swedish,
+//! licences, distance) are not its business: the projection decides them exactly.
 //!
 //! It must not be treated as a source of truth: the database is. Every commit records the
 //! last applied outbox sequence number in its payload ([`OpeningIndex::applied_seq`]), so the
@@ -25,16 +26,15 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-use chrono::NaiveDate;
 use tantivy::directory::MmapDirectory;
 use tantivy::query::QueryParser;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, Term};
 
-use crate::model::{GeoPoint, Id, OpeningKind};
+use crate::model::{Id, OpeningKind};
 
 pub use analyzer::SWEDISH;
-pub use query::{CandidateQuery, SearchPage, SearchQuery};
+pub use query::{SearchPage, SearchQuery};
 use schema::Fields;
 
 /// Memory the writer may use before it flushes a segment. The opening index is small; this
@@ -62,30 +62,16 @@ pub enum IndexError {
     Io(#[from] std::io::Error),
 }
 
-/// What the index needs of an opening. The caller builds it from a `model::Opening` and the
-/// taxonomy, so the index itself stays free of taxonomy look-ups.
+/// What the index needs of an open opening: the words it is found by and what people
+/// filter a search by. The caller builds it from a `model::Opening`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IndexedOpening {
     pub id: Id,
-    /// Closed openings stay in the index (so a reopening is one upsert) but are never found.
-    pub open: bool,
     pub kind: OpeningKind,
     pub title: String,
+    /// The description and the skills written as free text.
     pub description: String,
-    /// Skill, licence and occupation concept ids, plus SSYK codes with their parents:
-    /// `"ssyk:9111"`, `"ssyk3:911"`, `"ssyk2:91"`, so that related occupations match too.
-    pub concepts: Vec<String>,
     pub municipality_code: Option<String>,
-    pub point: Option<GeoPoint>,
-    /// Minimum Swedish level as a step: 0 for none, 1..6 for A1..C2.
-    pub swedish_min: u8,
-    /// Whether participants below `swedish_min` are excluded rather than scored lower.
-    pub swedish_strict: bool,
-    /// Concept ids of the licences the opening requires.
-    pub licences: Vec<String>,
-    pub places: u32,
-    pub start_date: Option<NaiveDate>,
-    pub deadline: Option<NaiveDate>,
 }
 
 /// One change to apply to the index, derived from an outbox row.
@@ -93,7 +79,7 @@ pub struct IndexedOpening {
 pub enum IndexChange {
     /// Add the opening, replacing any earlier version with the same id.
     Upsert(IndexedOpening),
-    /// Remove the opening with this id, if present.
+    /// Remove the opening with this id, if present: it was closed or deleted.
     Delete(Id),
 }
 
@@ -212,8 +198,8 @@ impl OpeningIndex {
 
     /// Replaces the whole content of the index with `openings`, committed with `seq`.
     ///
-    /// Used when the index is new, missing or broken: the caller reads every opening and the
-    /// current outbox sequence from the database in one snapshot.
+    /// Used when the index is new, missing or broken: the caller reads every open opening and
+    /// the current outbox sequence from the database in one snapshot.
     pub fn rebuild(
         &self,
         openings: impl IntoIterator<Item = IndexedOpening>,
@@ -232,7 +218,7 @@ impl OpeningIndex {
         Ok(())
     }
 
-    /// Number of openings in the index as of the last commit, closed ones included.
+    /// Number of openings in the index as of the last commit.
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()
     }

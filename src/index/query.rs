@@ -1,30 +1,24 @@
-//! Queries on the opening index: free-text search for people and candidate generation for
-//! the ranking core. Filters never contribute to scores; only text and concept matches do.
+//! Queries on the opening index: free-text search for people and the text relevance of the
+//! open openings for the ranking core. Filters never contribute to scores; only text does.
 
 use std::collections::BTreeSet;
-use std::f64::consts::FRAC_PI_2;
-use std::ops::Bound;
+use std::collections::hash_map::{Entry, HashMap};
 
-use chrono::NaiveDate;
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RangeQuery, RegexQuery, TermQuery,
-    TermSetQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RegexQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::Token;
 use tantivy::{Order, Score, Searcher, Term};
 
-use super::schema::{self, ID};
+use super::schema::ID;
 use super::{IndexError, OpeningIndex};
-use crate::model::{EARTH_RADIUS_KM, GeoPoint, Id, OpeningKind};
+use crate::model::{Id, OpeningKind};
 
 /// One clause of a [`BooleanQuery`].
 type Clause = (Occur, Box<dyn Query>);
-
-/// A concept match weighs twice a text term: concepts are what the taxonomy understood.
-const CONCEPT_BOOST: Score = 2.0;
 
 /// Shortest search word that also matches as the first part of a compound: shorter ones
 /// ("bil", "vård" is four) would match too many unrelated words.
@@ -32,10 +26,6 @@ const MIN_COMPOUND_PREFIX: usize = 4;
 
 /// Weight of a compound-prefix match relative to a whole-word match.
 const COMPOUND_PREFIX_BOOST: Score = 0.5;
-
-/// Widening of the distance prefilter box, in degrees (about 10 cm), so that rounding never
-/// drops an opening exactly at the limit; the exact distance is checked by the ranking core.
-const BOX_MARGIN_DEG: f64 = 1e-6;
 
 /// A search by people (coaches, matchers) over open openings.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -59,46 +49,20 @@ pub struct SearchPage {
     pub hits: Vec<(Id, f32)>,
 }
 
-/// What a participant brings to candidate generation: hard filters and terms to score by.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CandidateQuery {
-    /// Skill, occupation (with `ssyk…:` prefixes) and licence concept ids.
-    pub concepts: Vec<String>,
-    /// Free text that matched no concept. Tokenized with the Swedish analyzer, never parsed
-    /// as query syntax.
-    pub text: Vec<String>,
-    pub kind: Option<OpeningKind>,
-    /// The participant's Swedish level step, 0 for none, 1..6 for A1..C2. Openings with a
-    /// strict minimum above it are excluded; `None` applies no Swedish filter.
-    pub swedish_step: Option<u8>,
-    /// Licences held; `None` applies no licence filter.
-    pub licences_held: Option<Vec<String>>,
-    /// Every licence concept id there is; openings requiring one of these that the participant
-    /// does not hold are excluded.
-    pub all_licences: Vec<String>,
-    /// Centre and radius in km. Openings with a point outside the enclosing lat/lon box are
-    /// excluded (the exact distance is the ranking core's to check); openings without a point
-    /// stay candidates.
-    pub within: Option<(GeoPoint, f64)>,
-    /// Openings whose deadline is before this day are excluded; `None` applies no deadline
-    /// filter.
-    pub today: Option<NaiveDate>,
-    pub limit: usize,
-}
-
 impl OpeningIndex {
     /// Searches open openings by text, kind and municipality, one page at a time.
     ///
     /// Query text that does not parse is the user's error: [`IndexError::Query`].
     pub fn search(&self, q: &SearchQuery) -> Result<SearchPage, IndexError> {
         let f = &self.fields;
-        let mut filters = vec![must(bool_term(f.open, true))];
+        let mut filters = Vec::new();
         if let Some(kind) = q.kind {
             filters.push(must(text_term(f.kind, kind.as_str())));
         }
         if let Some(code) = &q.municipality_code {
             filters.push(must(text_term(f.municipality, code)));
         }
+        let filtered = !filters.is_empty();
         let filter = as_filter(filters);
         let searcher = self.reader.searcher();
         let window = page(&searcher, q.offset, q.limit);
@@ -131,9 +95,16 @@ impl OpeningIndex {
                 ),
             })?;
         let matched = self.with_compound_prefixes(parsed, text)?;
-        let query = BooleanQuery::new(vec![(Occur::Must, matched), (Occur::Must, filter)]);
+        let query = if filtered {
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Must, matched),
+                (Occur::Must, filter),
+            ]))
+        } else {
+            matched
+        };
         let Some(window) = window else {
-            let total = searcher.search(&query, &Count)?;
+            let total = searcher.search(&*query, &Count)?;
             return Ok(SearchPage {
                 total,
                 hits: Vec::new(),
@@ -143,7 +114,7 @@ impl OpeningIndex {
             (SortBySimilarityScore, Order::Desc),
             (SortByStaticFastValue::<i64>::for_field(ID), Order::Desc),
         ));
-        let (total, top) = searcher.search(&query, &(Count, top))?;
+        let (total, top) = searcher.search(&*query, &(Count, top))?;
         let hits = top
             .into_iter()
             .filter_map(|((score, id), _)| Some((id?, score)))
@@ -184,115 +155,54 @@ impl OpeningIndex {
         Ok(Box::new(BooleanQuery::new(clauses)))
     }
 
-    /// Candidate openings for a participant: every open opening that passes the hard filters
-    /// and matches at least one concept or text term, as `(id, BM25 score)`, best first, ties
-    /// by ascending id. With neither concepts nor text, every filtered opening is a candidate
-    /// with score 0.
-    ///
-    /// An invalid `within` centre is the caller's error: [`IndexError::Query`].
-    pub fn candidates(&self, q: &CandidateQuery) -> Result<Vec<(Id, f32)>, IndexError> {
-        let query = BooleanQuery::new(self.candidate_clauses(q)?);
-        let searcher = self.reader.searcher();
-        let Some(window) = page(&searcher, 0, q.limit) else {
-            return Ok(Vec::new());
-        };
-        let top = window.order_by((
-            (SortBySimilarityScore, Order::Desc),
-            (SortByStaticFastValue::<i64>::for_field(ID), Order::Asc),
-        ));
-        Ok(searcher
-            .search(&query, &top)?
-            .into_iter()
-            .filter_map(|((score, id), _)| Some((id?, score)))
-            .collect())
-    }
-
-    fn candidate_clauses(&self, q: &CandidateQuery) -> Result<Vec<Clause>, IndexError> {
+    /// The text relevance of the open openings to `texts` (a participant's words, tokenized
+    /// with the Swedish analyzer, never parsed as query syntax): `(id, BM25 score)` of the
+    /// openings whose title or description holds one of the words, best first. At most
+    /// `limit`; when more match, the ones tied at the `limit`-th score are left out as well,
+    /// so the answer does not depend on how tantivy breaks ties. Empty when no word matches.
+    pub fn relevance(&self, texts: &[String], limit: usize) -> Result<Vec<(Id, f32)>, IndexError> {
         let f = &self.fields;
-        let mut filters = vec![must(bool_term(f.open, true))];
-        if let Some(kind) = q.kind {
-            filters.push(must(text_term(f.kind, kind.as_str())));
-        }
-        if let Some(today) = q.today {
-            filters.push(must(Box::new(RangeQuery::new(
-                Bound::Included(Term::from_field_i64(f.deadline, schema::epoch_days(today))),
-                Bound::Unbounded,
-            ))));
-        }
-        if let Some(step) = q.swedish_step {
-            let above_step = RangeQuery::new(
-                Bound::Excluded(Term::from_field_u64(f.swedish_min, u64::from(step))),
-                Bound::Unbounded,
-            );
-            filters.push((
-                Occur::MustNot,
-                Box::new(BooleanQuery::intersection(vec![
-                    bool_term(f.swedish_strict, true),
-                    Box::new(above_step),
-                ])),
-            ));
-        }
-        if let Some(held) = &q.licences_held {
-            let held: BTreeSet<&str> = held.iter().map(String::as_str).collect();
-            let missing: Vec<Term> = q
-                .all_licences
-                .iter()
-                .filter(|licence| !held.contains(licence.as_str()))
-                .map(|licence| Term::from_field_text(f.licences, licence))
-                .collect();
-            if !missing.is_empty() {
-                filters.push((Occur::MustNot, Box::new(TermSetQuery::new(missing))));
-            }
-        }
-        if let Some((centre, km)) = q.within {
-            if !centre.is_valid() {
-                return Err(IndexError::Query {
-                    message: format!(
-                        "invalid centre point ({}, {}); expected latitude -90..90 and \
-                         longitude -180..180",
-                        centre.lat, centre.lon
-                    ),
-                });
-            }
-            filters.push(must(self.within_box(bounding_box(centre, km))));
-        }
-
-        let mut scoring: Vec<Box<dyn Query>> = Vec::new();
-        let concepts: BTreeSet<&str> = q.concepts.iter().map(String::as_str).collect();
-        for concept in concepts {
-            let term = TermQuery::new(
-                Term::from_field_text(f.concepts, concept),
-                IndexRecordOption::Basic,
-            );
-            scoring.push(Box::new(BoostQuery::new(Box::new(term), CONCEPT_BOOST)));
-        }
-        for token in self.text_tokens(&q.text) {
+        let mut terms: Vec<Box<dyn Query>> = Vec::new();
+        for token in self.text_tokens(texts) {
             for field in [f.title, f.description] {
-                scoring.push(Box::new(TermQuery::new(
+                terms.push(Box::new(TermQuery::new(
                     Term::from_field_text(field, &token),
                     IndexRecordOption::WithFreqs,
                 )));
             }
         }
-
-        let mut clauses = vec![(Occur::Must, as_filter(filters))];
-        if !scoring.is_empty() {
-            clauses.push((Occur::Must, Box::new(BooleanQuery::union(scoring))));
+        let searcher = self.reader.searcher();
+        if terms.is_empty() || limit == 0 {
+            return Ok(Vec::new());
         }
-        Ok(clauses)
-    }
-
-    /// Openings without a point, or with one inside `bbox`.
-    fn within_box(&self, bbox: GeoBox) -> Box<dyn Query> {
-        let f = &self.fields;
-        let mut inside = vec![f64_range(f.lat, bbox.lat)];
-        if let Some(lon) = bbox.lon {
-            inside.push(f64_range(f.lon, lon));
+        // One more than asked for tells whether the last one kept is tied with one left out.
+        let Some(window) = page(&searcher, 0, limit.saturating_add(1)) else {
+            return Ok(Vec::new());
+        };
+        // A plain union of terms ranked by score alone, which tantivy prunes with block-max
+        // WAND: no filter clause, since the index holds only open openings.
+        let top = searcher.search(&BooleanQuery::union(terms), &window.order_by_score())?;
+        let cut = top.get(limit).map(|t| t.0);
+        let mut columns = HashMap::new();
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            if cut.is_some_and(|c| score <= c) {
+                break;
+            }
+            let column = match columns.entry(address.segment_ord) {
+                Entry::Occupied(e) => e.into_mut(),
+                Entry::Vacant(e) => e.insert(
+                    searcher
+                        .segment_reader(address.segment_ord)
+                        .fast_fields()
+                        .i64(ID)?,
+                ),
+            };
+            if let Some(id) = column.first(address.doc_id) {
+                hits.push((id, score));
+            }
         }
-        Box::new(BooleanQuery::union(vec![
-            bool_term(f.has_point, false),
-            Box::new(BooleanQuery::intersection(inside)),
-        ]))
+        Ok(hits)
     }
 
     /// The distinct terms the Swedish analyzer makes of `texts`.
@@ -308,40 +218,6 @@ impl OpeningIndex {
     }
 }
 
-/// A latitude range and, unless the circle reaches a pole or the antimeridian, a longitude
-/// range, in degrees, that together enclose a circle on the sphere.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(super) struct GeoBox {
-    pub lat: (f64, f64),
-    pub lon: Option<(f64, f64)>,
-}
-
-/// The smallest lat/lon box enclosing every point within `km` of `centre` (on a sphere with
-/// the radius [`GeoPoint::distance_km`] uses), slightly widened.
-///
-/// The longitude half-width is `asin(sin(r) / cos(lat))` for the angular radius `r`, not
-/// `r / cos(lat)`: the circle is widest north or south of its centre's latitude.
-pub(super) fn bounding_box(centre: GeoPoint, km: f64) -> GeoBox {
-    let radius = km.max(0.0) / EARTH_RADIUS_KM;
-    let lat = centre.lat.to_radians();
-    let (lat_min, lat_max) = (lat - radius, lat + radius);
-    let lat_range = (
-        (lat_min.to_degrees() - BOX_MARGIN_DEG).max(-90.0),
-        (lat_max.to_degrees() + BOX_MARGIN_DEG).min(90.0),
-    );
-    let lon_range = if lat_min > -FRAC_PI_2 && lat_max < FRAC_PI_2 {
-        let half_width = (radius.sin() / lat.cos()).min(1.0).asin().to_degrees() + BOX_MARGIN_DEG;
-        let (west, east) = (centre.lon - half_width, centre.lon + half_width);
-        (west >= -180.0 && east <= 180.0).then_some((west, east))
-    } else {
-        None
-    };
-    GeoBox {
-        lat: lat_range,
-        lon: lon_range,
-    }
-}
-
 /// The TopDocs window for `offset..offset + limit`, clamped to the documents there are (so a
 /// huge limit allocates nothing), or `None` if it is empty.
 fn page(searcher: &Searcher, offset: usize, limit: usize) -> Option<TopDocs> {
@@ -350,8 +226,12 @@ fn page(searcher: &Searcher, offset: usize, limit: usize) -> Option<TopDocs> {
     (limit > 0).then(|| TopDocs::with_limit(limit).and_offset(offset))
 }
 
-/// Wraps filters so they select documents without adding to their score.
+/// Wraps filters so they select documents without adding to their score; no filter selects
+/// every document, each of them open.
 fn as_filter(clauses: Vec<Clause>) -> Box<dyn Query> {
+    if clauses.is_empty() {
+        return Box::new(AllQuery);
+    }
     Box::new(ConstScoreQuery::new(
         Box::new(BooleanQuery::new(clauses)),
         0.0,
@@ -362,23 +242,9 @@ fn must(query: Box<dyn Query>) -> Clause {
     (Occur::Must, query)
 }
 
-fn bool_term(field: Field, value: bool) -> Box<dyn Query> {
-    Box::new(TermQuery::new(
-        Term::from_field_bool(field, value),
-        IndexRecordOption::Basic,
-    ))
-}
-
 fn text_term(field: Field, value: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(
         Term::from_field_text(field, value),
         IndexRecordOption::Basic,
-    ))
-}
-
-fn f64_range(field: Field, (low, high): (f64, f64)) -> Box<dyn Query> {
-    Box::new(RangeQuery::new(
-        Bound::Included(Term::from_field_f64(field, low)),
-        Bound::Included(Term::from_field_f64(field, high)),
     ))
 }

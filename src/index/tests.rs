@@ -1,32 +1,17 @@
 use std::path::Path;
 
-use chrono::NaiveDate;
 use tempfile::TempDir;
 
-use super::query::bounding_box;
 use super::*;
 
 fn opening(id: Id, title: &str) -> IndexedOpening {
     IndexedOpening {
         id,
-        open: true,
         kind: OpeningKind::Vacancy,
         title: title.to_string(),
         description: String::new(),
-        concepts: Vec::new(),
         municipality_code: None,
-        point: None,
-        swedish_min: 0,
-        swedish_strict: false,
-        licences: Vec::new(),
-        places: 1,
-        start_date: None,
-        deadline: None,
     }
-}
-
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("valid test date")
 }
 
 fn open_index(dir: &Path) -> OpeningIndex {
@@ -51,38 +36,6 @@ fn text_query(text: &str) -> SearchQuery {
 fn ids(page: &SearchPage) -> Vec<Id> {
     page.hits.iter().map(|(id, _)| *id).collect()
 }
-
-fn candidate_query() -> CandidateQuery {
-    CandidateQuery {
-        concepts: Vec::new(),
-        text: Vec::new(),
-        kind: None,
-        swedish_step: Some(0),
-        licences_held: Some(Vec::new()),
-        all_licences: Vec::new(),
-        within: None,
-        today: Some(day(2025, 3, 1)),
-        limit: 100,
-    }
-}
-
-fn candidate_ids(index: &OpeningIndex, q: &CandidateQuery) -> Vec<Id> {
-    let hits = index.candidates(q).expect("candidates");
-    hits.into_iter().map(|(id, _)| id).collect()
-}
-
-const STOCKHOLM: GeoPoint = GeoPoint {
-    lat: 59.3293,
-    lon: 18.0686,
-};
-const SODERTALJE: GeoPoint = GeoPoint {
-    lat: 59.1955,
-    lon: 17.6253,
-};
-const GOTEBORG: GeoPoint = GeoPoint {
-    lat: 57.7089,
-    lon: 11.9746,
-};
 
 #[test]
 fn a_query_for_stadare_finds_an_ad_about_stadning_and_back() {
@@ -147,25 +100,6 @@ fn search_filters_by_kind_and_municipality() {
         ..SearchQuery::default()
     };
     assert_eq!(ids(&index.search(&q).expect("search")), [1]);
-}
-
-#[test]
-fn closed_openings_are_not_found() {
-    let mut closed = opening(1, "Städare");
-    closed.open = false;
-    let (_dir, index) = index_with(vec![closed, opening(2, "Städare")]);
-
-    assert_eq!(
-        ids(&index.search(&text_query("städare")).expect("search")),
-        [2]
-    );
-    let all = SearchQuery {
-        limit: 10,
-        ..SearchQuery::default()
-    };
-    assert_eq!(index.search(&all).expect("search").total, 1);
-    assert_eq!(candidate_ids(&index, &candidate_query()), [2]);
-    assert_eq!(index.num_docs(), 2, "closed openings stay indexed");
 }
 
 #[test]
@@ -397,224 +331,52 @@ fn an_index_with_another_schema_is_refused() {
     }
 }
 
-#[test]
-fn candidates_rank_more_matching_concepts_first() {
-    let mut two = opening(1, "Lagerarbetare");
-    two.concepts = vec!["truck".into(), "lager".into(), "ssyk:9321".into()];
-    let mut one = opening(2, "Lagerarbetare");
-    one.concepts = vec!["lager".into()];
-    let mut none = opening(3, "Kock");
-    none.concepts = vec!["kock".into()];
-    let mut also_one = opening(4, "Lagerarbetare");
-    also_one.concepts = vec!["lager".into(), "ssyk:9321".into()];
-    let (_dir, index) = index_with(vec![two, one, none, also_one]);
-
-    let q = CandidateQuery {
-        concepts: vec!["truck".into(), "lager".into(), "lager".into()],
-        ..candidate_query()
-    };
-    let hits = index.candidates(&q).expect("candidates");
-    let found: Vec<Id> = hits.iter().map(|(id, _)| *id).collect();
-    assert_eq!(found, [1, 2, 4], "ties by id: {hits:?}");
-    assert!(hits[0].1 > hits[1].1);
-    assert_eq!(
-        hits[1].1, hits[2].1,
-        "the number of concepts listed must not matter"
+fn relevance_ids(index: &OpeningIndex, words: &[&str], limit: usize) -> Vec<Id> {
+    let words: Vec<String> = words.iter().map(|w| (*w).to_owned()).collect();
+    let hits = index.relevance(&words, limit).expect("relevance");
+    assert!(
+        hits.windows(2).all(|w| w[0].1 >= w[1].1),
+        "best first: {hits:?}"
     );
-
-    let q = CandidateQuery { limit: 1, ..q };
-    assert_eq!(candidate_ids(&index, &q), [1]);
+    hits.into_iter().map(|(id, _)| id).collect()
 }
 
 #[test]
-fn candidates_match_free_text_through_the_stemmer() {
-    let mut cleaning = opening(1, "Lokalvård");
+fn relevance_finds_the_participants_words_through_the_stemmer_best_first() {
+    let mut both = opening(1, "Lagerarbetare");
+    both.description = "Truck och städning på lagret.".into();
+    let mut cleaning = opening(2, "Lokalvård");
     cleaning.description = "Städning av trapphus.".into();
-    let (_dir, index) = index_with(vec![cleaning, opening(2, "Kock"), opening(3, "Städare")]);
+    let (_dir, index) = index_with(vec![cleaning, opening(3, "Kock"), both]);
 
-    let q = CandidateQuery {
-        text: vec!["Städare title:(".into()],
-        ..candidate_query()
-    };
-    let mut found = candidate_ids(&index, &q);
-    found.sort_unstable();
-    assert_eq!(found, [1, 3]);
-}
-
-#[test]
-fn without_terms_every_filtered_opening_is_a_candidate() {
-    let (_dir, index) = index_with(vec![
-        opening(3, "Kock"),
-        opening(1, "Städare"),
-        opening(2, "Bagare"),
-    ]);
-    let hits = index.candidates(&candidate_query()).expect("candidates");
-    assert_eq!(hits, [(1, 0.0), (2, 0.0), (3, 0.0)]);
-    let q = CandidateQuery {
-        limit: 0,
-        ..candidate_query()
-    };
-    assert!(index.candidates(&q).expect("candidates").is_empty());
-}
-
-#[test]
-fn candidates_respect_kind() {
-    let mut internship = opening(2, "Kock");
-    internship.kind = OpeningKind::Internship;
-    let (_dir, index) = index_with(vec![opening(1, "Kock"), internship]);
-    let q = CandidateQuery {
-        kind: Some(OpeningKind::Internship),
-        ..candidate_query()
-    };
-    assert_eq!(candidate_ids(&index, &q), [2]);
-}
-
-#[test]
-fn candidates_respect_strict_swedish() {
-    let mut strict_b2 = opening(1, "Undersköterska");
-    strict_b2.swedish_min = 4;
-    strict_b2.swedish_strict = true;
-    let mut merit_b2 = opening(2, "Undersköterska");
-    merit_b2.swedish_min = 4;
-    let mut strict_a2 = opening(3, "Undersköterska");
-    strict_a2.swedish_min = 2;
-    strict_a2.swedish_strict = true;
-    let (_dir, index) = index_with(vec![strict_b2, merit_b2, strict_a2, opening(4, "Kock")]);
-
-    let at = |step| CandidateQuery {
-        swedish_step: Some(step),
-        ..candidate_query()
-    };
-    assert_eq!(candidate_ids(&index, &at(0)), [2, 4]);
-    assert_eq!(candidate_ids(&index, &at(2)), [2, 3, 4]);
-    assert_eq!(candidate_ids(&index, &at(4)), [1, 2, 3, 4]);
-}
-
-#[test]
-fn candidates_respect_licences() {
-    let mut needs_b = opening(1, "Hemtjänst");
-    needs_b.licences = vec!["lic-b".into()];
-    let mut needs_b_and_ce = opening(2, "Lastbilschaufför");
-    needs_b_and_ce.licences = vec!["lic-b".into(), "lic-ce".into()];
-    let (_dir, index) = index_with(vec![needs_b, needs_b_and_ce, opening(3, "Kock")]);
-
-    let holding = |held: &[&str]| CandidateQuery {
-        licences_held: Some(held.iter().map(|l| l.to_string()).collect()),
-        all_licences: vec!["lic-b".into(), "lic-ce".into(), "lic-a".into()],
-        ..candidate_query()
-    };
-    assert_eq!(candidate_ids(&index, &holding(&[])), [3]);
-    assert_eq!(candidate_ids(&index, &holding(&["lic-b"])), [1, 3]);
     assert_eq!(
-        candidate_ids(&index, &holding(&["lic-b", "lic-ce"])),
-        [1, 2, 3]
+        relevance_ids(&index, &["Städare title:(", "truck"], 10),
+        [1, 2]
     );
-    assert_eq!(candidate_ids(&index, &holding(&["lic-ce"])), [3]);
+    assert!(relevance_ids(&index, &["Bagare"], 10).is_empty());
+    assert!(relevance_ids(&index, &[], 10).is_empty());
+    assert!(relevance_ids(&index, &["truck"], 0).is_empty());
 }
 
 #[test]
-fn candidates_respect_the_distance_box() {
-    let mut near = opening(1, "Kock");
-    near.point = Some(SODERTALJE);
-    let mut far = opening(2, "Kock");
-    far.point = Some(GOTEBORG);
-    let (_dir, index) = index_with(vec![near, far, opening(3, "Kock")]);
+fn relevance_leaves_out_the_openings_tied_at_the_limit() {
+    let mut best = opening(9, "Lagerarbetare");
+    best.description = "Lagerarbetare med truck.".into();
+    let mut openings: Vec<_> = (1..=4).map(|id| opening(id, "Lagerarbetare")).collect();
+    openings.push(best);
+    let (_dir, index) = index_with(openings);
+    let words = ["lagerarbetare truck"];
 
-    let within = |km| CandidateQuery {
-        within: Some((STOCKHOLM, km)),
-        ..candidate_query()
-    };
+    assert_eq!(relevance_ids(&index, &words, 1), [9]);
     assert_eq!(
-        candidate_ids(&index, &within(10.0)),
-        [3],
-        "no point: still a candidate"
+        relevance_ids(&index, &words, 2),
+        [9],
+        "which of four equals tantivy would keep is not for it to decide"
     );
-    assert_eq!(candidate_ids(&index, &within(40.0)), [1, 3]);
-    assert_eq!(candidate_ids(&index, &within(500.0)), [1, 2, 3]);
-    assert_eq!(candidate_ids(&index, &within(f64::INFINITY)), [1, 2, 3]);
-
-    let bad_centre = CandidateQuery {
-        within: Some((
-            GeoPoint {
-                lat: 91.0,
-                lon: 0.0,
-            },
-            10.0,
-        )),
-        ..candidate_query()
-    };
-    assert!(matches!(
-        index.candidates(&bad_centre),
-        Err(IndexError::Query { .. })
-    ));
-}
-
-#[test]
-fn candidates_respect_the_deadline() {
-    let mut passed = opening(1, "Kock");
-    passed.deadline = Some(day(2025, 2, 28));
-    let mut today = opening(2, "Kock");
-    today.deadline = Some(day(2025, 3, 1));
-    let mut later = opening(3, "Kock");
-    later.deadline = Some(day(2025, 4, 1));
-    let (_dir, index) = index_with(vec![passed, today, later, opening(4, "Kock")]);
-    assert_eq!(candidate_ids(&index, &candidate_query()), [2, 3, 4]);
-}
-
-#[test]
-fn the_bounding_box_encloses_the_circle() {
-    for centre in [
-        STOCKHOLM,
-        GOTEBORG,
-        GeoPoint {
-            lat: 68.0,
-            lon: 20.0,
-        },
-    ] {
-        for km in [1.0, 25.0, 150.0] {
-            let bbox = bounding_box(centre, km);
-            let (west, east) = bbox.lon.expect("no pole or antimeridian in reach");
-            for bearing in 0..360 {
-                let point = destination(centre, km * 0.999_999, f64::from(bearing));
-                assert!(point.distance_km(centre) <= km);
-                assert!(
-                    (bbox.lat.0..=bbox.lat.1).contains(&point.lat)
-                        && (west..=east).contains(&point.lon),
-                    "{point:?} at {km} km from {centre:?} is outside {bbox:?}"
-                );
-            }
-            // And the box is not much wider than needed.
-            let east_edge = GeoPoint {
-                lat: centre.lat,
-                lon: east,
-            };
-            assert!(east_edge.distance_km(centre) < km * 1.01);
-        }
-    }
-    let polar = bounding_box(
-        GeoPoint {
-            lat: 89.9,
-            lon: 0.0,
-        },
-        50.0,
-    );
-    assert_eq!((polar.lat.1, polar.lon), (90.0, None));
-}
-
-/// The point `km` from `from` in the direction `bearing_deg` (great circle).
-fn destination(from: GeoPoint, km: f64, bearing_deg: f64) -> GeoPoint {
-    let d = km / crate::model::EARTH_RADIUS_KM;
-    let (lat1, lon1, b) = (
-        from.lat.to_radians(),
-        from.lon.to_radians(),
-        bearing_deg.to_radians(),
-    );
-    let lat2 = (lat1.sin() * d.cos() + lat1.cos() * d.sin() * b.cos()).asin();
-    let lon2 = lon1 + (b.sin() * d.sin() * lat1.cos()).atan2(d.cos() - lat1.sin() * lat2.sin());
-    GeoPoint {
-        lat: lat2.to_degrees(),
-        lon: lon2.to_degrees(),
-    }
+    let mut all = relevance_ids(&index, &words, 5);
+    assert_eq!(all.remove(0), 9);
+    all.sort_unstable();
+    assert_eq!(all, [1, 2, 3, 4], "no tie is cut when everything fits");
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! documents, and the core's keys back into labelled terms. Pure: no store, no locks.
 
 use crate::index::IndexedOpening;
-use crate::model::{ConceptId, GeoPoint, Opening, OpeningStatus, Place, Profile, Term};
+use crate::model::{ConceptId, GeoPoint, Opening, Place, Profile, Term};
 use crate::rank::{Key, OpeningFeatures, ParticipantFeatures, SkillWeights, Vocabulary, key_set};
 use crate::taxonomy::Taxonomy;
 
@@ -244,38 +244,13 @@ fn features_with(
 }
 
 /// The index document of an opening.
-pub fn indexed_opening(o: &Opening, taxonomy: &Taxonomy) -> IndexedOpening {
-    let mut concepts: Vec<String> = o
-        .skills_required
-        .iter()
-        .chain(&o.skills_merit)
-        .filter_map(Term::concept_id)
-        .map(|c| c.0.clone())
-        .collect();
-    if let Some(occ) = &o.occupation {
-        concepts.push(occ.concept_id.0.clone());
-        concepts.extend(ssyk_terms(occ.code));
-    }
+pub fn indexed_opening(o: &Opening) -> IndexedOpening {
     IndexedOpening {
         id: o.id,
-        open: o.status == OpeningStatus::Open,
         kind: o.kind,
         title: o.title.clone(),
         description: free_text_of(o),
-        concepts,
         municipality_code: o.workplace.municipality_code.clone(),
-        point: point_of(&o.workplace, taxonomy),
-        swedish_min: o.swedish_min.map_or(0, |l| l.step()),
-        swedish_strict: o.swedish_required,
-        licences: o
-            .licences
-            .iter()
-            .filter_map(Term::concept_id)
-            .map(|c| c.0.clone())
-            .collect(),
-        places: o.places,
-        start_date: o.start_date,
-        deadline: o.deadline,
     }
 }
 
@@ -289,16 +264,6 @@ fn free_text_of(o: &Opening) -> String {
         }
     }
     text
-}
-
-/// Index terms of an occupation group and its parents, so related groups meet in the index.
-pub fn ssyk_terms(code: crate::model::SsykCode) -> Vec<String> {
-    let c = code.to_string();
-    vec![
-        format!("ssyk:{c}"),
-        format!("ssyk3:{}", &c[..3]),
-        format!("ssyk2:{}", &c[..2]),
-    ]
 }
 
 /// Scales search scores to [0, 1] by `best`, the text input the core expects; `None` when

@@ -12,10 +12,9 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use crate::index::{IndexChange, IndexError, OpeningIndex};
-use crate::model::{Id, Opening, Profile};
+use crate::model::{Id, Opening, OpeningStatus, Profile};
 use crate::projection::{Projection, features};
 use crate::store::{Entity, OutboxEntry, Store};
-use crate::taxonomy::Taxonomy;
 
 use super::error::{InternalError, Result};
 use super::{Engine, Visibility};
@@ -45,7 +44,7 @@ impl Engine {
         let out_of_step = self.index.num_docs() == 0 && !openings.is_empty();
         if applied > head || (applied == 0 && head > 0) || out_of_step {
             tracing::info!(applied, head, "rebuilding the index from the database");
-            rebuild_index(&self.index, &openings, head, &self.taxonomy)?;
+            rebuild_index(&self.index, &openings, head)?;
         }
         drop(guard);
         self.catch_up().await
@@ -92,14 +91,12 @@ impl Engine {
                 let mut changes = Vec::with_capacity(openings.len());
                 for (id, opening) in &openings {
                     match opening {
-                        Some(o) => {
+                        // The index holds the open openings only, as the projection does.
+                        Some(o) if o.status == OpeningStatus::Open => {
                             p.upsert_opening(o, &self.taxonomy);
-                            changes.push(IndexChange::Upsert(features::indexed_opening(
-                                o,
-                                &self.taxonomy,
-                            )));
+                            changes.push(IndexChange::Upsert(features::indexed_opening(o)));
                         }
-                        None => {
+                        _ => {
                             p.remove_opening(*id);
                             changes.push(IndexChange::Delete(*id));
                         }
@@ -222,27 +219,24 @@ pub fn open_index(dir: &Path) -> Result<OpeningIndex> {
     }
 }
 
-/// Replaces the index with `openings`, read at or after outbox sequence `head`.
-pub fn rebuild_index(
-    index: &OpeningIndex,
-    openings: &[Opening],
-    head: i64,
-    taxonomy: &Taxonomy,
-) -> Result<()> {
+/// Replaces the index with the open ones of `openings`, read at or after outbox sequence
+/// `head`.
+pub fn rebuild_index(index: &OpeningIndex, openings: &[Opening], head: i64) -> Result<()> {
     let docs: Vec<_> = openings
         .iter()
-        .map(|o| features::indexed_opening(o, taxonomy))
+        .filter(|o| o.status == OpeningStatus::Open)
+        .map(features::indexed_opening)
         .collect();
     Ok(index.rebuild(docs, head)?)
 }
 
 /// `jobmatch reindex`: rebuilds the index under `index_dir` from the database, once, without
 /// loading what serving needs.
-pub async fn reindex(store: &Store, index_dir: &Path, taxonomy: &Taxonomy) -> Result<u64> {
+pub async fn reindex(store: &Store, index_dir: &Path) -> Result<u64> {
     let index = open_index(index_dir)?;
     let head = store.outbox_head().await?;
     let openings = store.all_openings().await?;
-    rebuild_index(&index, &openings, head, taxonomy)?;
+    rebuild_index(&index, &openings, head)?;
     Ok(index.num_docs())
 }
 

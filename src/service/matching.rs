@@ -1,22 +1,18 @@
 //! Matching: openings ranked for a stored participant (a coach's suggestions) or for a profile
 //! that is not stored (`/v1/match`), and participants ranked for an opening (a job matcher's
-//! candidates). Candidate generation asks the index, the ranking core scores on a blocking
-//! thread, and every result comes back explained in labels a coach can read.
+//! candidates). The index gives text relevance, the projection ranks every open opening on a
+//! blocking thread, and every result comes back explained in labels a coach can read.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use chrono::{NaiveDate, Utc};
 
 use super::error::{InternalError, Result, ServiceError, UserError};
 use super::{Caller, Engine};
-use crate::index::CandidateQuery;
 use crate::model::{Id, Opening, OpeningKind, OpeningStatus, Profile, Role, SsykCode};
-use crate::projection::Projection;
 use crate::projection::features::{self, Keys, TermLabel};
 use crate::rank::{
-    CategoryScores, Context, Evidence, Exclusion, ParticipantFeatures, ProfileStamp, RankOptions,
-    Ranking, Scored,
+    CategoryScores, Context, Evidence, Exclusion, ProfileStamp, RankOptions, Ranking, Scored,
 };
 use crate::taxonomy::Taxonomy;
 
@@ -208,33 +204,29 @@ impl Engine {
         query: RankQuery,
         today: NaiveDate,
     ) -> Result<Ranking> {
-        let p = self.projection.read();
-        // Built from the profile just read, so the query and the scores see the same person.
-        let participant =
-            features::participant_features_lookup(participant_id, profile, &p.keys, &self.taxonomy);
-        let mut hits = self.index.candidates(&self.candidate_query(
-            profile,
-            &participant,
-            &p,
-            query.kind,
-            Some(today),
-        ))?;
-        // Relevance is scaled by the best opening that passes the hard filters, so asking for
-        // excluded pairs too never changes the scores of the others.
-        let best = hits.iter().map(|h| h.1).fold(0.0f32, f32::max);
-        if query.include_excluded {
-            let seen: HashSet<Id> = hits.iter().map(|h| h.0).collect();
-            let relaxed = self.index.candidates(&self.candidate_query(
-                profile,
-                &participant,
-                &p,
-                query.kind,
-                None,
-            ))?;
-            hits.extend(relaxed.into_iter().filter(|h| !seen.contains(&h.0)));
-        }
+        // The participant's own words: skills as written and occupations by name. Concepts
+        // are the skill and occupation categories' to score, so they do not count twice here.
+        let words: Vec<String> = profile
+            .skills
+            .iter()
+            .map(|t| t.text().to_owned())
+            .chain(
+                profile
+                    .occupations
+                    .iter()
+                    .map(|e| e.occupation.label.clone()),
+            )
+            .collect();
+        let hits = self.index.relevance(&words, self.candidate_limit())?;
+        // Scaled by the best open opening, whatever the kind asked for or the hard rules, so
+        // neither changes an opening's score.
+        let best = hits.first().map_or(0.0, |h| h.1);
         let text = features::scale_relevance(&hits.iter().map(|h| h.1).collect::<Vec<_>>(), best)
             .map(|scaled| hits.iter().map(|h| h.0).zip(scaled).collect::<Vec<_>>());
+        let p = self.projection.read();
+        // Built from the profile just read, so the words and the scores see the same person.
+        let participant =
+            features::participant_features_lookup(participant_id, profile, &p.keys, &self.taxonomy);
         let ctx = Context {
             profile: &self.profile,
             skill_weights: &p.keys.weights,
@@ -247,65 +239,6 @@ impl Engine {
             ctx,
             query.options(),
         ))
-    }
-
-    /// The index query for a participant's candidates. Without `today`, no hard filter
-    /// applies: the core then sees the excluded openings and names the reason.
-    fn candidate_query(
-        &self,
-        profile: &Profile,
-        participant: &ParticipantFeatures,
-        p: &Projection,
-        kind: Option<OpeningKind>,
-        today: Option<NaiveDate>,
-    ) -> CandidateQuery {
-        let mut concepts: Vec<String> = profile
-            .skills
-            .iter()
-            .filter_map(|t| t.concept_id())
-            .map(|c| c.0.clone())
-            .collect();
-        for e in &profile.occupations {
-            concepts.push(e.occupation.concept_id.0.clone());
-            concepts.extend(features::ssyk_terms(e.occupation.code));
-        }
-        let text = profile
-            .skills
-            .iter()
-            .map(|t| t.text().to_owned())
-            .chain(
-                profile
-                    .occupations
-                    .iter()
-                    .map(|e| e.occupation.label.clone()),
-            )
-            .collect();
-        let filtered = today.is_some();
-        CandidateQuery {
-            concepts,
-            text,
-            kind,
-            swedish_step: filtered.then(|| participant.swedish.map_or(0, |l| l.step())),
-            licences_held: filtered.then(|| {
-                participant
-                    .licences
-                    .iter()
-                    .filter_map(|&k| p.keys.vocabulary.name(k).map(str::to_owned))
-                    .collect()
-            }),
-            all_licences: self
-                .taxonomy
-                .licences()
-                .iter()
-                .map(|l| l.concept_id.0.clone())
-                .collect(),
-            within: participant
-                .location
-                .zip(participant.max_travel_km)
-                .filter(|_| filtered),
-            today,
-            limit: self.candidate_limit(),
-        }
     }
 
     async fn present_openings(&self, ranking: Ranking) -> Result<Ranked<Opening>> {

@@ -68,7 +68,8 @@ async fn demo_import_and_reindex_work_from_the_command_line() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains(&format!("reindexed {openings} openings")),
+        String::from_utf8_lossy(&out.stdout)
+            .contains(&format!("reindexed {openings} open openings")),
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );

@@ -68,20 +68,10 @@ async fn data_survives_a_restart_and_a_lost_index_comes_back() {
     // `reindex` rebuilds it too, and is idempotent.
     std::fs::remove_dir_all(path.join("index")).unwrap();
     let data = data_args(&path);
-    let (store, taxonomy) = (data.store().await.unwrap(), data.taxonomy().unwrap());
+    let store = data.store().await.unwrap();
     let index = data.index_dir();
-    assert_eq!(
-        jobmatch::service::reindex(&store, &index, &taxonomy)
-            .await
-            .unwrap(),
-        2
-    );
-    assert_eq!(
-        jobmatch::service::reindex(&store, &index, &taxonomy)
-            .await
-            .unwrap(),
-        2
-    );
+    assert_eq!(jobmatch::service::reindex(&store, &index).await.unwrap(), 2);
+    assert_eq!(jobmatch::service::reindex(&store, &index).await.unwrap(), 2);
     let app = spawn_app_in(&path).await;
     assert_eq!(app.get_json("/v1/openings?q=lager").await["total"], 1);
 }
