@@ -100,6 +100,7 @@ impl Projection {
             features: table.features(),
             facets: table.facets(),
             occupations: table.occupations(),
+            licences: table.licences(),
             units: table.units(),
             eligible: &eligible,
         };

@@ -17,8 +17,8 @@ pub trait Row: Clone {
     /// The compact facts a ranking's cheap pass reads of the row, kept as their own column.
     type Facet: Copy;
     fn id(&self) -> Id;
-    /// The facet, interning what it points to in `occupations`.
-    fn facet(&self, occupations: &mut Occupations, weights: &SkillWeights) -> Self::Facet;
+    /// The facet, interning what it points to in `slots`.
+    fn facet(&self, slots: &mut Slots, weights: &SkillWeights) -> Self::Facet;
     /// The skill keys the row lists or holds, in two lists (an opening's must-have and merit
     /// skills; a participant's skills and nothing), each sorted: what its posting lists are of.
     fn skill_lists(&self) -> [&[Key]; 2];
@@ -32,12 +32,13 @@ impl Row for OpeningFeatures {
         self.id
     }
 
-    fn facet(&self, occupations: &mut Occupations, weights: &SkillWeights) -> Facet {
-        Facet::of(
-            self,
-            self.occupation.map_or(0, |c| occupations.slot(c)),
-            weights,
-        )
+    fn facet(&self, slots: &mut Slots, weights: &SkillWeights) -> Facet {
+        let occupation = self.occupation.map_or(0, |c| slots.occupation(c));
+        let licences = self
+            .licences
+            .iter()
+            .fold(0, |mask, &k| mask | slots.licence_bit(k));
+        Facet::of(self, occupation, licences, weights)
     }
 
     fn skill_lists(&self) -> [&[Key]; 2] {
@@ -56,7 +57,7 @@ impl Row for ParticipantFeatures {
         self.id
     }
 
-    fn facet(&self, _: &mut Occupations, _: &SkillWeights) {}
+    fn facet(&self, _: &mut Slots, _: &SkillWeights) {}
 
     fn skill_lists(&self) -> [&[Key]; 2] {
         [&self.skills, &[]]
@@ -67,23 +68,34 @@ impl Row for ParticipantFeatures {
     }
 }
 
-/// The occupation groups facets point into, each once; it only grows (a few hundred groups).
+/// What facets point into, each once; it only grows. Occupation groups (a few hundred) by
+/// index, and the first licences met (the taxonomy has a handful) by bit of a mask.
 #[derive(Clone, Debug, Default)]
-pub struct Occupations {
-    codes: Vec<SsykCode>,
-    slots: FxHashMap<SsykCode, u16>,
+pub struct Slots {
+    occupations: Vec<SsykCode>,
+    occupation_slots: FxHashMap<SsykCode, u16>,
+    licences: Vec<Key>,
 }
 
-impl Occupations {
-    fn slot(&mut self, code: SsykCode) -> u16 {
-        *self.slots.entry(code).or_insert_with(|| {
-            self.codes.push(code);
-            u16::try_from(self.codes.len() - 1).expect("fewer SSYK groups than u16")
+impl Slots {
+    fn occupation(&mut self, code: SsykCode) -> u16 {
+        *self.occupation_slots.entry(code).or_insert_with(|| {
+            self.occupations.push(code);
+            u16::try_from(self.occupations.len() - 1).expect("fewer SSYK groups than u16")
         })
     }
 
-    pub fn codes(&self) -> &[SsykCode] {
-        &self.codes
+    /// The licence's bit, or [`Facet::OTHER_LICENCE`] once every other bit is taken.
+    fn licence_bit(&mut self, key: Key) -> u16 {
+        let at = match self.licences.iter().position(|&k| k == key) {
+            Some(at) => at,
+            None if self.licences.len() < Facet::LICENCE_BITS => {
+                self.licences.push(key);
+                self.licences.len() - 1
+            }
+            None => return Facet::OTHER_LICENCE,
+        };
+        1 << at
     }
 }
 
@@ -92,7 +104,7 @@ impl Occupations {
 pub struct Table<R: Row, T> {
     features: Vec<R>,
     facets: Vec<R::Facet>,
-    occupations: Occupations,
+    slots: Slots,
     units: Vec<Option<Unit>>,
     tags: Vec<T>,
     ordinals: FxHashMap<Id, u32>,
@@ -113,7 +125,7 @@ impl<R: Row, T> Default for Table<R, T> {
         Table {
             features: Vec::new(),
             facets: Vec::new(),
-            occupations: Occupations::default(),
+            slots: Slots::default(),
             units: Vec::new(),
             tags: Vec::new(),
             ordinals: FxHashMap::default(),
@@ -161,7 +173,12 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
 
     /// The occupation groups the facets point into.
     pub fn occupations(&self) -> &[SsykCode] {
-        self.occupations.codes()
+        &self.slots.occupations
+    }
+
+    /// The licences of the facets' licence bits, bit 0 first.
+    pub fn licences(&self) -> &[Key] {
+        &self.slots.licences
     }
 
     pub fn units(&self) -> &[Option<Unit>] {
@@ -182,7 +199,7 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
                 self.uncount(self.tags[at as usize]);
                 let i = at as usize;
                 self.units[i] = features.location().map(unit);
-                self.facets[i] = features.facet(&mut self.occupations, weights);
+                self.facets[i] = features.facet(&mut self.slots, weights);
                 self.tags[i] = tag;
                 self.features[i] = features;
                 at
@@ -190,8 +207,7 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
             None => {
                 let at = u32::try_from(self.features.len()).expect("fewer than 4 billion rows");
                 self.units.push(features.location().map(unit));
-                self.facets
-                    .push(features.facet(&mut self.occupations, weights));
+                self.facets.push(features.facet(&mut self.slots, weights));
                 self.tags.push(tag);
                 self.features.push(features);
                 self.ordinals.insert(id, at);

@@ -94,7 +94,17 @@ fn assert_table_matches(
             table.occupations().iter().position(|x| *x == c).unwrap() as u16
         });
         assert_eq!(facet.occupation, slot);
-        assert_eq!(facet, crate::rank::Facet::of(f, slot, &SkillWeights::new()));
+        let licences = f.licences.iter().fold(0, |mask, k| {
+            mask | table
+                .licences()
+                .iter()
+                .position(|x| x == k)
+                .map_or(crate::rank::Facet::OTHER_LICENCE, |bit| 1 << bit)
+        });
+        assert_eq!(
+            facet,
+            crate::rank::Facet::of(f, slot, licences, &SkillWeights::new())
+        );
     }
     for kind in [OpeningKind::Vacancy, OpeningKind::Internship] {
         let n = model.values().filter(|(_, k)| *k == kind).count();

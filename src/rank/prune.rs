@@ -38,7 +38,7 @@ pub fn unit(p: GeoPoint) -> Unit {
     [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
 }
 
-/// The few facts of an opening the cheap pass reads: sixteen bytes, no pointers to follow.
+/// The few facts of an opening the cheap pass reads: twenty bytes, no pointers to follow.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Facet {
     /// The opening's occupation group as an index into [`OpeningColumns::occupations`];
@@ -52,18 +52,26 @@ pub struct Facet {
     /// The summed weights of the must-have and of the merit skills.
     must_weight: f32,
     merit_weight: f32,
+    /// The required licences, a bit each as the columns' list of licences gives them, and
+    /// [`Facet::OTHER_LICENCE`] for any past those.
+    licences: u16,
 }
 
 impl Facet {
     pub const NO_OCCUPATION: u16 = u16::MAX;
+    /// How many licences have a bit of their own.
+    pub const LICENCE_BITS: usize = 15;
+    /// The bit of every licence past the first [`Facet::LICENCE_BITS`]: checked one by one.
+    pub const OTHER_LICENCE: u16 = 1 << 15;
     const MUST: u8 = 1;
     const MERIT: u8 = 2;
     const LICENCES: u8 = 4;
     const STRICT: u8 = 8;
     const HOURS_SHIFT: u8 = 4;
 
-    /// The facet of an opening whose occupation group is at `occupation` in the columns' list.
-    pub fn of(o: &OpeningFeatures, occupation: u16, weights: &SkillWeights) -> Self {
+    /// The facet of an opening whose occupation group is at `occupation` in the columns' list
+    /// and whose licences have the bits `licences`.
+    pub fn of(o: &OpeningFeatures, occupation: u16, licences: u16, weights: &SkillWeights) -> Self {
         // Summed in key order, as coverage sums them.
         let total = |keys: &[Key]| keys.iter().map(|&k| weights.get(k)).sum::<f32>();
         let flag = |on: bool, bit: u8| if on { bit } else { 0 };
@@ -87,6 +95,7 @@ impl Facet {
             deadline: o.deadline.map_or(i32::MAX, |d| d.num_days_from_ce()),
             must_weight: total(&o.must),
             merit_weight: total(&o.merit),
+            licences,
         }
     }
 
@@ -107,6 +116,8 @@ pub struct OpeningColumns<'a> {
     pub facets: &'a [Facet],
     /// The occupation groups the facets point into.
     pub occupations: &'a [SsykCode],
+    /// The licences of the facets' licence bits, bit 0 first.
+    pub licences: &'a [Key],
     /// The unit vector of each workplace; `None` when its location is unknown.
     pub units: &'a [Option<Unit>],
     /// Which openings may be ranked (the kind asked for); the others are not candidates.
@@ -320,6 +331,8 @@ struct Coarse<'a> {
     swedish: [(f32, bool); 7],
     /// Availability's hours factor by the opening's hours.
     hours: [f32; 3],
+    /// The licence bits the participant holds.
+    held: u16,
     /// Sixteenths of a half-life per unit of chord, for the distance decay's bound.
     sixteenths_per_chord: f64,
     weights: CategoryMap<f32>,
@@ -330,6 +343,7 @@ impl<'a> Coarse<'a> {
     fn new(
         participant: &'a ParticipantFeatures,
         occupations: &[SsykCode],
+        licences: &[Key],
         ctx: Context<'_>,
     ) -> Self {
         let curves = &ctx.profile.curves;
@@ -357,6 +371,12 @@ impl<'a> Coarse<'a> {
                 .collect(),
             swedish,
             hours,
+            held: licences
+                .iter()
+                .take(Facet::LICENCE_BITS)
+                .enumerate()
+                .filter(|(_, k)| p.licences.binary_search(k).is_ok())
+                .fold(0, |mask, (bit, _)| mask | 1 << bit),
             sixteenths_per_chord: 16.0 * EARTH_RADIUS_KM
                 / f64::from(curves.distance_half_life_km).max(f64::MIN_POSITIVE),
             weights: ctx.profile.weights,
@@ -420,10 +440,7 @@ impl<'a> Coarse<'a> {
         let excluded = f.deadline < self.today
             || (f.has(Facet::STRICT) && f.swedish > 0 && strict_gap)
             || chord2.is_some_and(|c2| self.beyond_reach(c2, o))
-            || (f.has(Facet::LICENCES)
-                && o.licences
-                    .iter()
-                    .any(|k| self.participant.licences.binary_search(k).is_err()));
+            || self.lacks_licence(f, o);
         Bound {
             total: total * (1.0 + 1e-5) + 1e-6,
             excluded,
@@ -452,14 +469,28 @@ impl<'a> Coarse<'a> {
             0.545_253_9,
             0.522_136_6,
         ];
-        let sixteenths = (chord2.sqrt() * self.sixteenths_per_chord * (1.0 - 1e-9)).floor();
-        if !sixteenths.is_finite() || sixteenths < 0.0 {
+        let sixteenths = chord2.sqrt() * self.sixteenths_per_chord * (1.0 - 1e-9);
+        if sixteenths.is_nan() || sixteenths < 0.0 {
             return 1.0;
         }
+        // Truncation is the floor here, and cheaper than calling it.
         let q = sixteenths.min(16.0 * 120.0) as u32;
         // 2^(−q/16) = 2^(−⌊q/16⌋) · 2^(−(q mod 16)/16), the power of two built from its exponent.
         let power = f32::from_bits((127 - (q >> 4)) << 23);
         (power * STEPS[(q & 15) as usize] * (1.0 + 1e-6)).min(1.0)
+    }
+
+    /// Whether the opening requires a licence the participant does not hold: from the bits,
+    /// and one by one only for licences past them.
+    fn lacks_licence(&self, f: Facet, o: &OpeningFeatures) -> bool {
+        let missing = f.licences & !self.held;
+        if missing & !Facet::OTHER_LICENCE != 0 {
+            return true;
+        }
+        missing & Facet::OTHER_LICENCE != 0
+            && o.licences
+                .iter()
+                .any(|k| self.participant.licences.binary_search(k).is_err())
     }
 
     fn beyond_reach(&self, chord2: f64, o: &OpeningFeatures) -> bool {
@@ -522,7 +553,7 @@ pub fn rank_openings_pruned(
         features: participant,
         unit: participant.location.map(unit),
     };
-    let coarse = Coarse::new(participant, columns.occupations, ctx);
+    let coarse = Coarse::new(participant, columns.occupations, columns.licences, ctx);
     let side = Side {
         n,
         eligible: columns.eligible,
@@ -760,7 +791,7 @@ mod tests {
         let weights = crate::rank::SkillWeights::new();
         let ctx = crate::rank::tests::ctx(&profile, &weights);
         let me = participant(1);
-        let coarse = Coarse::new(&me, &[], ctx);
+        let coarse = Coarse::new(&me, &[], &[], ctx);
         let home = unit(STOCKHOLM);
         for step in 0..4000 {
             let north = GeoPoint {

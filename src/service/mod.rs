@@ -39,7 +39,7 @@ pub use tokens::{Accounts, IssuedToken, SignInError, SignInFailure};
 
 /// Most text hits the index hands to the ranking core for one suggestion request; every open
 /// opening is ranked, and those beyond the hits score 0 on text.
-pub const CANDIDATE_LIMIT: usize = 5000;
+pub const CANDIDATE_LIMIT: usize = 500;
 
 /// When a write answers: once the database has committed it (the default; the indexer
 /// applies it within a moment, batched with other writes), or once it is searchable too.

@@ -74,8 +74,15 @@ pub(crate) fn openings(rng: &mut ChaCha8Rng, n: usize) -> Vec<OpeningFeatures> {
                 occupation: rng.random_bool(0.8).then(|| code(rng)),
                 swedish_min: level(rng),
                 swedish_strict: rng.random_bool(0.2),
-                licences: if rng.random_bool(0.15) {
-                    vec![SKILLS + rng.random_range(0..2)]
+                // Four licences, so a ranking meets more of them than it has bits for.
+                licences: if rng.random_bool(0.25) {
+                    let mut held = vec![SKILLS + rng.random_range(0..4)];
+                    if rng.random_bool(0.3) {
+                        held.push(SKILLS + rng.random_range(0..4));
+                    }
+                    held.sort_unstable();
+                    held.dedup();
+                    held
                 } else {
                     vec![]
                 },
@@ -102,11 +109,10 @@ pub(crate) fn participant(rng: &mut ChaCha8Rng, id: i64) -> ParticipantFeatures 
         max_travel_km: rng
             .random_bool(0.5)
             .then(|| f64::from(rng.random_range(1u16..600))),
-        licences: if rng.random_bool(0.5) {
-            vec![SKILLS]
-        } else {
-            vec![]
-        },
+        licences: (0..4)
+            .filter(|_| rng.random_bool(0.5))
+            .map(|l| SKILLS + l)
+            .collect(),
         available_from: date(rng),
         hours: hours(rng),
     }

@@ -52,6 +52,8 @@ fn both(seed: u64, n: usize, k: usize, include_excluded: bool, every: usize) -> 
     };
     let units: Vec<_> = openings.iter().map(|o| o.location.map(unit)).collect();
     let mut occupations: Vec<crate::model::SsykCode> = Vec::new();
+    // Two licences get bits of their own; any other is checked one by one.
+    let mut licences: Vec<crate::rank::Key> = Vec::new();
     let facets: Vec<_> = openings
         .iter()
         .map(|o| {
@@ -61,7 +63,18 @@ fn both(seed: u64, n: usize, k: usize, include_excluded: bool, every: usize) -> 
                     occupations.len() - 1
                 })
             });
-            prune::Facet::of(o, slot as u16, &weights)
+            let mask = o.licences.iter().fold(0u16, |mask, &k| {
+                let bit = match licences.iter().position(|&x| x == k) {
+                    Some(at) => 1 << at,
+                    None if licences.len() < 2 => {
+                        licences.push(k);
+                        1 << (licences.len() - 1)
+                    }
+                    None => prune::Facet::OTHER_LICENCE,
+                };
+                mask | bit
+            });
+            prune::Facet::of(o, slot as u16, mask, &weights)
         })
         .collect();
     let eligible = |i: usize| i.is_multiple_of(every);
@@ -72,6 +85,7 @@ fn both(seed: u64, n: usize, k: usize, include_excluded: bool, every: usize) -> 
             features: &openings,
             facets: &facets,
             occupations: &occupations,
+            licences: &licences,
             units: &units,
             eligible: &eligible,
         },
