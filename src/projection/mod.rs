@@ -16,7 +16,7 @@ mod tests;
 use crate::model::{Id, Opening, OpeningKind, OpeningStatus, Profile};
 use crate::rank::{
     Context, OpeningColumns, OpeningFeatures, ParticipantColumns, ParticipantFeatures, RankOptions,
-    Ranking, Request, rank_openings_pruned, rank_participants_pruned,
+    Ranking, Request, Within, rank_openings_pruned, rank_participants_pruned,
 };
 use crate::taxonomy::Taxonomy;
 pub use features::{Keys, TermLabel};
@@ -104,9 +104,22 @@ impl Projection {
             units: table.units(),
             eligible: &eligible,
         };
+        // Without a list of the excluded, openings in grid cells beyond the travel limit need
+        // no look: they are counted as excluded.
+        let near = participant
+            .location
+            .zip(participant.max_travel_km)
+            .filter(|_| !options.include_excluded)
+            .and_then(|(home, km)| table.near(home, km));
+        let within = near.as_deref().map(|rows| Within {
+            rows,
+            eligible_outside: table.count(kind)
+                - rows.iter().filter(|&&i| eligible(i as usize)).count(),
+        });
         let request = Request {
             hits: [&must, &merit],
             text: text.as_deref(),
+            within,
         };
         rank_openings_pruned(participant, columns, request, ctx, options)
     }

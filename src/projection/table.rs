@@ -9,7 +9,7 @@ use std::hash::Hash;
 
 use rustc_hash::FxHashMap;
 
-use crate::model::{GeoPoint, Id, OpeningKind, SsykCode};
+use crate::model::{EARTH_RADIUS_KM, GeoPoint, Id, OpeningKind, SsykCode};
 use crate::rank::{Facet, Key, OpeningFeatures, ParticipantFeatures, SkillWeights, Unit, unit};
 
 /// What a table needs of its rows.
@@ -99,7 +99,24 @@ impl Slots {
     }
 }
 
-/// Rows in columns, each with a tag (an opening's kind), and a posting list per skill.
+/// Side of a cell of the location grid, in degrees: about 55 km north to south, so a
+/// travel limit of tens of km meets a few cells.
+const CELL_DEG: f64 = 0.5;
+
+/// A cell of the location grid: latitude and longitude divided by [`CELL_DEG`], rounded down.
+type Cell = (i32, i32);
+
+fn cell_of(point: Option<GeoPoint>) -> Option<Cell> {
+    point.map(|p| {
+        (
+            (p.lat / CELL_DEG).floor() as i32,
+            (p.lon / CELL_DEG).floor() as i32,
+        )
+    })
+}
+
+/// Rows in columns, each with a tag (an opening's kind), a posting list per skill and one
+/// per cell of the location grid.
 #[derive(Clone)]
 pub struct Table<R: Row, T> {
     features: Vec<R>,
@@ -110,6 +127,8 @@ pub struct Table<R: Row, T> {
     ordinals: FxHashMap<Id, u32>,
     /// Per skill list, by skill key: the ordinals of the rows that list it, unordered.
     postings: [Vec<Vec<u32>>; 2],
+    /// By grid cell, the ordinals of the rows located in it, unordered; `None`: no location.
+    cells: FxHashMap<Option<Cell>, Vec<u32>>,
     /// How many rows carry each tag, so counting never scans.
     counts: FxHashMap<T, usize>,
 }
@@ -130,6 +149,7 @@ impl<R: Row, T> Default for Table<R, T> {
             tags: Vec::new(),
             ordinals: FxHashMap::default(),
             postings: [Vec::new(), Vec::new()],
+            cells: FxHashMap::default(),
             counts: FxHashMap::default(),
         }
     }
@@ -245,6 +265,14 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
                     }
                 }
             }
+            let cell = cell_of(self.features[last as usize].location());
+            if let Some(slot) = self
+                .cells
+                .get_mut(&cell)
+                .and_then(|c| c.iter_mut().find(|o| **o == last))
+            {
+                *slot = at;
+            }
             self.ordinals.insert(moved, at);
         }
         self.features.swap_remove(i);
@@ -254,6 +282,8 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
     }
 
     fn list(&mut self, at: u32) {
+        let cell = cell_of(self.features[at as usize].location());
+        self.cells.entry(cell).or_default().push(at);
         let [a, b] = self.features[at as usize].skill_lists();
         for (list, keys) in [(0, a), (1, b)] {
             for &key in keys {
@@ -268,6 +298,15 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
     }
 
     fn unlist(&mut self, at: u32) {
+        let cell = cell_of(self.features[at as usize].location());
+        if let Some(rows) = self.cells.get_mut(&cell)
+            && let Some(j) = rows.iter().position(|o| *o == at)
+        {
+            rows.swap_remove(j);
+            if rows.is_empty() {
+                self.cells.remove(&cell);
+            }
+        }
         let [a, b] = self.features[at as usize].skill_lists();
         for (list, keys) in [(0, a), (1, b)] {
             for &key in keys {
@@ -302,6 +341,55 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
             }
         }
         sums
+    }
+
+    /// The rows that may be located within `km` of `centre`, and those without a location, in
+    /// ascending order: every row of each grid cell that meets the box enclosing the circle, so
+    /// some are farther. `None` when the box cannot be bounded (a limit that is not finite and
+    /// positive, a centre that is not a point).
+    pub fn near(&self, centre: GeoPoint, km: f64) -> Option<Vec<u32>> {
+        if !(centre.is_valid() && km.is_finite() && km >= 0.0) {
+            return None;
+        }
+        // The box of the circle, widened by a metre or so against rounding. Its longitude
+        // half-width is asin(sin r / cos lat): the circle is widest north or south of its centre.
+        let radius = km / EARTH_RADIUS_KM * (1.0 + 1e-9) + 1e-7;
+        let margin = 1e-5;
+        let lat = centre.lat.to_radians();
+        let lats = (
+            (lat - radius).to_degrees() - margin,
+            (lat + radius).to_degrees() + margin,
+        );
+        let lons = (lats.0 > -90.0 && lats.1 < 90.0)
+            .then(|| (radius.sin() / lat.cos()).min(1.0).asin().to_degrees() + margin)
+            .map(|half| (centre.lon - half, centre.lon + half))
+            .filter(|(west, east)| *west > -180.0 && *east < 180.0);
+        let meets = |(cell_lat, cell_lon): Cell| {
+            let (south, west) = (
+                f64::from(cell_lat) * CELL_DEG,
+                f64::from(cell_lon) * CELL_DEG,
+            );
+            south <= lats.1
+                && south + CELL_DEG >= lats.0
+                && lons.is_none_or(|(w, e)| west <= e && west + CELL_DEG >= w)
+        };
+        let mut bits = vec![0u64; self.features.len().div_ceil(64)];
+        for (cell, rows) in &self.cells {
+            if cell.is_none_or(meets) {
+                for &at in rows {
+                    bits[at as usize / 64] |= 1 << (at % 64);
+                }
+            }
+        }
+        let mut rows = Vec::new();
+        for (w, &word) in bits.iter().enumerate() {
+            let mut word = word;
+            while word != 0 {
+                rows.push((w * 64) as u32 + word.trailing_zeros());
+                word &= word - 1;
+            }
+        }
+        Some(rows)
     }
 
     /// Bit per ordinal: set for every row that lists one of `skills`, in either list.

@@ -129,6 +129,25 @@ fn assert_table_matches(
             assert_eq!(listed, expected, "posting {list} of key {key}");
         }
     }
+    // The grid: every opening within reach, or without a location, is near; at the scale of
+    // a town, some of the others are not.
+    let centre = crate::model::GeoPoint {
+        lat: 59.33,
+        lon: 18.07,
+    };
+    for km in [0.0, 5.0, 40.0, 300.0, 30_000.0] {
+        let near = table.near(centre, km).unwrap();
+        assert!(near.windows(2).all(|w| w[0] < w[1]), "ascending, each once");
+        for (f, _) in model.values() {
+            let at = table.ordinal(f.id).unwrap();
+            if f.location.is_none_or(|p| p.distance_km(centre) <= km) {
+                assert!(near.binary_search(&at).is_ok(), "{} within {km} km", f.id);
+            }
+        }
+        if km >= 30_000.0 {
+            assert_eq!(near.len(), model.len());
+        }
+    }
 }
 
 fn kind_of(i: usize) -> OpeningKind {

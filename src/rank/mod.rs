@@ -46,7 +46,7 @@ pub use category::Category;
 pub use category_map::CategoryMap;
 pub use features::{Key, OpeningFeatures, ParticipantFeatures, SkillWeights, Vocabulary, key_set};
 pub use prune::{
-    Facet, OpeningColumns, ParticipantColumns, Request, Unit, rank_openings_pruned,
+    Facet, OpeningColumns, ParticipantColumns, Request, Unit, Within, rank_openings_pruned,
     rank_participants_pruned, unit,
 };
 pub use score::{

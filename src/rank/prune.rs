@@ -133,6 +133,18 @@ pub struct Request<'a> {
     /// Text relevance in [0, 1] of the openings the text matched, by index, ascending; the
     /// others score 0. `None`: the text category does not apply.
     pub text: Option<&'a [(u32, f32)]>,
+    /// When set, only these openings can be within the participant's reach: the others are
+    /// excluded without a look. Only for a ranking that does not list excluded pairs.
+    pub within: Option<Within<'a>>,
+}
+
+/// The openings that may be within a participant's travel limit.
+#[derive(Clone, Copy)]
+pub struct Within<'a> {
+    /// Their indexes, ascending; some may be farther.
+    pub rows: &'a [u32],
+    /// How many eligible openings are not among them: each beyond the limit.
+    pub eligible_outside: usize,
 }
 
 /// Buckets of the bound histogram: enough to order the bounds finely, few enough to sum fast.
@@ -554,8 +566,10 @@ pub fn rank_openings_pruned(
         unit: participant.location.map(unit),
     };
     let coarse = Coarse::new(participant, columns.occupations, columns.licences, ctx);
+    debug_assert!(request.within.is_none() || !options.include_excluded);
     let side = Side {
         n,
+        within: request.within,
         eligible: columns.eligible,
         text: request.text,
         coarse: |i: usize, text: Option<f32>| {
@@ -619,6 +633,7 @@ pub fn rank_participants_pruned(
     };
     let side = Side {
         n,
+        within: None,
         eligible: &|_| true,
         text: None,
         coarse: fine,
@@ -632,6 +647,8 @@ pub fn rank_participants_pruned(
 /// The candidates of one ranking, whichever side they are on.
 struct Side<'a, C, B, P, I> {
     n: usize,
+    /// The only candidates that can pass; `None`: all of them.
+    within: Option<Within<'a>>,
     eligible: &'a (dyn Fn(usize) -> bool + Sync),
     text: Option<&'a [(u32, f32)]>,
     /// A cheap bound of candidate `i` given its text relevance, and its exclusion.
@@ -654,17 +671,21 @@ where
     P: Fn(usize, Option<f32>) -> Pair<'a> + Sync,
     I: Fn(usize) -> i64,
 {
-    let n = side.n;
+    let rows = side.within.map(|w| w.rows);
+    // The candidates scanned, by position: all of them, or those within reach.
+    let m = rows.map_or(side.n, <[u32]>::len);
+    let at = |j: usize| rows.map_or(j, |r| r[j] as usize);
     // Bounds of the candidates that may enter each list; NaN marks one that may not.
-    let mut kept_bound = vec![f32::NAN; n];
-    let mut excluded_bound = vec![f32::NAN; if options.include_excluded { n } else { 0 }];
+    let mut kept_bound = vec![f32::NAN; m];
+    let mut excluded_bound = vec![f32::NAN; if options.include_excluded { m } else { 0 }];
     let text = side.text;
     let scan = |start: usize, kept: &mut [f32], excluded: &mut [f32]| {
         let mut pass = Pass::new();
-        // The text list is sorted by index: walk it alongside instead of searching it.
-        let mut t = text.map(|t| t.partition_point(|x| (x.0 as usize) < start));
+        // The text list is sorted by index, as the candidates are: walk it alongside.
+        let first = if start < m { at(start) } else { usize::MAX };
+        let mut t = text.map(|t| t.partition_point(|x| (x.0 as usize) < first));
         for (j, slot) in kept.iter_mut().enumerate() {
-            let i = start + j;
+            let i = at(start + j);
             if !(side.eligible)(i) {
                 continue;
             }
@@ -696,7 +717,7 @@ where
         }
         pass
     };
-    let pass = if n < SEQUENTIAL_BELOW {
+    let mut pass = if m < SEQUENTIAL_BELOW {
         scan(0, &mut kept_bound, &mut excluded_bound)
     } else {
         const CHUNK: usize = 4096;
@@ -705,7 +726,7 @@ where
         } else {
             Vec::new()
         };
-        excluded_chunks.resize_with(n.div_ceil(CHUNK), || &mut []);
+        excluded_chunks.resize_with(m.div_ceil(CHUNK), || &mut []);
         kept_bound
             .par_chunks_mut(CHUNK)
             .zip(excluded_chunks.into_par_iter())
@@ -713,6 +734,10 @@ where
             .map(|(c, (kept, excluded))| scan(c * CHUNK, kept, excluded))
             .reduce(Pass::new, Pass::merge)
     };
+    if let Some(w) = side.within {
+        pass.considered += w.eligible_outside;
+        pass.excluded_count += w.eligible_outside;
+    }
 
     let pair = |i: usize| (side.pair)(i, text_of(text, i));
     let mut selection = Selection::new(options.k);
@@ -721,7 +746,8 @@ where
     let misses = |i: usize, threshold: Option<f32>| {
         threshold.is_some_and(|t| (side.bound)(i, text_of(text, i)) < t)
     };
-    select(&kept_bound, &pass.kept, options.k, &mut |i, threshold| {
+    select(&kept_bound, &pass.kept, options.k, &mut |j, threshold| {
+        let i = at(j);
         if misses(i, threshold) {
             return threshold;
         }
@@ -734,7 +760,8 @@ where
             &excluded_bound,
             &pass.excluded,
             options.k,
-            &mut |i, threshold| {
+            &mut |j, threshold| {
+                let i = at(j);
                 if misses(i, threshold) {
                     return threshold;
                 }
@@ -747,7 +774,7 @@ where
 }
 
 /// Scores openings in order of falling bound until no bound reaches the k-th best score.
-/// `score(i, threshold)` scores opening `i` into the heap (or finds it cannot enter) and
+/// `score(j, threshold)` scores the opening at position `j` of `bounds` into the heap (or finds it cannot enter) and
 /// returns the heap's threshold: the k-th best score once k are held.
 fn select(
     bounds: &[f32],

@@ -92,6 +92,7 @@ fn both(seed: u64, n: usize, k: usize, include_excluded: bool, every: usize) -> 
         Request {
             hits: [&must, &merit],
             text: text.as_deref(),
+            within: None,
         },
         ctx,
         options,
