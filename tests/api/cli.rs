@@ -149,6 +149,25 @@ async fn import_beside_a_running_server_reaches_its_index() {
     assert!(hits["total"].as_u64().unwrap() > 0);
 }
 
+/// Creates an employer on a server started by [`serve_binary`] and returns its id.
+pub(crate) async fn create_employer(
+    client: &reqwest::Client,
+    addr: &str,
+    token: &str,
+    name: &str,
+) -> i64 {
+    let created = client
+        .post(format!("http://{addr}/v1/employers"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({ "name": name }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let employer: serde_json::Value = created.json().await.unwrap();
+    employer["id"].as_i64().unwrap()
+}
+
 /// Starts `jobmatch serve` on a free port and returns the child and its address, read from
 /// the log line that announces it.
 pub(crate) fn serve_binary(
@@ -202,20 +221,11 @@ async fn sigterm_stops_the_server_gracefully_with_exit_code_0() {
     assert_eq!(health.status(), reqwest::StatusCode::OK);
     // A token made beside the running server works at once.
     let token = token_create(&data, &["--role", "matcher"]);
-    let employer: serde_json::Value = client
-        .post(format!("http://{addr}/v1/employers"))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({"name": "Signal AB"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let employer = create_employer(&client, &addr, &token, "Signal AB").await;
     let opening = client
         .post(format!("http://{addr}/v1/openings"))
         .bearer_auth(&token)
-        .json(&warehouse_opening(employer["id"].as_i64().unwrap()))
+        .json(&warehouse_opening(employer))
         .send()
         .await
         .unwrap();

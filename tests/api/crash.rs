@@ -10,7 +10,7 @@ use rand::{Rng, SeedableRng};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::cli::{serve_binary, token_create};
+use crate::cli::{create_employer, serve_binary, token_create};
 use crate::helpers::*;
 
 /// A word no other opening contains: letters only, all of one length, so that no word is the
@@ -43,19 +43,7 @@ async fn acknowledged_writes_survive_sigkill_and_the_index_converges() {
         let (mut child, addr, _log) = serve_binary(&data);
         let employer_id = match employer {
             Some(id) => id,
-            None => {
-                let e: Value = client
-                    .post(format!("http://{addr}/v1/employers"))
-                    .bearer_auth(&token)
-                    .json(&json!({"name": "Krasch AB"}))
-                    .send()
-                    .await
-                    .unwrap()
-                    .json()
-                    .await
-                    .unwrap();
-                *employer.insert(e["id"].as_i64().unwrap())
-            }
+            None => *employer.insert(create_employer(&client, &addr, &token, "Krasch AB").await),
         };
         let stop = Arc::new(AtomicBool::new(false));
         let writers: Vec<_> = (0..4)
