@@ -42,8 +42,8 @@ impl Engine {
         let applied = self.index.applied_seq();
         // Ahead of the database, never written, or emptied: the index was lost or replaced. It
         // holds the open openings only, so closed ones alone leave it empty by right.
-        let out_of_step = self.index.num_docs() == 0
-            && openings.iter().any(|o| o.status == OpeningStatus::Open);
+        let out_of_step =
+            self.index.num_docs() == 0 && openings.iter().any(|o| o.status == OpeningStatus::Open);
         if applied > head || (applied == 0 && head > 0) || out_of_step {
             tracing::info!(applied, head, "rebuilding the index from the database");
             rebuild_index(&self.index, &openings, head)?;

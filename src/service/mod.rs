@@ -39,7 +39,7 @@ pub use tokens::{Accounts, IssuedToken, SignInError, SignInFailure};
 
 /// Most text hits the index hands to the ranking core for one suggestion request; every open
 /// opening is ranked, and those beyond the hits score 0 on text.
-pub const CANDIDATE_LIMIT: usize = 500;
+pub const TEXT_HIT_LIMIT: usize = 500;
 
 /// When a write answers: once the database has committed it (the default; the indexer
 /// applies it within a moment, batched with other writes), or once it is searchable too.
@@ -68,7 +68,7 @@ pub struct Engine {
     /// Running followers; with none, a write applies the outbox itself before it answers.
     followers: AtomicUsize,
     /// Most text hits the index hands to the core.
-    candidate_limit: AtomicUsize,
+    text_hit_limit: AtomicUsize,
 }
 
 /// Counts of stored objects and how far the index has caught up.
@@ -103,7 +103,7 @@ impl Engine {
             wake: Arc::new(tokio::sync::Notify::new()),
             applied: tokio::sync::watch::Sender::new(0),
             followers: AtomicUsize::new(0),
-            candidate_limit: AtomicUsize::new(CANDIDATE_LIMIT),
+            text_hit_limit: AtomicUsize::new(TEXT_HIT_LIMIT),
         });
         engine.load_projection().await?;
         Ok(engine)
@@ -111,12 +111,12 @@ impl Engine {
 
     /// Changes how many text hits the index hands to the ranking core (tuning, and tests of
     /// the text cut-off on small data).
-    pub fn set_candidate_limit(&self, limit: usize) {
-        self.candidate_limit.store(limit.max(1), Ordering::Relaxed);
+    pub fn set_text_hit_limit(&self, limit: usize) {
+        self.text_hit_limit.store(limit.max(1), Ordering::Relaxed);
     }
 
-    fn candidate_limit(&self) -> usize {
-        self.candidate_limit.load(Ordering::Relaxed)
+    fn text_hit_limit(&self) -> usize {
+        self.text_hit_limit.load(Ordering::Relaxed)
     }
 
     pub fn store(&self) -> &Store {

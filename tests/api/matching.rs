@@ -337,7 +337,7 @@ async fn beyond_the_text_hits_every_open_opening_is_still_ranked_and_excluded_pa
 
     // With the index handing over fewer text hits than there are openings, the rest still
     // compete on everything but text: the ranking is over every open opening.
-    app.engine.set_candidate_limit(1);
+    app.engine.set_text_hit_limit(1);
     let cut = app.get_json(&path).await;
     assert_eq!(ids(&cut["suggestions"]), ids(&small["suggestions"]));
     assert_eq!(cut["considered"], small["considered"]);
