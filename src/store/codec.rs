@@ -5,15 +5,18 @@
 //! panics: a value the domain cannot accept becomes [`StoreError::Corrupt`], naming the row and
 //! column, because it means the database was written by something other than this code.
 
-use chrono::NaiveDate;
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::model::{
-    Employer, GeoPoint, Id, Identity, Occupation, Opening, Participant, Place, Profile, Term,
+    Employer, GeoPoint, Id, Identity, Occupation, Opening, Participant, Place, Profile, Role, Term,
+    User,
 };
 
-use super::StoreError;
+use super::{AccessRecord, StoreError, TokenRecord};
 
 /// The serde string of a unit enum variant (`"vacancy"`, `"nystartsjobb"`, `"A1"`), so the
 /// database holds the same spelling the JSON API does.
@@ -99,6 +102,27 @@ fn check_place(what: &str, place: &Place) -> Result<(), StoreError> {
         ))),
         _ => Ok(()),
     }
+}
+
+/// The checks an import's references need before anything is written: each employer's input
+/// id appears once, and each opening names one of them.
+pub(crate) fn check_import(employers: &[Employer], openings: &[Opening]) -> Result<(), StoreError> {
+    let mut input_ids = HashMap::with_capacity(employers.len());
+    for (index, employer) in employers.iter().enumerate() {
+        if input_ids.insert(employer.id, index).is_some() {
+            return Err(StoreError::Invalid(format!(
+                "employer id {} appears twice in the import; each employer needs its own id",
+                employer.id
+            )));
+        }
+    }
+    if let Some(bad) = openings
+        .iter()
+        .find(|o| !input_ids.contains_key(&o.employer_id))
+    {
+        return Err(StoreError::UnknownEmployer(bad.employer_id));
+    }
+    Ok(())
 }
 
 /// Encoded forms of an opening's content columns (all but id, status and timestamps),
@@ -312,5 +336,91 @@ impl TryFrom<ProfileRow> for (Id, Profile) {
     fn try_from(row: ProfileRow) -> Result<Self, StoreError> {
         let profile = from_json("participant", row.participant_id, "profile", &row.profile)?;
         Ok((row.participant_id, profile))
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct UserRow {
+    pub id: Id,
+    pub role: String,
+    pub name: String,
+    pub employer_id: Option<Id>,
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = StoreError;
+
+    fn try_from(r: UserRow) -> Result<User, StoreError> {
+        Ok(User {
+            role: enum_parse::<Role>("user", r.id, "role", &r.role)?,
+            id: r.id,
+            name: r.name,
+            employer_id: r.employer_id,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct TokenRow {
+    pub id: Id,
+    pub user_id: Id,
+    pub role: String,
+    pub name: String,
+    pub employer_id: Option<Id>,
+    pub selector: String,
+    pub verifier: Vec<u8>,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl TokenRow {
+    pub(crate) fn split(self) -> Result<(TokenRecord, Vec<u8>), StoreError> {
+        let user = User::try_from(UserRow {
+            id: self.user_id,
+            role: self.role,
+            name: self.name,
+            employer_id: self.employer_id,
+        })?;
+        Ok((
+            TokenRecord {
+                id: self.id,
+                user,
+                selector: self.selector,
+                created_at: self.created_at,
+                revoked_at: self.revoked_at,
+            },
+            self.verifier,
+        ))
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct AccessRow {
+    pub id: Id,
+    pub participant_id: Id,
+    pub user_id: Option<Id>,
+    pub role: Option<String>,
+    pub actor: String,
+    pub action: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+impl TryFrom<AccessRow> for AccessRecord {
+    type Error = StoreError;
+
+    fn try_from(r: AccessRow) -> Result<Self, StoreError> {
+        Ok(AccessRecord {
+            role: r
+                .role
+                .as_deref()
+                .map(|s| enum_parse("access log", r.id, "role", s))
+                .transpose()?,
+            id: r.id,
+            participant_id: r.participant_id,
+            user_id: r.user_id,
+            actor: r.actor,
+            action: r.action,
+            at: r.at,
+        })
     }
 }

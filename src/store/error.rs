@@ -13,7 +13,7 @@ use crate::model::Id;
 pub enum StoreError {
     /// The database URL names a backend this build cannot use.
     #[error(
-        "unsupported database URL {0:?}; expected sqlite:PATH or sqlite:///ABSOLUTE/PATH (PostgreSQL is not supported yet)"
+        "unsupported database URL {0:?}; expected sqlite:PATH, sqlite:///ABSOLUTE/PATH or postgres://USER@HOST/DATABASE"
     )]
     UnsupportedUrl(String),
     /// The driver failed: I/O, a lock timeout, a violated constraint this module did not

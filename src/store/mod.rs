@@ -4,9 +4,9 @@
 //! One interface, one backend per database:
 //! - [`Backend`] (`backend.rs`) is the contract, documented method by method: what each call
 //!   writes, queues for the index and returns.
-//! - [`SqliteStore`] (`sqlite/`) implements it for one SQLite file, the default. A PostgreSQL
-//!   backend will implement the same trait in its own submodule and pass the same store tests
-//!   (`tests/`, which run every test on each backend the run can reach).
+//! - [`SqliteStore`] (`sqlite/`) implements it for one SQLite file, the default;
+//!   [`PostgresStore`] (`postgres/`) for a PostgreSQL database several instances share. Both
+//!   pass the same store tests (`tests/`, which run every test on each backend).
 //! - [`Store`] is the handle callers hold: an enum with one arm per backend, whose methods
 //!   forward to the arm through one macro, so callers never name a backend.
 //! - `codec` holds the encodings both backends share (enum spellings, JSON columns, row
@@ -36,23 +36,28 @@ use crate::model::{Employer, Id, Identity, Opening, Participant, Profile, Role, 
 mod backend;
 mod codec;
 mod error;
+mod postgres;
+mod scratch;
 mod sqlite;
 #[cfg(test)]
 mod tests;
 
 pub use backend::Backend;
 pub use error::StoreError;
+pub use postgres::{OUTBOX_CHANNEL, PostgresStore};
+pub use scratch::ScratchDatabase;
 pub use sqlite::SqliteStore;
 
 /// A handle on the database; cheap to clone (it wraps a connection pool).
 ///
 /// An enum over the [`Backend`]s rather than a trait object: the trait's `async fn`s are not
-/// object-safe, and static dispatch keeps each backend plain, statically checked code. Adding
-/// PostgreSQL is one more variant here and one more arm in `forward!`.
+/// object-safe, and static dispatch keeps each backend plain, statically checked code.
 #[derive(Clone, Debug)]
 pub enum Store {
     /// A SQLite file in WAL mode: the default, single-instance deployment.
     Sqlite(SqliteStore),
+    /// A PostgreSQL database, which several instances can share.
+    Postgres(PostgresStore),
 }
 
 /// Which kind of object an outbox row is about.
@@ -144,11 +149,14 @@ impl Store {
     /// Opens (creating if missing) the database a URL names and applies the embedded
     /// migrations, so a fresh deployment needs no setup step.
     ///
-    /// Accepts `sqlite:relative/path.db`, `sqlite:///absolute/path.db` and `sqlite::memory:`.
-    /// Any other scheme is [`StoreError::UnsupportedUrl`].
+    /// Accepts `sqlite:relative/path.db`, `sqlite:///absolute/path.db`, `sqlite::memory:`, and
+    /// `postgres://…` or `postgresql://…` (the database must exist). Any other scheme is
+    /// [`StoreError::UnsupportedUrl`].
     pub async fn open(url: &str) -> Result<Store, StoreError> {
         if url.starts_with("sqlite:") {
             Ok(Store::Sqlite(SqliteStore::open_url(url).await?))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Store::Postgres(PostgresStore::open_url(url).await?))
         } else {
             Err(StoreError::UnsupportedUrl(url.to_owned()))
         }
@@ -180,6 +188,7 @@ macro_rules! forward {
                 pub async fn $name(&self $(, $arg: $ty)*) $(-> $ret)? {
                     match self {
                         Store::Sqlite(backend) => backend.$name($($arg),*).await,
+                        Store::Postgres(backend) => backend.$name($($arg),*).await,
                     }
                 }
             )*

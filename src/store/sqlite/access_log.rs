@@ -9,7 +9,7 @@ use sqlx::sqlite::SqlitePool;
 
 use super::begin_write;
 use crate::model::Id;
-use crate::store::codec::{enum_parse, enum_str};
+use crate::store::codec::{AccessRow, enum_str};
 use crate::store::{AccessEntry, AccessRecord, StoreError};
 
 pub(super) async fn log_reads(
@@ -39,17 +39,6 @@ pub(super) async fn log_reads(
     Ok(())
 }
 
-#[derive(sqlx::FromRow)]
-struct AccessRow {
-    id: Id,
-    participant_id: Id,
-    user_id: Option<Id>,
-    role: Option<String>,
-    actor: String,
-    action: String,
-    at: chrono::DateTime<chrono::Utc>,
-}
-
 pub(super) async fn access_log(
     pool: &SqlitePool,
     participant_id: Option<Id>,
@@ -65,21 +54,5 @@ pub(super) async fn access_log(
     .bind(offset)
     .fetch_all(pool)
     .await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(AccessRecord {
-                role: r
-                    .role
-                    .as_deref()
-                    .map(|s| enum_parse("access log", r.id, "role", s))
-                    .transpose()?,
-                id: r.id,
-                participant_id: r.participant_id,
-                user_id: r.user_id,
-                actor: r.actor,
-                action: r.action,
-                at: r.at,
-            })
-        })
-        .collect()
+    rows.into_iter().map(AccessRecord::try_from).collect()
 }

@@ -13,6 +13,7 @@ use super::employers::insert_employer;
 use super::openings::insert_opening;
 use super::participants::insert_participant;
 use crate::model::{Employer, Id, Identity, Opening, Profile};
+use crate::store::codec::check_import;
 use crate::store::{ImportReport, StoreError};
 
 pub(super) async fn import(
@@ -23,22 +24,7 @@ pub(super) async fn import(
     coach_id: Option<Id>,
 ) -> Result<ImportReport, StoreError> {
     // Check what can be checked before taking the write lock.
-    let mut input_ids = HashMap::with_capacity(employers.len());
-    for (index, employer) in employers.iter().enumerate() {
-        if input_ids.insert(employer.id, index).is_some() {
-            return Err(StoreError::Invalid(format!(
-                "employer id {} appears twice in the import; each employer needs its own id",
-                employer.id
-            )));
-        }
-    }
-    if let Some(bad) = openings
-        .iter()
-        .find(|o| !input_ids.contains_key(&o.employer_id))
-    {
-        return Err(StoreError::UnknownEmployer(bad.employer_id));
-    }
-
+    check_import(employers, openings)?;
     let now = Utc::now();
     let mut tx = begin_write(pool).await?;
     let mut report = ImportReport::default();

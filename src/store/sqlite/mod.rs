@@ -1,6 +1,6 @@
 //! The SQLite backend: [`SqliteStore`] and every SQL statement it runs, one file per resource
 //! (`employers`, `openings`, `participants`, `access_log`, `outbox` with the status counts,
-//! `import`). This file opens the database and maps the [`Backend`] contract onto those files.
+//! `import`). This file opens the database and maps the [`Backend`](super::Backend) contract onto those files.
 //!
 //! Writes run in `BEGIN IMMEDIATE` transactions: SQLite allows one writer, and taking the
 //! write lock up front means a concurrent writer waits on the busy timeout instead of failing
@@ -26,8 +26,9 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 use sqlx::{Sqlite, Transaction};
 
+use super::backend::resource_backend;
 use super::{
-    AccessEntry, AccessRecord, Backend, Counts, ImportReport, OutboxEntry, StoreError, TokenRecord,
+    AccessEntry, AccessRecord, Counts, ImportReport, OutboxEntry, StoreError, TokenRecord,
 };
 use crate::model::{Employer, Id, Identity, Opening, Participant, Profile, Role, User};
 
@@ -99,171 +100,5 @@ async fn begin_write(pool: &SqlitePool) -> Result<Transaction<'static, Sqlite>, 
     Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
 }
 
-/// The contract's documentation is on [`Backend`]; each method here only says which file's
-/// statement fulfils it.
-impl Backend for SqliteStore {
-    async fn close(&self) {
-        self.pool.close().await
-    }
-
-    async fn create_employer(
-        &self,
-        name: &str,
-        org_number: Option<&str>,
-        municipality_code: Option<&str>,
-    ) -> Result<Employer, StoreError> {
-        employers::create_employer(&self.pool, name, org_number, municipality_code).await
-    }
-
-    async fn employer(&self, id: Id) -> Result<Option<Employer>, StoreError> {
-        employers::employer(&self.pool, id).await
-    }
-
-    async fn create_opening(&self, opening: &Opening) -> Result<Opening, StoreError> {
-        openings::create_opening(&self.pool, opening).await
-    }
-
-    async fn opening(&self, id: Id) -> Result<Option<Opening>, StoreError> {
-        openings::opening(&self.pool, id).await
-    }
-
-    async fn update_opening(
-        &self,
-        id: Id,
-        opening: &Opening,
-    ) -> Result<Option<Opening>, StoreError> {
-        openings::update_opening(&self.pool, id, opening).await
-    }
-
-    async fn close_opening(&self, id: Id) -> Result<Option<Opening>, StoreError> {
-        openings::close_opening(&self.pool, id).await
-    }
-
-    async fn openings(&self, ids: &[Id]) -> Result<Vec<Opening>, StoreError> {
-        openings::openings(&self.pool, ids).await
-    }
-
-    async fn all_openings(&self) -> Result<Vec<Opening>, StoreError> {
-        openings::all_openings(&self.pool).await
-    }
-
-    async fn create_participant(
-        &self,
-        identity: &Identity,
-        profile: &Profile,
-        coach_id: Option<Id>,
-    ) -> Result<Participant, StoreError> {
-        participants::create_participant(&self.pool, identity, profile, coach_id).await
-    }
-
-    async fn participant(&self, id: Id) -> Result<Option<Participant>, StoreError> {
-        participants::participant(&self.pool, id).await
-    }
-
-    async fn update_participant(
-        &self,
-        id: Id,
-        identity: &Identity,
-        profile: &Profile,
-        coach_id: Option<Id>,
-    ) -> Result<Option<Participant>, StoreError> {
-        participants::update_participant(&self.pool, id, identity, profile, coach_id).await
-    }
-
-    async fn erase_participant(&self, id: Id) -> Result<bool, StoreError> {
-        participants::erase_participant(&self.pool, id).await
-    }
-
-    async fn participant_coach(&self, id: Id) -> Result<Option<Option<Id>>, StoreError> {
-        participants::participant_coach(&self.pool, id).await
-    }
-
-    async fn delete_participant(&self, id: Id) -> Result<bool, StoreError> {
-        participants::delete_participant(&self.pool, id).await
-    }
-
-    async fn participant_profile(&self, id: Id) -> Result<Option<Profile>, StoreError> {
-        participants::participant_profile(&self.pool, id).await
-    }
-
-    async fn profiles(&self, ids: &[Id]) -> Result<Vec<(Id, Profile)>, StoreError> {
-        participants::profiles(&self.pool, ids).await
-    }
-
-    async fn all_profiles(&self) -> Result<Vec<(Id, Profile)>, StoreError> {
-        participants::all_profiles(&self.pool).await
-    }
-
-    async fn log_reads(&self, entries: &[AccessEntry]) -> Result<(), StoreError> {
-        access_log::log_reads(&self.pool, entries).await
-    }
-
-    async fn access_log(
-        &self,
-        participant_id: Option<Id>,
-        offset: i64,
-        limit: i64,
-    ) -> Result<Vec<AccessRecord>, StoreError> {
-        access_log::access_log(&self.pool, participant_id, offset, limit).await
-    }
-
-    async fn create_user(
-        &self,
-        role: Role,
-        name: &str,
-        employer_id: Option<Id>,
-    ) -> Result<User, StoreError> {
-        users::create_user(&self.pool, role, name, employer_id).await
-    }
-
-    async fn user(&self, id: Id) -> Result<Option<User>, StoreError> {
-        users::user(&self.pool, id).await
-    }
-
-    async fn create_token(
-        &self,
-        user_id: Id,
-        selector: &str,
-        verifier_hash: &[u8],
-    ) -> Result<(), StoreError> {
-        users::create_token(&self.pool, user_id, selector, verifier_hash).await
-    }
-
-    async fn token(&self, selector: &str) -> Result<Option<(TokenRecord, Vec<u8>)>, StoreError> {
-        users::token(&self.pool, selector).await
-    }
-
-    async fn revoke_token(&self, selector: &str) -> Result<bool, StoreError> {
-        users::revoke_token(&self.pool, selector).await
-    }
-
-    async fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
-        users::tokens(&self.pool).await
-    }
-
-    async fn outbox_after(
-        &self,
-        after_seq: i64,
-        limit: i64,
-    ) -> Result<Vec<OutboxEntry>, StoreError> {
-        outbox::outbox_after(&self.pool, after_seq, limit).await
-    }
-
-    async fn outbox_head(&self) -> Result<i64, StoreError> {
-        outbox::outbox_head(&self.pool).await
-    }
-
-    async fn counts(&self) -> Result<Counts, StoreError> {
-        outbox::counts(&self.pool).await
-    }
-
-    async fn import(
-        &self,
-        employers: &[Employer],
-        openings: &[Opening],
-        participants: &[(Identity, Profile)],
-        coach_id: Option<Id>,
-    ) -> Result<ImportReport, StoreError> {
-        import::import(&self.pool, employers, openings, participants, coach_id).await
-    }
-}
+// The contract is documented on `Backend`; the macro maps each method to its resource file.
+resource_backend!(SqliteStore);

@@ -99,10 +99,10 @@ async fn reopening_the_file_sees_the_data() {
 }
 
 #[tokio::test]
-async fn open_accepts_sqlite_urls_only() {
-    let err = Store::open("postgres://localhost/jobmatch")
+async fn open_accepts_the_sqlite_url_forms_and_refuses_other_schemes() {
+    let err = Store::open("mysql://localhost/jobmatch")
         .await
-        .expect_err("not yet");
+        .expect_err("no such backend");
     assert!(matches!(err, StoreError::UnsupportedUrl(_)), "{err}");
     let err = Store::open("jobmatch.db").await.expect_err("no scheme");
     assert!(matches!(err, StoreError::UnsupportedUrl(_)), "{err}");

@@ -4,33 +4,12 @@
 //! What this module must not do: make or check tokens (that is the service's), or return a
 //! verifier to anyone but the check.
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use sqlx::sqlite::SqlitePool;
 
 use crate::model::{Id, Role, User};
-use crate::store::codec::{enum_parse, enum_str};
+use crate::store::codec::{TokenRow, UserRow, enum_str};
 use crate::store::{StoreError, TokenRecord};
-
-#[derive(sqlx::FromRow)]
-struct UserRow {
-    id: Id,
-    role: String,
-    name: String,
-    employer_id: Option<Id>,
-}
-
-impl TryFrom<UserRow> for User {
-    type Error = StoreError;
-
-    fn try_from(r: UserRow) -> Result<User, StoreError> {
-        Ok(User {
-            role: enum_parse::<Role>("user", r.id, "role", &r.role)?,
-            id: r.id,
-            name: r.name,
-            employer_id: r.employer_id,
-        })
-    }
-}
 
 pub(super) async fn create_user(
     pool: &SqlitePool,
@@ -92,40 +71,6 @@ pub(super) async fn create_token(
         .execute(pool)
         .await?;
     Ok(())
-}
-
-#[derive(sqlx::FromRow)]
-struct TokenRow {
-    id: Id,
-    user_id: Id,
-    role: String,
-    name: String,
-    employer_id: Option<Id>,
-    selector: String,
-    verifier: Vec<u8>,
-    created_at: DateTime<Utc>,
-    revoked_at: Option<DateTime<Utc>>,
-}
-
-impl TokenRow {
-    fn split(self) -> Result<(TokenRecord, Vec<u8>), StoreError> {
-        let user = User::try_from(UserRow {
-            id: self.user_id,
-            role: self.role,
-            name: self.name,
-            employer_id: self.employer_id,
-        })?;
-        Ok((
-            TokenRecord {
-                id: self.id,
-                user,
-                selector: self.selector,
-                created_at: self.created_at,
-                revoked_at: self.revoked_at,
-            },
-            self.verifier,
-        ))
-    }
 }
 
 /// A token query: the columns of a token and its user, then `$tail`.

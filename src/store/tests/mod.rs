@@ -10,7 +10,7 @@
 
 use tempfile::TempDir;
 
-use super::Store;
+use super::{ScratchDatabase, Store};
 
 pub(super) mod fixtures;
 mod import;
@@ -31,6 +31,8 @@ pub(super) struct TestStore {
 enum TestDatabase {
     /// A SQLite file in its own temporary directory, removed on drop.
     SqliteDir { _dir: TempDir },
+    /// A database of its own on the test server, dropped on drop.
+    Postgres { _database: Box<ScratchDatabase> },
 }
 
 impl Drop for TestStore {
@@ -42,13 +44,32 @@ impl Drop for TestStore {
     }
 }
 
-/// One fresh, empty, migrated store per backend available to this run: SQLite always.
-///
-/// PostgreSQL joins here when it exists: if `JOBMATCH_TEST_POSTGRES` is set, create a fresh
-/// database (or schema) on that server, open a `Store::Postgres` on it, and push it with a
-/// `TestDatabase` variant that drops the database afterwards. No test changes.
+/// One fresh, empty, migrated store per backend available to this run: SQLite always, and
+/// PostgreSQL when `JOBMATCH_TEST_POSTGRES` names a server (CI sets it; a run without it says
+/// so once per test on stderr, so a skipped backend is never silent).
 pub(super) async fn stores() -> Vec<TestStore> {
-    vec![sqlite().await]
+    let mut stores = vec![sqlite().await];
+    match std::env::var("JOBMATCH_TEST_POSTGRES") {
+        Ok(server) => stores.push(postgres(&server).await),
+        Err(_) => {
+            eprintln!("JOBMATCH_TEST_POSTGRES is not set: this store test ran on SQLite only")
+        }
+    }
+    stores
+}
+
+async fn postgres(server: &str) -> TestStore {
+    let database = ScratchDatabase::create(server)
+        .await
+        .expect("create a scratch database on JOBMATCH_TEST_POSTGRES");
+    let store = Store::open(database.url()).await.expect("open store");
+    TestStore {
+        backend: "postgres",
+        store,
+        _database: TestDatabase::Postgres {
+            _database: Box::new(database),
+        },
+    }
 }
 
 async fn sqlite() -> TestStore {
@@ -67,6 +88,7 @@ async fn sqlite() -> TestStore {
 pub(super) async fn raw_execute(store: &Store, sql: &str) -> Result<u64, super::StoreError> {
     match store {
         Store::Sqlite(sqlite) => sqlite.raw_execute(sql).await,
+        Store::Postgres(postgres) => postgres.raw_execute(sql).await,
     }
 }
 
@@ -112,5 +134,6 @@ pub(super) async fn raw_cells_containing(
 ) -> (Vec<String>, Vec<String>) {
     match store {
         Store::Sqlite(sqlite) => sqlite.raw_cells_containing(needle).await,
+        Store::Postgres(postgres) => postgres.raw_cells_containing(needle).await,
     }
 }

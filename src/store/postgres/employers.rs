@@ -1,0 +1,65 @@
+//! Employers: creating and reading them, and the existence check openings and imports make.
+//!
+//! What this module must not do: write an outbox row (employers are not indexed) or return a
+//! row type.
+
+use chrono::{DateTime, Utc};
+use sqlx::postgres::{PgConnection, PgPool};
+
+use crate::model::{Employer, Id};
+use crate::store::StoreError;
+use crate::store::codec::EmployerRow;
+
+pub(super) async fn create_employer(
+    pool: &PgPool,
+    name: &str,
+    org_number: Option<&str>,
+    municipality_code: Option<&str>,
+) -> Result<Employer, StoreError> {
+    let mut conn = pool.acquire().await?;
+    insert_employer(&mut conn, name, org_number, municipality_code, Utc::now()).await
+}
+
+pub(super) async fn insert_employer(
+    conn: &mut PgConnection,
+    name: &str,
+    org_number: Option<&str>,
+    municipality_code: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Employer, StoreError> {
+    let id: Id = sqlx::query_scalar(
+        "INSERT INTO employers (name, org_number, municipality_code, created_at) \
+         VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(name)
+    .bind(org_number)
+    .bind(municipality_code)
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    Ok(Employer {
+        id,
+        name: name.to_owned(),
+        org_number: org_number.map(str::to_owned),
+        municipality_code: municipality_code.map(str::to_owned),
+    })
+}
+
+pub(super) async fn employer(pool: &PgPool, id: Id) -> Result<Option<Employer>, StoreError> {
+    let row: Option<EmployerRow> = sqlx::query_as(
+        "SELECT id, name, org_number, municipality_code FROM employers WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(Employer::from))
+}
+
+pub(super) async fn employer_exists(conn: &mut PgConnection, id: Id) -> Result<bool, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM employers WHERE id = $1)")
+            .bind(id)
+            .fetch_one(conn)
+            .await?,
+    )
+}
