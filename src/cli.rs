@@ -33,6 +33,12 @@ pub enum Command {
         #[command(flatten)]
         data: DataSettings,
     },
+    /// Apply the database migrations and exit, without serving (every command also applies
+    /// them when it opens the database).
+    Migrate {
+        #[command(flatten)]
+        data: DataSettings,
+    },
     /// Import employers, openings and participants from a JSON file in the fixtures' format.
     Import {
         #[command(flatten)]
@@ -100,6 +106,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!(
                 "reindexed {docs} open openings into {}",
                 data.index_dir().display()
+            );
+            Ok(())
+        }
+        Command::Migrate { data } => {
+            let store = data.store().await?;
+            let counts = store.counts().await?;
+            store.close().await;
+            println!(
+                "migrations applied; {} employers, {} openings, {} participants",
+                counts.employers, counts.openings, counts.participants
             );
             Ok(())
         }

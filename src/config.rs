@@ -20,7 +20,9 @@ pub struct DataSettings {
     /// Directory holding the SQLite file and the index.
     #[arg(long, env = "JOBMATCH_DATA_DIR", default_value = ".")]
     pub data_dir: PathBuf,
-    /// Database URL; defaults to the SQLite file `jobmatch.db` in the data directory.
+    /// Database URL: `sqlite:PATH`, or `postgres://USER@HOST/DATABASE` for a database several
+    /// instances share. Also read from `DATABASE_URL`; without either, the SQLite file
+    /// `jobmatch.db` in the data directory.
     #[arg(long, env = "JOBMATCH_DATABASE_URL")]
     pub database_url: Option<String>,
     /// A directory in the layout of `fixtures/` to load the taxonomy from instead of the built-in one.
@@ -109,10 +111,32 @@ impl DataSettings {
         })
     }
 
-    /// The key of pseudonyms: `--secret`, or the data directory's key file.
+    /// The database URL in force: `--database-url` or `JOBMATCH_DATABASE_URL`, else
+    /// `DATABASE_URL` (the variable sqlx and most hosting set), else none (the SQLite file).
+    pub fn database_url(&self) -> Option<String> {
+        self.database_url
+            .clone()
+            .or_else(|| std::env::var("DATABASE_URL").ok())
+            .filter(|url| !url.is_empty())
+    }
+
+    /// Whether the database is one several instances may share, so that what each instance
+    /// keeps in its data directory must not differ between them.
+    pub fn is_shared_database(&self) -> bool {
+        self.database_url()
+            .is_some_and(|url| url.starts_with("postgres://") || url.starts_with("postgresql://"))
+    }
+
+    /// The key of pseudonyms: `--secret`, or the data directory's key file. On a shared
+    /// database the key must be given: instances with keys of their own would show one
+    /// participant under different pseudonyms.
     pub fn secret(&self) -> anyhow::Result<Secret> {
         match &self.secret {
             Some(text) => Secret::from_text(text).map_err(anyhow::Error::msg),
+            None if self.is_shared_database() => anyhow::bail!(
+                "on PostgreSQL every instance needs the same pseudonym key: set --secret or \
+                 JOBMATCH_SECRET (at least 16 characters) to one value on all of them"
+            ),
             None => {
                 std::fs::create_dir_all(&self.data_dir).with_context(|| {
                     format!("creating the data directory {}", self.data_dir.display())
@@ -126,7 +150,7 @@ impl DataSettings {
     pub async fn store(&self) -> anyhow::Result<Store> {
         std::fs::create_dir_all(&self.data_dir)
             .with_context(|| format!("creating the data directory {}", self.data_dir.display()))?;
-        match &self.database_url {
+        match &self.database_url() {
             Some(url) => Store::open(url).await,
             None => Store::open_sqlite_file(&self.data_dir.join("jobmatch.db")).await,
         }

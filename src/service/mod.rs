@@ -74,6 +74,11 @@ pub struct Engine {
 /// Counts of stored objects and how far the index has caught up.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Status {
+    /// Which instance answered: several may share one PostgreSQL database, each with its own
+    /// index and lag.
+    pub instance: String,
+    /// `sqlite` or `postgres`.
+    pub database: &'static str,
     pub counts: Counts,
     pub outbox_head: i64,
     pub index_applied: i64,
@@ -136,6 +141,8 @@ impl Engine {
         caller.require(openings::STAFF)?;
         let counts = self.store.counts().await?;
         Ok(Status {
+            instance: instance_name(),
+            database: self.store.backend_name(),
             counts,
             outbox_head: self.store.outbox_head().await?,
             index_applied: self.index.applied_seq(),
@@ -146,4 +153,16 @@ impl Engine {
             },
         })
     }
+}
+
+/// This process as status reports name it: host and process id, which tell apart instances
+/// behind one load balancer.
+fn instance_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".to_owned());
+    format!("{host}:{}", std::process::id())
 }

@@ -168,6 +168,14 @@ impl Store {
         Ok(Store::Sqlite(SqliteStore::open_file(path).await?))
     }
 
+    /// The backend's name as status reports show it: `sqlite` or `postgres`.
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "sqlite",
+            Store::Postgres(_) => "postgres",
+        }
+    }
+
     /// True when there are no employers, openings or participants, so demo data can be loaded
     /// without mixing into real data.
     pub async fn is_empty(&self) -> Result<bool, StoreError> {

@@ -74,7 +74,6 @@ async fn world() -> World {
     }
 }
 
-#[tokio::test]
 async fn every_v1_route_asks_for_a_token_and_health_does_not() {
     let w = world().await;
     let app = &w.app;
@@ -132,7 +131,6 @@ async fn every_v1_route_asks_for_a_token_and_health_does_not() {
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
 
-#[tokio::test]
 async fn an_address_that_keeps_failing_to_sign_in_must_wait_and_valid_tokens_still_work() {
     let dir = tempfile::tempdir().unwrap();
     let app = spawn_app_with(dir.path(), |s| s.sign_in_failures_per_minute = 3).await;
@@ -211,7 +209,6 @@ fn expected_roles(method: &str, path: &str) -> &'static str {
     }
 }
 
-#[tokio::test]
 async fn the_role_by_route_matrix_holds_for_every_route_the_router_serves() {
     let w = world().await;
     let app = &w.app;
@@ -299,7 +296,6 @@ async fn the_role_by_route_matrix_holds_for_every_route_the_router_serves() {
     );
 }
 
-#[tokio::test]
 async fn fields_a_role_may_not_set_are_refused_by_name() {
     let w = world().await;
     let app = &w.app;
@@ -391,7 +387,6 @@ fn canaries(i: usize) -> [String; 4] {
     ]
 }
 
-#[tokio::test]
 async fn no_answer_an_employer_can_get_holds_personal_data() {
     let w = world().await;
     let app = &w.app;
@@ -537,7 +532,6 @@ async fn no_answer_an_employer_can_get_holds_personal_data() {
     );
 }
 
-#[tokio::test]
 async fn every_read_of_a_participant_is_logged_once_and_the_log_cannot_change() {
     let w = world().await;
     let app = &w.app;
@@ -608,7 +602,6 @@ async fn every_read_of_a_participant_is_logged_once_and_the_log_cannot_change() 
     }
 }
 
-#[tokio::test]
 async fn erasure_leaves_no_byte_of_the_person_in_the_data_directory() {
     let w = world().await;
     let app = &w.app;
@@ -711,7 +704,6 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out
 }
 
-#[tokio::test]
 async fn requests_beyond_the_concurrency_limit_are_shed_at_once_with_retry_after() {
     use tokio::io::AsyncWriteExt as _;
     let dir = tempfile::tempdir().unwrap();
@@ -755,7 +747,6 @@ async fn requests_beyond_the_concurrency_limit_are_shed_at_once_with_retry_after
     );
 }
 
-#[tokio::test]
 async fn limits_are_settings_a_smaller_body_limit_answers_413() {
     let dir = tempfile::tempdir().unwrap();
     let app = spawn_app_with(dir.path(), |s| {
@@ -781,3 +772,15 @@ async fn limits_are_settings_a_smaller_body_limit_answers_413() {
         StatusCode::OK
     );
 }
+
+on_both_backends!(
+    every_v1_route_asks_for_a_token_and_health_does_not,
+    an_address_that_keeps_failing_to_sign_in_must_wait_and_valid_tokens_still_work,
+    the_role_by_route_matrix_holds_for_every_route_the_router_serves,
+    fields_a_role_may_not_set_are_refused_by_name,
+    no_answer_an_employer_can_get_holds_personal_data,
+    every_read_of_a_participant_is_logged_once_and_the_log_cannot_change,
+    erasure_leaves_no_byte_of_the_person_in_the_data_directory,
+    requests_beyond_the_concurrency_limit_are_shed_at_once_with_retry_after,
+    limits_are_settings_a_smaller_body_limit_answers_413,
+);

@@ -7,8 +7,11 @@ use reqwest::StatusCode;
 
 use crate::helpers::*;
 
+/// The binary, on this test's database backend.
 fn jobmatch() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_jobmatch"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_jobmatch"));
+    command.envs(backend_env());
+    command
 }
 
 /// Runs `jobmatch import` and returns its report, failing the test if the command fails.
@@ -32,7 +35,6 @@ fn import_output(data: &Path, file: &Path) -> Output {
         .unwrap()
 }
 
-#[tokio::test]
 async fn demo_import_and_reindex_work_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
@@ -84,7 +86,6 @@ async fn demo_import_and_reindex_work_from_the_command_line() {
     assert_eq!(status["index_lag"], 0);
 }
 
-#[tokio::test]
 async fn a_bad_import_file_is_refused_whole_and_names_the_problem() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
@@ -119,7 +120,6 @@ async fn a_bad_import_file_is_refused_whole_and_names_the_problem() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("parsing"));
 }
 
-#[tokio::test]
 async fn import_beside_a_running_server_reaches_its_index() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
@@ -207,7 +207,6 @@ fn serve_binary_with(
     (child, addr, rest)
 }
 
-#[tokio::test]
 async fn sigterm_stops_the_server_gracefully_with_exit_code_0() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
@@ -270,7 +269,6 @@ pub(crate) fn token_create(data: &Path, args: &[&str]) -> String {
     line["token"].as_str().expect("token").to_owned()
 }
 
-#[tokio::test]
 async fn tokens_made_and_revoked_beside_a_running_server_take_effect_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
@@ -355,7 +353,6 @@ async fn tokens_made_and_revoked_beside_a_running_server_take_effect_at_once() {
     assert!(!out.status.success(), "a token is revoked once");
 }
 
-#[tokio::test]
 async fn the_demo_hands_out_one_working_token_per_role_kept_for_its_owner_only() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
@@ -415,3 +412,12 @@ async fn the_demo_hands_out_one_working_token_per_role_kept_for_its_owner_only()
         assert!(!log.contains(token.as_str()), "a token reached the log");
     }
 }
+
+on_both_backends!(
+    demo_import_and_reindex_work_from_the_command_line,
+    a_bad_import_file_is_refused_whole_and_names_the_problem,
+    import_beside_a_running_server_reaches_its_index,
+    sigterm_stops_the_server_gracefully_with_exit_code_0,
+    tokens_made_and_revoked_beside_a_running_server_take_effect_at_once,
+    the_demo_hands_out_one_working_token_per_role_kept_for_its_owner_only,
+);

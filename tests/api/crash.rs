@@ -25,7 +25,6 @@ fn word(n: usize) -> String {
     w
 }
 
-#[tokio::test]
 async fn acknowledged_writes_survive_sigkill_and_the_index_converges() {
     let cycles: usize = std::env::var("JOBMATCH_KILL_CYCLES")
         .ok()
@@ -129,3 +128,5 @@ async fn acknowledged_writes_survive_sigkill_and_the_index_converges() {
     );
     app.stop().await;
 }
+
+on_both_backends!(acknowledged_writes_survive_sigkill_and_the_index_converges,);

@@ -13,7 +13,6 @@ async fn counts(app: &TestApp) -> (Value, Value, Value) {
     )
 }
 
-#[tokio::test]
 async fn every_bad_input_gets_a_clear_error_and_writes_nothing() {
     let app = spawn_app().await;
     let employer = app.employer("Fel AB").await;
@@ -289,3 +288,5 @@ async fn every_bad_input_gets_a_clear_error_and_writes_nothing() {
         "and wrote no outbox row"
     );
 }
+
+on_both_backends!(every_bad_input_gets_a_clear_error_and_writes_nothing,);

@@ -10,7 +10,6 @@ use crate::helpers::*;
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/golden/import.json");
 const EXPECTED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/golden/expected.json");
 
-#[tokio::test]
 async fn suggestions_match_the_golden_file() {
     let app = spawn_app().await;
     let file = serde_json::from_str(&std::fs::read_to_string(FIXTURE).unwrap()).unwrap();
@@ -51,3 +50,5 @@ async fn suggestions_match_the_golden_file() {
         .expect("fixtures/golden/expected.json exists; create it with JOBMATCH_BLESS=1");
     assert_eq!(actual, expected, "rankings changed; see the module docs");
 }
+
+on_both_backends!(suggestions_match_the_golden_file,);

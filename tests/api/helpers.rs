@@ -1,5 +1,6 @@
 use std::net::SocketAddr;
 use std::path::Path;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use jobmatch::api::dto::ImportFile;
@@ -7,6 +8,7 @@ use jobmatch::config::{DataSettings, Settings};
 use jobmatch::model::Role;
 use jobmatch::service::{Accounts, Engine};
 use jobmatch::startup::Application;
+use jobmatch::store::ScratchDatabase;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -40,8 +42,101 @@ impl Drop for TestApp {
     }
 }
 
+/// The database backend a test runs on. Every integration test runs once per backend
+/// ([`on_both_backends!`]): on SQLite in its data directory, and on PostgreSQL in a scratch
+/// database of its own on the server `JOBMATCH_TEST_POSTGRES` names, dropped after the test.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The pseudonym key every instance of a PostgreSQL test shares, as a shared deployment must.
+pub const SHARED_SECRET: &str = "jobmatch-test-shared-pseudonym-key";
+
+thread_local! {
+    /// The scratch database of the PostgreSQL test running on this thread, if any. libtest
+    /// runs each test on a thread of its own, so this is the test's; every server and command
+    /// the test starts uses it, whichever data directory it is given.
+    static DATABASE: std::cell::RefCell<Option<Rc<ScratchDatabase>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs a test body on `backend`; on PostgreSQL, in a new scratch database dropped after it
+/// (also when the test fails: the thread's end drops it). Without `JOBMATCH_TEST_POSTGRES`
+/// the PostgreSQL run says it skips; CI always sets it.
+pub async fn on(backend: Backend, test: impl std::future::Future<Output = ()>) {
+    if backend == Backend::Postgres {
+        let Ok(server) = std::env::var("JOBMATCH_TEST_POSTGRES") else {
+            eprintln!("JOBMATCH_TEST_POSTGRES is not set: skipping this test's PostgreSQL run");
+            return;
+        };
+        let database = ScratchDatabase::create(&server)
+            .await
+            .expect("a scratch database on JOBMATCH_TEST_POSTGRES");
+        DATABASE.with(|d| *d.borrow_mut() = Some(Rc::new(database)));
+    }
+    test.await;
+    DATABASE.with(|d| d.borrow_mut().take());
+}
+
+/// The backend of the test running on this thread.
+pub fn backend() -> Backend {
+    if database_url().is_some() {
+        Backend::Postgres
+    } else {
+        Backend::Sqlite
+    }
+}
+
+/// The URL of this test's PostgreSQL database, `None` on SQLite.
+pub fn database_url() -> Option<String> {
+    DATABASE.with(|d| d.borrow().as_ref().map(|db| db.url().to_owned()))
+}
+
+/// The environment a `jobmatch` command needs to use this test's database: none on SQLite
+/// (the file in its data directory); on PostgreSQL, the database URL and the shared key.
+pub fn backend_env() -> Vec<(&'static str, String)> {
+    match database_url() {
+        Some(url) => vec![
+            ("JOBMATCH_DATABASE_URL", url),
+            ("JOBMATCH_SECRET", SHARED_SECRET.to_owned()),
+        ],
+        None => Vec::new(),
+    }
+}
+
+/// Writes each listed test (an `async fn` without arguments, in the invoking module) as two
+/// `#[tokio::test]`s, `sqlite::name` and `postgres::name`, each running it through [`on`].
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    crate::helpers::on(crate::helpers::Backend::Sqlite, super::$name()).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    crate::helpers::on(crate::helpers::Backend::Postgres, super::$name()).await
+                }
+            )*
+        }
+    };
+}
+
+/// The data settings of a command over `dir`, on this test's backend.
 pub fn data_args(dir: &Path) -> DataSettings {
-    DataSettings::in_dir(dir)
+    let mut data = DataSettings::in_dir(dir);
+    if let Some(url) = database_url() {
+        data.database_url = Some(url);
+        data.secret = Some(SHARED_SECRET.to_owned());
+    }
+    data
 }
 
 /// Starts the server on port 0 over a fresh data directory.
@@ -64,6 +159,7 @@ pub async fn spawn_app_with(dir: &Path, change: impl Fn(&mut Settings)) -> TestA
     let mut attempt = 0;
     let app = loop {
         let mut settings = Settings::for_tests(dir);
+        settings.data = data_args(dir);
         // Tests sign in wrongly on purpose, many times a minute.
         settings.sign_in_failures_per_minute = 10_000;
         change(&mut settings);
@@ -107,7 +203,7 @@ pub async fn spawn_app_with(dir: &Path, change: impl Fn(&mut Settings)) -> TestA
     let server = tokio::spawn(app.run_until(async {
         stopped.await.ok();
     }));
-    TestApp {
+    let app = TestApp {
         addr,
         client: Client::new(),
         admin,
@@ -119,7 +215,17 @@ pub async fn spawn_app_with(dir: &Path, change: impl Fn(&mut Settings)) -> TestA
         shutdown: Some(shutdown),
         server,
         _dir: None,
-    }
+    };
+    let database = match backend() {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    assert_eq!(
+        app.status().await["database"],
+        database,
+        "the test's backend"
+    );
+    app
 }
 
 impl TestApp {

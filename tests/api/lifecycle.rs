@@ -3,7 +3,6 @@ use serde_json::Value;
 
 use crate::helpers::*;
 
-#[tokio::test]
 async fn data_survives_a_restart_and_a_lost_index_comes_back() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().to_path_buf();
@@ -76,7 +75,6 @@ async fn data_survives_a_restart_and_a_lost_index_comes_back() {
     assert_eq!(app.get_json("/v1/openings?q=lager").await["total"], 1);
 }
 
-#[tokio::test]
 async fn deleting_a_participant_removes_them_from_database_and_matching() {
     let app = spawn_app().await;
     let employer = app.employer("Radera AB").await;
@@ -109,7 +107,6 @@ async fn deleting_a_participant_removes_them_from_database_and_matching() {
     assert_eq!(app.status().await["participants"], 0);
 }
 
-#[tokio::test]
 async fn reads_of_a_participant_are_logged_and_updates_apply() {
     let app = spawn_app().await;
     let pid = app.post_ok("/v1/participants", &participant_body()).await["id"]
@@ -146,7 +143,6 @@ async fn reads_of_a_participant_are_logged_and_updates_apply() {
     );
 }
 
-#[tokio::test]
 async fn the_demo_data_imports_and_answers() {
     let app = spawn_app().await;
     let file = jobmatch::demo::generate(
@@ -182,7 +178,6 @@ async fn the_demo_data_imports_and_answers() {
     );
 }
 
-#[tokio::test]
 async fn a_second_process_cannot_take_over_a_running_servers_index() {
     let app = spawn_app().await;
     let employer = app.employer("Lås AB").await;
@@ -196,7 +191,6 @@ async fn a_second_process_cannot_take_over_a_running_servers_index() {
     assert_eq!(app.status().await["indexed_openings"], 1);
 }
 
-#[tokio::test]
 async fn changes_written_by_another_process_reach_the_index() {
     let app = spawn_app().await;
     let employer = app.employer("Utanför AB").await;
@@ -220,7 +214,6 @@ async fn changes_written_by_another_process_reach_the_index() {
     assert_eq!(app.get_json("/v1/openings?q=lager").await["total"], 1);
 }
 
-#[tokio::test]
 async fn writes_without_wait_answer_once_stored_and_become_searchable_together() {
     let app = spawn_app().await;
     let employer = app.employer("Snabb AB").await;
@@ -280,3 +273,13 @@ async fn writes_without_wait_answer_once_stored_and_become_searchable_together()
         "invalid_parameter"
     );
 }
+
+on_both_backends!(
+    data_survives_a_restart_and_a_lost_index_comes_back,
+    deleting_a_participant_removes_them_from_database_and_matching,
+    reads_of_a_participant_are_logged_and_updates_apply,
+    the_demo_data_imports_and_answers,
+    a_second_process_cannot_take_over_a_running_servers_index,
+    changes_written_by_another_process_reach_the_index,
+    writes_without_wait_answer_once_stored_and_become_searchable_together,
+);

@@ -16,7 +16,6 @@ fn ids(list: &Value) -> Vec<i64> {
         .collect()
 }
 
-#[tokio::test]
 async fn suggestions_rank_the_fitting_opening_first_and_explain_it() {
     let app = spawn_app().await;
     let employer = app.employer("Lager AB").await;
@@ -90,7 +89,6 @@ async fn suggestions_rank_the_fitting_opening_first_and_explain_it() {
     assert_eq!(ids(&adhoc["suggestions"]), ids(list));
 }
 
-#[tokio::test]
 async fn hard_filters_exclude_and_say_why() {
     let app = spawn_app().await;
     let employer = app.employer("Filter AB").await;
@@ -180,7 +178,6 @@ async fn hard_filters_exclude_and_say_why() {
     assert_eq!(plain["excluded"].as_array().unwrap().len(), 0);
 }
 
-#[tokio::test]
 async fn candidates_rank_participants_for_an_opening_without_identity() {
     let app = spawn_app().await;
     let employer = app.employer("Kandidat AB").await;
@@ -245,7 +242,6 @@ async fn candidates_rank_participants_for_an_opening_without_identity() {
     );
 }
 
-#[tokio::test]
 async fn a_closed_opening_leaves_suggestions_and_search_but_stays_readable() {
     let app = spawn_app().await;
     let employer = app.employer("Stäng AB").await;
@@ -279,7 +275,6 @@ async fn a_closed_opening_leaves_suggestions_and_search_but_stays_readable() {
     assert_eq!(app.status().await["openings"], 1);
 }
 
-#[tokio::test]
 async fn search_uses_swedish_stemming_and_filters() {
     let app = spawn_app().await;
     let employer = app.employer("Sök AB").await;
@@ -306,7 +301,6 @@ async fn search_uses_swedish_stemming_and_filters() {
     assert_eq!(paged["total"], 2);
 }
 
-#[tokio::test]
 async fn beyond_the_text_hits_every_open_opening_is_still_ranked_and_excluded_pairs_still_show() {
     let app = spawn_app().await;
     let employer = app.employer("Stor AB").await;
@@ -353,3 +347,12 @@ async fn beyond_the_text_hits_every_open_opening_is_still_ranked_and_excluded_pa
         "listing excluded pairs does not change the others' scores"
     );
 }
+
+on_both_backends!(
+    suggestions_rank_the_fitting_opening_first_and_explain_it,
+    hard_filters_exclude_and_say_why,
+    candidates_rank_participants_for_an_opening_without_identity,
+    a_closed_opening_leaves_suggestions_and_search_but_stays_readable,
+    search_uses_swedish_stemming_and_filters,
+    beyond_the_text_hits_every_open_opening_is_still_ranked_and_excluded_pairs_still_show,
+);

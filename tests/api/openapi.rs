@@ -2,7 +2,6 @@ use serde_json::Value;
 
 use crate::helpers::*;
 
-#[tokio::test]
 async fn the_openapi_document_describes_every_route() {
     let app = spawn_app().await;
     let doc = app.get_json("/v1/openapi.json").await;
@@ -105,3 +104,5 @@ async fn the_openapi_document_describes_every_route() {
         }
     }
 }
+
+on_both_backends!(the_openapi_document_describes_every_route,);

@@ -17,11 +17,20 @@ pub struct Health {
 #[derive(Clone, Debug, Serialize, ToSchema)]
 #[schema(as = Status)]
 pub struct StatusView {
+    /// The instance that answered (host:pid); instances sharing a database each have their
+    /// own index, so lag is per instance.
+    #[schema(example = "jobmatch-1:4242")]
+    pub instance: String,
+    /// The database backend: `sqlite` or `postgres`.
+    #[schema(example = "sqlite")]
+    pub database: &'static str,
     pub employers: i64,
     pub openings: i64,
     pub open_openings: i64,
     pub participants: i64,
+    /// The last outbox row every instance can see: changes up to here are committed.
     pub outbox_head: i64,
+    /// The last outbox row this instance's index and projection have applied.
     pub index_applied: i64,
     /// Outbox rows written but not yet in the index.
     pub index_lag: i64,
@@ -32,6 +41,8 @@ pub struct StatusView {
 impl From<Status> for StatusView {
     fn from(s: Status) -> Self {
         StatusView {
+            instance: s.instance,
+            database: s.database,
             employers: s.counts.employers,
             openings: s.counts.openings,
             open_openings: s.counts.open_openings,
