@@ -14,7 +14,7 @@ use std::sync::atomic::Ordering;
 use crate::index::{IndexChange, IndexError, OpeningIndex};
 use crate::model::{Id, Opening, OpeningStatus, Profile};
 use crate::projection::{Projection, features};
-use crate::store::{Entity, OutboxEntry, Store};
+use crate::store::{ChangeListener, Entity, OutboxEntry, Store};
 
 use super::error::{InternalError, Result};
 use super::{Engine, Visibility};
@@ -117,8 +117,10 @@ impl Engine {
         }
     }
 
-    /// Follows the outbox until `stop` turns true: woken by local writes, and every `every` for
-    /// changes another process wrote (an import, another instance). Writes that commit while a
+    /// Follows the outbox until `stop` turns true: woken by local writes, by the database's
+    /// notification of another process's commit where it has them (PostgreSQL), and every
+    /// `every` in any case, for changes another process wrote (an import, another instance)
+    /// and notifications lost. Writes that commit while a
     /// catch-up runs are applied together by the next one, in one index commit: group commit,
     /// its delay bounded by one catch-up.
     pub async fn follow_outbox(
@@ -133,15 +135,36 @@ impl Engine {
         drop(self);
         let mut ticks = tokio::time::interval(every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut listener = None;
         loop {
-            tokio::select! {
-                _ = ticks.tick() => {}
-                _ = wake.notified() => {}
+            let notified = async {
+                match listener.as_mut() {
+                    Some(l) => ChangeListener::changed(l).await,
+                    None => std::future::pending().await,
+                }
+            };
+            let heard = tokio::select! {
+                _ = ticks.tick() => Ok(()),
+                _ = wake.notified() => Ok(()),
+                heard = notified => heard,
                 _ = stop.wait_for(|stopped| *stopped) => return,
-            }
+            };
             let Some(engine) = engine.upgrade() else {
                 return;
             };
+            if let Err(e) = heard {
+                tracing::warn!(error = %e, "listening for other instances' changes failed; polling until it is back");
+                listener = None;
+            }
+            if listener.is_none() {
+                listener = match engine.store.change_listener().await {
+                    Ok(listener) => listener,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot listen for other instances' changes; polling");
+                        None
+                    }
+                };
+            }
             if let Err(e) = engine.catch_up().await {
                 tracing::warn!(error = %e, "following the outbox failed; retrying");
             }

@@ -44,7 +44,7 @@ mod tests;
 
 pub use backend::Backend;
 pub use error::StoreError;
-pub use postgres::{OUTBOX_CHANNEL, PostgresStore};
+pub use postgres::{ChangeListener, PostgresStore};
 pub use scratch::ScratchDatabase;
 pub use sqlite::SqliteStore;
 
@@ -166,6 +166,15 @@ impl Store {
     /// than a URL (tests, the default data directory).
     pub async fn open_sqlite_file(path: &Path) -> Result<Store, StoreError> {
         Ok(Store::Sqlite(SqliteStore::open_file(path).await?))
+    }
+
+    /// Notifications of commits by any process sharing the database, where the backend has
+    /// them (PostgreSQL's LISTEN/NOTIFY); `None` for SQLite, whose followers poll the file.
+    pub async fn change_listener(&self) -> Result<Option<ChangeListener>, StoreError> {
+        match self {
+            Store::Sqlite(_) => Ok(None),
+            Store::Postgres(postgres) => postgres.change_listener().await.map(Some),
+        }
     }
 
     /// The backend's name as status reports show it: `sqlite` or `postgres`.

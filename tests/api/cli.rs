@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use crate::helpers::*;
 
 /// The binary, on this test's database backend.
-fn jobmatch() -> Command {
+pub(crate) fn jobmatch() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_jobmatch"));
     command.envs(backend_env());
     command

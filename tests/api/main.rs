@@ -10,6 +10,7 @@ mod cli;
 mod crash;
 mod errors;
 mod golden;
+mod instances;
 mod lifecycle;
 mod matching;
 mod openapi;

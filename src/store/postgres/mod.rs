@@ -40,8 +40,8 @@ mod users;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
-/// The channel outbox inserts notify on commit, so followers wake at once.
-pub const OUTBOX_CHANNEL: &str = "jobmatch_outbox";
+/// The channel outbox inserts notify on commit (see the migration), so followers wake at once.
+const OUTBOX_CHANNEL: &str = "jobmatch_outbox";
 
 /// One PostgreSQL database, shared by every instance that names it. Cheap to clone: it wraps
 /// a connection pool.
@@ -65,10 +65,25 @@ impl PostgresStore {
     }
 
     /// A listener on [`OUTBOX_CHANNEL`], for a follower to wake on commits by any instance.
-    pub async fn outbox_listener(&self) -> Result<sqlx::postgres::PgListener, StoreError> {
+    pub(super) async fn change_listener(&self) -> Result<ChangeListener, StoreError> {
         let mut listener = sqlx::postgres::PgListener::connect_with(&self.pool).await?;
         listener.listen(OUTBOX_CHANNEL).await?;
-        Ok(listener)
+        Ok(ChangeListener(listener))
+    }
+}
+
+/// Notifications that some instance committed outbox rows: a hint to read the outbox now,
+/// never the rows themselves (a notification can be lost; the follower still polls).
+#[derive(Debug)]
+pub struct ChangeListener(sqlx::postgres::PgListener);
+
+impl ChangeListener {
+    /// Waits for the next commit's notification. After a lost connection sqlx reconnects and
+    /// listens again; notifications sent meanwhile are lost, which the follower's polling
+    /// covers.
+    pub async fn changed(&mut self) -> Result<(), StoreError> {
+        self.0.recv().await?;
+        Ok(())
     }
 }
 
