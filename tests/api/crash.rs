@@ -36,7 +36,8 @@ async fn acknowledged_writes_survive_sigkill_and_the_index_converges() {
     let client = reqwest::Client::new();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(20261201);
     let mut employer: Option<i64> = None;
-    let mut acknowledged: Vec<(i64, String)> = Vec::new();
+    // (id, unique word, whether its close was acknowledged too)
+    let mut acknowledged: Vec<(i64, String, bool)> = Vec::new();
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     for _ in 0..cycles {
         let (mut child, addr, _log) = serve_binary(&data);
@@ -65,8 +66,21 @@ async fn acknowledged_writes_survive_sigkill_and_the_index_converges() {
                         if r.status() != StatusCode::CREATED {
                             continue;
                         }
-                        if let Ok(v) = r.json::<Value>().await {
-                            acked.push((v["id"].as_i64().unwrap(), w));
+                        let Ok(v) = r.json::<Value>().await else {
+                            continue;
+                        };
+                        let id = v["id"].as_i64().unwrap();
+                        acked.push((id, w, false));
+                        // Every fifth is closed again, so "exactly the open ones" is tested.
+                        if acked.len() % 5 == 0 {
+                            let closed = client
+                                .delete(format!("http://{addr}/v1/openings/{id}"))
+                                .bearer_auth(&token)
+                                .send()
+                                .await;
+                            if closed.is_ok_and(|r| r.status() == StatusCode::OK) {
+                                acked.last_mut().unwrap().2 = true;
+                            }
                         }
                     }
                     acked
@@ -87,6 +101,7 @@ async fn acknowledged_writes_survive_sigkill_and_the_index_converges() {
         acknowledged.len()
     );
 
+    let restarted = std::time::Instant::now();
     let app = spawn_app_in(&data).await;
     // The last start resumed from the index's commit; it converges without a local write.
     let mut status = app.status().await;
@@ -98,33 +113,46 @@ async fn acknowledged_writes_survive_sigkill_and_the_index_converges() {
         status = app.status().await;
     }
     assert_eq!(status["index_lag"], 0, "{status}");
+    let converged = restarted.elapsed();
     assert_eq!(
         status["indexed_openings"], status["open_openings"],
         "{status}"
     );
-    for (id, w) in &acknowledged {
+    for (id, w, closed) in &acknowledged {
         let o = app.get_json(&format!("/v1/openings/{id}")).await;
         assert_eq!(
             o["title"],
             format!("Lagerjobb {w}"),
             "acknowledged opening {id}"
         );
+        if *closed {
+            assert_eq!(o["status"], "closed", "acknowledged close of {id}");
+        }
     }
     let stored = status["openings"].as_i64().unwrap();
+    let open = status["open_openings"].as_i64().unwrap();
+    let closes = acknowledged.iter().filter(|(_, _, closed)| *closed).count();
     assert!(stored >= acknowledged.len() as i64);
+    assert!(open <= stored - closes as i64, "{status}");
     let found = app.get_json("/v1/openings?q=lagerjobb&per_page=1").await;
     assert_eq!(
         found["total"].as_i64().unwrap(),
-        stored,
-        "search finds every stored opening"
+        open,
+        "search finds exactly the open openings"
     );
-    for (id, w) in acknowledged.iter().step_by(acknowledged.len().div_ceil(25)) {
+    for (id, w, closed) in acknowledged.iter().step_by(acknowledged.len().div_ceil(40)) {
         let hit = app.get_json(&format!("/v1/openings?q={w}")).await;
-        assert_eq!(hit["openings"][0]["opening_id"], *id, "search for {w}");
+        if *closed {
+            assert_eq!(hit["total"], 0, "closed {id} is not found by {w}");
+        } else {
+            assert_eq!(hit["openings"][0]["opening_id"], *id, "search for {w}");
+        }
     }
     println!(
-        "{cycles} kills: {} writes acknowledged, none lost, {stored} stored",
-        acknowledged.len()
+        "{} after {cycles} kills: {} writes acknowledged ({closes} of them closes too), none \
+         lost, {stored} stored, {open} open; converged {converged:?} after the last restart",
+        crate::helpers::backend_name(),
+        acknowledged.len() + closes,
     );
     app.stop().await;
 }

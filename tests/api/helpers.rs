@@ -89,6 +89,14 @@ pub fn backend() -> Backend {
     }
 }
 
+/// The backend of the test running on this thread, as `/v1/status` names it.
+pub fn backend_name() -> &'static str {
+    match backend() {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    }
+}
+
 /// The URL of this test's PostgreSQL database, `None` on SQLite.
 pub fn database_url() -> Option<String> {
     DATABASE.with(|d| d.borrow().as_ref().map(|db| db.url().to_owned()))
@@ -216,13 +224,9 @@ pub async fn spawn_app_with(dir: &Path, change: impl Fn(&mut Settings)) -> TestA
         server,
         _dir: None,
     };
-    let database = match backend() {
-        Backend::Sqlite => "sqlite",
-        Backend::Postgres => "postgres",
-    };
     assert_eq!(
         app.status().await["database"],
-        database,
+        backend_name(),
         "the test's backend"
     );
     app
