@@ -153,21 +153,46 @@ pub async fn serve(
     let mut background = JoinSet::new();
     background.spawn(Arc::clone(&engine).follow_outbox(OUTBOX_POLL, stopped));
     let app = crate::api::router(Arc::clone(&engine), limits);
-    let served = axum::serve(
+    let (asked, asked_rx) = watch::channel(false);
+    let signal = tokio::spawn(async move {
+        shutdown.await;
+        asked.send_replace(true);
+    });
+    let mut graceful = asked_rx.clone();
+    let mut bound = asked_rx;
+    let serving = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown)
-    .await
-    .context("serving HTTP");
+    .with_graceful_shutdown(async move {
+        graceful.wait_for(|asked| *asked).await.ok();
+        tracing::info!("no new connections; finishing the requests in flight");
+    });
+    // In-flight requests get a bound to finish in; a request still running after it is cut
+    // off, which is safe: every write either committed or rolled back.
+    let served = tokio::select! {
+        served = serving => served.context("serving HTTP"),
+        _ = async {
+            bound.wait_for(|asked| *asked).await.ok();
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } => {
+            tracing::warn!(grace_secs = SHUTDOWN_GRACE.as_secs(), "requests still in flight after the grace period were cut off");
+            Ok(())
+        }
+    };
+    signal.abort();
     stop.send_replace(true);
     while background.join_next().await.is_some() {}
     if let Err(e) = engine.catch_up().await {
         tracing::error!(error = %e, "the last index catch-up failed; the next start repeats it");
     }
+    engine.store().close().await;
     tracing::info!("stopped");
     served
 }
+
+/// How long in-flight requests may take to finish once a stop is asked for.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// Resolves on Ctrl-C or SIGTERM, the signals an operator or a service manager stops with.
 pub async fn shutdown_signal() {

@@ -50,7 +50,7 @@ pub fn status_of(code: Code) -> StatusCode {
         Code::OpeningClosed => StatusCode::CONFLICT,
         Code::Timeout => StatusCode::REQUEST_TIMEOUT,
         Code::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
-        Code::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
+        Code::Overloaded | Code::IndexRebuilding => StatusCode::SERVICE_UNAVAILABLE,
         Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -156,6 +156,10 @@ impl From<ServiceError> for ApiError {
                 },
                 e.to_string(),
             ),
+            e @ ServiceError::IndexRebuilding => {
+                ApiError::new(Code::IndexRebuilding, e.to_string())
+                    .with_header(header::RETRY_AFTER, "2")
+            }
             ServiceError::Internal(internal) => {
                 tracing::error!(error = %internal, "request failed");
                 ApiError::internal()

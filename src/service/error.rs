@@ -43,6 +43,7 @@ pub enum Code {
     Timeout,
     TooManyRequests,
     Overloaded,
+    IndexRebuilding,
     Internal,
 }
 
@@ -77,6 +78,7 @@ impl Code {
             Code::Timeout => "timeout",
             Code::TooManyRequests => "too_many_requests",
             Code::Overloaded => "overloaded",
+            Code::IndexRebuilding => "index_rebuilding",
             Code::Internal => "internal",
         }
     }
@@ -162,6 +164,12 @@ pub enum InternalError {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
+    /// The search index is being rebuilt from the database (it was missing, damaged or of an
+    /// older schema): what needs it answers this rather than results from a partial index.
+    #[error(
+        "the search index is being rebuilt from the database; try again in a moment (GET /v1/status shows when it is ready)"
+    )]
+    IndexRebuilding,
     #[error(transparent)]
     User(#[from] UserError),
     #[error(transparent)]

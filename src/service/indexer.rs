@@ -23,8 +23,11 @@ use super::{Engine, Visibility};
 const OUTBOX_BATCH: i64 = 1000;
 
 impl Engine {
-    /// Rebuilds the in-memory features from the database and brings the index up to date.
-    pub(super) async fn load_projection(&self) -> Result<()> {
+    /// Loads the in-memory features from the database and brings the index up to date.
+    /// Returns whether the index must be rebuilt (it is missing, unreadable, or out of step
+    /// with the database); it is then taken out of service until [`Engine::rebuild_beside`]
+    /// swaps a new one in.
+    pub(super) async fn load_projection(&self) -> Result<bool> {
         let guard = self.indexer.lock().await;
         let head = self.store.outbox_head().await?;
         let openings = self.store.all_openings().await?;
@@ -39,25 +42,88 @@ impl Engine {
                 p.upsert_participant(*id, profile, &self.taxonomy);
             }
         }
-        let applied = self.index.applied_seq();
-        // Ahead of the database, never written, or emptied: the index was lost or replaced. It
-        // holds the open openings only, so closed ones alone leave it empty by right.
-        let out_of_step =
-            self.index.num_docs() == 0 && openings.iter().any(|o| o.status == OpeningStatus::Open);
-        if applied > head || (applied == 0 && head > 0) || out_of_step {
-            tracing::info!(applied, head, "rebuilding the index from the database");
-            rebuild_index(&self.index, &openings, head)?;
+        self.applied.send_replace(head);
+        let index = self.index.read().clone();
+        let rebuild = match index {
+            None => true,
+            Some(index) => {
+                let applied = index.applied_seq();
+                // Ahead of the database, never written, or emptied: the index was lost or
+                // replaced. It holds the open openings only, so closed ones alone leave it
+                // empty by right.
+                let out_of_step = index.num_docs() == 0
+                    && openings.iter().any(|o| o.status == OpeningStatus::Open);
+                applied > head || (applied == 0 && head > 0) || out_of_step
+            }
+        };
+        if rebuild {
+            tracing::warn!(
+                head,
+                "the index is out of step with the database; rebuilding it beside the live one, search answers 503 until it is back"
+            );
+            *self.index.write() = None;
         }
         drop(guard);
-        self.catch_up().await
+        self.catch_up().await?;
+        Ok(rebuild)
+    }
+
+    /// Rebuilds the index from the database in a sibling directory while the instance
+    /// serves, then swaps it in and catches it up; retried until it succeeds. Meanwhile the
+    /// projection keeps following the outbox, so candidates stay current, and what needs the
+    /// index answers 503.
+    pub(super) async fn rebuild_beside(self: Arc<Self>) {
+        let started = std::time::Instant::now();
+        loop {
+            match self.try_rebuild().await {
+                Ok(docs) => {
+                    tracing::info!(
+                        docs,
+                        elapsed_ms = started.elapsed().as_millis() as u64,
+                        "index rebuilt and in service"
+                    );
+                    return;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "rebuilding the index failed; retrying");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+            }
+        }
+    }
+
+    async fn try_rebuild(&self) -> Result<u64> {
+        let next_dir = sibling(&self.index_dir, "next");
+        let head = self.store.outbox_head().await?;
+        let openings = self.store.all_openings().await?;
+        remove_if_present(&next_dir)?;
+        let next = OpeningIndex::open_or_create(&next_dir)?;
+        rebuild_index(&next, &openings, head)?;
+        drop(next);
+        {
+            // No catch-up runs while the directories change hands.
+            let _guard = self.indexer.lock().await;
+            swap_in(&next_dir, &self.index_dir)?;
+            let index = OpeningIndex::open_or_create(&self.index_dir)?;
+            *self.index.write() = Some(Arc::new(index));
+        }
+        // Applies what was written since `head` to the new index (and, harmlessly, again to
+        // the projection).
+        self.catch_up().await?;
+        Ok(self.index()?.num_docs())
     }
 
     /// Applies outbox rows after the index's last commit to the index and the projection, in
     /// order. A failure leaves the rows for the next call: the write itself is already safe.
     pub async fn catch_up(&self) -> Result<()> {
         let _guard = self.indexer.lock().await;
+        let index = self.index.read().clone();
         loop {
-            let after = self.index.applied_seq();
+            // While the index is rebuilt the projection follows on its own cursor.
+            let after = match &index {
+                Some(index) => index.applied_seq(),
+                None => *self.applied.borrow(),
+            };
             let entries = self.store.outbox_after(after, OUTBOX_BATCH).await?;
             let Some(last) = entries.last().map(|e| e.seq) else {
                 self.applied.send_replace(after);
@@ -112,7 +178,9 @@ impl Engine {
                 }
                 changes
             };
-            self.index.apply(changes, last)?;
+            if let Some(index) = &index {
+                index.apply(changes, last)?;
+            }
             self.applied.send_replace(last);
         }
     }
@@ -230,18 +298,55 @@ impl Drop for Following {
     }
 }
 
-/// Opens the index under `dir`, replacing an unusable one with an empty index; a locked one
-/// belongs to a running process and is an error.
-pub fn open_index(dir: &Path) -> Result<OpeningIndex> {
+/// Opens the index under `dir`, creating it if missing; `None` if it is unusable (damaged,
+/// or of another schema), to be rebuilt beside it. A locked one belongs to a running process
+/// and is an error. Leftovers of a rebuild cut short are removed: a rebuild starts afresh.
+pub fn open_index(dir: &Path) -> Result<Option<OpeningIndex>> {
+    remove_if_present(&sibling(dir, "next"))?;
+    remove_if_present(&sibling(dir, "old"))?;
     match OpeningIndex::open_or_create(dir) {
-        Ok(index) => Ok(index),
+        Ok(index) => Ok(Some(index)),
         Err(e @ IndexError::Open { .. }) => {
-            tracing::warn!(error = %e, dir = %dir.display(), "index unusable; rebuilding it from the database");
-            clear_dir(dir).map_err(|e| InternalError::Index(IndexError::Io(e)))?;
-            Ok(OpeningIndex::open_or_create(dir)?)
+            tracing::warn!(error = %e, dir = %dir.display(), "index unusable; it will be rebuilt from the database");
+            Ok(None)
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// `index` → `index.next`: a directory beside `dir` for a rebuild's stages.
+fn sibling(dir: &Path, stage: &str) -> std::path::PathBuf {
+    let mut name = dir.file_name().unwrap_or_default().to_os_string();
+    name.push(".");
+    name.push(stage);
+    dir.with_file_name(name)
+}
+
+fn remove_if_present(dir: &Path) -> Result<()> {
+    match std::fs::remove_dir_all(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(InternalError::Index(IndexError::Io(e)).into()),
+    }
+}
+
+/// Puts the built index at `next` in the place of the one at `live`: the old directory is
+/// renamed aside, the new one renamed in, the old one removed. A crash in between leaves
+/// `live` missing or stale, and the next start rebuilds; it never leaves a mix. The
+/// repository's `index/.gitkeep` moves with the directory.
+fn swap_in(next: &Path, live: &Path) -> Result<()> {
+    let io = |e: std::io::Error| InternalError::Index(IndexError::Io(e));
+    let old = sibling(live, "old");
+    if live.join(".gitkeep").exists() {
+        std::fs::write(next.join(".gitkeep"), b"").map_err(io)?;
+    }
+    match std::fs::rename(live, &old) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io(e).into()),
+    }
+    std::fs::rename(next, live).map_err(io)?;
+    remove_if_present(&old)
 }
 
 /// Replaces the index with the open ones of `openings`, read at or after outbox sequence
@@ -258,11 +363,14 @@ pub fn rebuild_index(index: &OpeningIndex, openings: &[Opening], head: i64) -> R
 /// `jobmatch reindex`: rebuilds the index under `index_dir` from the database, once, without
 /// loading what serving needs.
 pub async fn reindex(store: &Store, index_dir: &Path) -> Result<u64> {
-    let index = open_index(index_dir)?;
+    // Refused if a running server holds the index; it rebuilds its own.
+    drop(open_index(index_dir)?);
     let head = store.outbox_head().await?;
     let openings = store.all_openings().await?;
-    rebuild_index(&index, &openings, head)?;
-    Ok(index.num_docs())
+    let next_dir = sibling(index_dir, "next");
+    rebuild_index(&OpeningIndex::open_or_create(&next_dir)?, &openings, head)?;
+    swap_in(&next_dir, index_dir)?;
+    Ok(OpeningIndex::open_or_create(index_dir)?.num_docs())
 }
 
 /// The distinct ids of one kind of entity that outbox entries name, ascending.
@@ -277,26 +385,85 @@ fn changed(entries: &[OutboxEntry], entity: Entity) -> Vec<Id> {
     ids
 }
 
-/// Empties a directory but keeps the repository's `index/.gitkeep`.
-fn clear_dir(dir: &Path) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.file_name().is_some_and(|n| n == ".gitkeep") {
-            continue;
-        }
-        if path.is_dir() {
-            std::fs::remove_dir_all(&path)?;
-        } else {
-            std::fs::remove_file(&path)?;
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rank::WeightProfile;
+    use crate::service::{Caller, SearchRequest, Secret, ServiceError};
     use crate::store::Op;
+    use crate::taxonomy::Taxonomy;
+
+    async fn engine_over(dir: &Path, store: &Store) -> Arc<Engine> {
+        Engine::open(
+            store.clone(),
+            &dir.join("index"),
+            Arc::new(Taxonomy::embedded().expect("taxonomy")),
+            WeightProfile::default(),
+            Secret::from_text("a key of sixteen or more").expect("secret"),
+        )
+        .await
+        .expect("engine")
+    }
+
+    /// The status once the index is in service, failing after 30 s.
+    async fn ready(engine: &Engine, caller: &Caller) -> crate::service::Status {
+        for _ in 0..3000 {
+            let status = engine.status(caller).await.expect("status");
+            if status.index_ready {
+                return status;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("the index was not rebuilt within 30 s");
+    }
+
+    fn everything() -> SearchRequest {
+        SearchRequest {
+            text: None,
+            kind: None,
+            municipality: None,
+            page: 1,
+            per_page: 1,
+        }
+    }
+
+    /// On a current-thread runtime the rebuild spawned by `Engine::open` cannot have run before
+    /// the first request below: the damaged index is out of service, not answering partly.
+    #[tokio::test]
+    async fn a_damaged_index_answers_rebuilding_until_the_one_built_beside_it_is_swapped_in() {
+        let dir = tempfile::tempdir().expect("dir");
+        let store = Store::open_sqlite_file(&dir.path().join("jobmatch.db"))
+            .await
+            .expect("store");
+        let taxonomy = Taxonomy::embedded().expect("taxonomy");
+        let file = crate::demo::generate(&taxonomy, crate::demo::SEED, crate::startup::today());
+        let batch = file.to_batch(&taxonomy).expect("batch");
+        crate::service::import_into(&store, &batch)
+            .await
+            .expect("import");
+        let open = store.counts().await.expect("counts").open_openings;
+        let caller = Caller::system("test");
+        {
+            // Imported before any index existed: the first start builds it the same way.
+            let engine = engine_over(dir.path(), &store).await;
+            assert!(engine.search(&caller, everything()).await.is_err());
+            ready(&engine, &caller).await;
+            let page = engine.search(&caller, everything()).await.expect("search");
+            assert_eq!(page.total as i64, open);
+        }
+
+        std::fs::write(dir.path().join("index/meta.json"), b"{ damaged").expect("damage");
+        let engine = engine_over(dir.path(), &store).await;
+        let err = engine.search(&caller, everything()).await.expect_err("503");
+        assert!(matches!(err, ServiceError::IndexRebuilding), "{err}");
+        let status = ready(&engine, &caller).await;
+        assert_eq!(status.indexed_openings as i64, open);
+        assert_eq!(status.index_applied, status.outbox_head);
+        let page = engine.search(&caller, everything()).await.expect("search");
+        assert_eq!(page.total as i64, open);
+        assert!(!dir.path().join("index.next").exists());
+        assert!(!dir.path().join("index.old").exists());
+    }
 
     fn entry(seq: i64, entity: Entity, entity_id: Id) -> OutboxEntry {
         OutboxEntry {

@@ -217,7 +217,7 @@ impl Engine {
                     .map(|e| e.occupation.label.clone()),
             )
             .collect();
-        let hits = self.index.relevance(&words, self.text_hit_limit())?;
+        let hits = self.index()?.relevance(&words, self.text_hit_limit())?;
         // Scaled by the best open opening, whatever the kind asked for or the hard rules, so
         // neither changes an opening's score.
         let best = hits.first().map_or(0.0, |h| h.1);

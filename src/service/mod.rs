@@ -17,7 +17,7 @@ pub mod participants;
 pub mod pseudonym;
 pub mod tokens;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -53,7 +53,11 @@ pub enum Visibility {
 /// The application: store, index, taxonomy and the projection, shared by all requests.
 pub struct Engine {
     store: Store,
-    index: OpeningIndex,
+    /// The search index; `None` while a missing, damaged or outdated one is rebuilt beside it,
+    /// when what needs it answers [`ServiceError::IndexRebuilding`].
+    index: RwLock<Option<Arc<OpeningIndex>>>,
+    /// Where the index lives; a rebuild writes a sibling directory and swaps it in.
+    index_dir: PathBuf,
     taxonomy: Arc<Taxonomy>,
     profile: WeightProfile,
     secret: Secret,
@@ -83,6 +87,8 @@ pub struct Status {
     pub outbox_head: i64,
     pub index_applied: i64,
     pub indexed_openings: u64,
+    /// False while the index is rebuilt; search and suggestions answer 503 until it is back.
+    pub index_ready: bool,
     pub weight_profile: ProfileStamp,
 }
 
@@ -99,7 +105,8 @@ impl Engine {
         let index = indexer::open_index(index_dir)?;
         let engine = Arc::new(Engine {
             store,
-            index,
+            index: RwLock::new(index.map(Arc::new)),
+            index_dir: index_dir.to_path_buf(),
             taxonomy,
             profile,
             secret,
@@ -110,7 +117,9 @@ impl Engine {
             followers: AtomicUsize::new(0),
             text_hit_limit: AtomicUsize::new(TEXT_HIT_LIMIT),
         });
-        engine.load_projection().await?;
+        if engine.load_projection().await? {
+            tokio::spawn(Arc::clone(&engine).rebuild_beside());
+        }
         Ok(engine)
     }
 
@@ -122,6 +131,24 @@ impl Engine {
 
     fn text_hit_limit(&self) -> usize {
         self.text_hit_limit.load(Ordering::Relaxed)
+    }
+
+    /// The search index, or [`ServiceError::IndexRebuilding`] while it is rebuilt.
+    fn index(&self) -> Result<Arc<OpeningIndex>> {
+        self.index
+            .read()
+            .as_ref()
+            .map(Arc::clone)
+            .ok_or(ServiceError::IndexRebuilding)
+    }
+
+    /// The last outbox row the index has applied; while it is rebuilt, the last one the
+    /// projection has.
+    fn index_applied(&self) -> i64 {
+        match self.index() {
+            Ok(index) => index.applied_seq(),
+            Err(_) => *self.applied.borrow(),
+        }
     }
 
     pub fn store(&self) -> &Store {
@@ -145,8 +172,9 @@ impl Engine {
             database: self.store.backend_name(),
             counts,
             outbox_head: self.store.outbox_head().await?,
-            index_applied: self.index.applied_seq(),
-            indexed_openings: self.index.num_docs(),
+            index_applied: self.index_applied(),
+            indexed_openings: self.index().map_or(0, |i| i.num_docs()),
+            index_ready: self.index().is_ok(),
             weight_profile: ProfileStamp {
                 name: self.profile.name.clone(),
                 version: self.profile.version,

@@ -173,7 +173,7 @@ impl Engine {
             ),
             None => None,
         };
-        let found = self.index.search(&SearchQuery {
+        let found = self.index()?.search(&SearchQuery {
             text: request.text.filter(|t| !t.trim().is_empty()),
             kind: request.kind,
             municipality_code,

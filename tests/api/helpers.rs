@@ -383,6 +383,23 @@ impl TestApp {
             .expect("employer id")
     }
 
+    /// The status once the index is in service: a start over a missing or damaged index
+    /// rebuilds it in the background, answering 503 for search meanwhile.
+    pub async fn ready_status(&self) -> Value {
+        let started = std::time::Instant::now();
+        loop {
+            let status = self.status().await;
+            if status["index_ready"] == true {
+                return status;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(60),
+                "the index was not rebuilt within 60 s: {status}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
     pub async fn status(&self) -> Value {
         self.get_json("/v1/status").await
     }

@@ -51,7 +51,7 @@ async fn data_survives_a_restart_and_a_lost_index_comes_back() {
     // The index directory is deleted: startup rebuilds it from the database.
     std::fs::remove_dir_all(path.join("index")).unwrap();
     let app = spawn_app_in(&path).await;
-    assert_eq!(app.status().await["indexed_openings"], 2);
+    assert_eq!(app.ready_status().await["indexed_openings"], 2);
     assert_eq!(app.get_json("/v1/openings?q=lager").await["total"], 1);
     app.stop().await;
 
@@ -59,9 +59,10 @@ async fn data_survives_a_restart_and_a_lost_index_comes_back() {
     std::fs::write(path.join("index").join("meta.json"), b"{ not an index").unwrap();
     std::fs::write(path.join("index").join(".gitkeep"), b"").unwrap();
     let app = spawn_app_in(&path).await;
-    assert_eq!(app.status().await["indexed_openings"], 2);
+    assert_eq!(app.ready_status().await["indexed_openings"], 2);
     assert_eq!(app.get_json("/v1/openings?q=lager").await["total"], 1);
     assert!(path.join("index").join(".gitkeep").exists());
+    assert!(!path.join("index.next").exists() && !path.join("index.old").exists());
     app.stop().await;
 
     // `reindex` rebuilds it too, and is idempotent.
@@ -73,6 +74,72 @@ async fn data_survives_a_restart_and_a_lost_index_comes_back() {
     assert_eq!(jobmatch::service::reindex(&store, &index).await.unwrap(), 2);
     let app = spawn_app_in(&path).await;
     assert_eq!(app.get_json("/v1/openings?q=lager").await["total"], 1);
+}
+
+async fn a_damaged_index_is_rebuilt_beside_while_search_answers_503_and_never_a_partial_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    // Enough openings that the rebuild usually takes long enough to be watched (whether it is
+    // depends on the machine; `service::indexer`'s test sees the 503 deterministically).
+    let (open, participant) = {
+        let app = spawn_app_in(&path).await;
+        let demo = jobmatch::demo::generate(
+            app.engine.taxonomy(),
+            jobmatch::demo::SEED,
+            chrono::Utc::now().date_naive(),
+        );
+        let mut file = demo.clone();
+        for _ in 1..40 {
+            file.openings.extend(demo.openings.iter().cloned());
+        }
+        let report = app.import(&file).await;
+        let status = app.status().await;
+        app.stop().await;
+        (status["open_openings"].clone(), report.participant_ids[0])
+    };
+    let total = open.clone();
+    std::fs::write(path.join("index").join("meta.json"), b"{ not an index").unwrap();
+
+    let app = spawn_app_in(&path).await;
+    let (mut unavailable, mut complete) = (0, 0);
+    loop {
+        let ready = app.status().await["index_ready"] == true;
+        let r = app.get("/v1/openings?q=*&per_page=1").await;
+        if r.status() == StatusCode::SERVICE_UNAVAILABLE {
+            assert!(r.headers().contains_key("retry-after"));
+            assert_eq!(
+                error_code(r, StatusCode::SERVICE_UNAVAILABLE).await,
+                "index_rebuilding"
+            );
+            // A moment later the rebuild may be done; until then suggestions wait for it too.
+            let s = app
+                .get(&format!("/v1/participants/{participant}/suggestions"))
+                .await;
+            if s.status() != StatusCode::OK {
+                assert_eq!(
+                    error_code(s, StatusCode::SERVICE_UNAVAILABLE).await,
+                    "index_rebuilding"
+                );
+            }
+            unavailable += 1;
+        } else {
+            assert_eq!(r.status(), StatusCode::OK);
+            let body: Value = r.json().await.unwrap();
+            assert_eq!(body["total"], total, "a complete index or none: {body}");
+            complete += 1;
+            if ready {
+                break;
+            }
+        }
+        assert!(unavailable + complete < 100_000);
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let status = app.ready_status().await;
+    assert_eq!(status["indexed_openings"], open, "{status}");
+    assert_eq!(status["index_lag"], 0, "{status}");
+    assert!(!path.join("index.next").exists() && !path.join("index.old").exists());
+    println!("rebuild: {unavailable} answers of 503, then complete results ({complete})");
+    app.stop().await;
 }
 
 async fn deleting_a_participant_removes_them_from_database_and_matching() {
@@ -275,6 +342,7 @@ async fn writes_without_wait_answer_once_stored_and_become_searchable_together()
 }
 
 on_both_backends!(
+    a_damaged_index_is_rebuilt_beside_while_search_answers_503_and_never_a_partial_result,
     data_survives_a_restart_and_a_lost_index_comes_back,
     deleting_a_participant_removes_them_from_database_and_matching,
     reads_of_a_participant_are_logged_and_updates_apply,

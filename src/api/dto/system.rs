@@ -35,6 +35,9 @@ pub struct StatusView {
     /// Outbox rows written but not yet in the index.
     pub index_lag: i64,
     pub indexed_openings: u64,
+    /// False while this instance rebuilds its index from the database (it was missing,
+    /// damaged or of an older schema); search and suggestions answer 503 until it is true.
+    pub index_ready: bool,
     pub weight_profile: ProfileStampView,
 }
 
@@ -51,6 +54,7 @@ impl From<Status> for StatusView {
             index_applied: s.index_applied,
             index_lag: (s.outbox_head - s.index_applied).max(0),
             indexed_openings: s.indexed_openings,
+            index_ready: s.index_ready,
             weight_profile: (&s.weight_profile).into(),
         }
     }
