@@ -168,6 +168,65 @@ pub(crate) async fn create_employer(
     employer["id"].as_i64().unwrap()
 }
 
+async fn sigterm_during_an_import_leaves_all_of_it_or_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out = jobmatch().args(["demo"]).output().unwrap();
+    assert!(out.status.success());
+    let mut file: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let openings = file["openings"].as_array().unwrap().clone();
+    for _ in 1..40 {
+        file["openings"]
+            .as_array_mut()
+            .unwrap()
+            .extend(openings.iter().cloned());
+    }
+    let expected = file["openings"].as_array().unwrap().len() as i64;
+    let path = dir.path().join("big.json");
+    std::fs::write(&path, serde_json::to_vec(&file).unwrap()).unwrap();
+
+    // Terminated at several moments: before, during and (last) after the write.
+    let mut outcomes = Vec::new();
+    for delay_ms in [150, 400, 800, 1500, 20_000] {
+        let mut child = jobmatch()
+            .arg("import")
+            .arg("--data-dir")
+            .arg(&data)
+            .arg(&path)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while started.elapsed() < std::time::Duration::from_millis(delay_ms) {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        // The import may have finished already; then there is nothing to signal.
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        let status = child.wait().unwrap();
+        let store = data_args(&data).store().await.unwrap();
+        let counts = store.counts().await.unwrap();
+        store.close().await;
+        outcomes.push((delay_ms, status.success(), counts.openings));
+        // Each import adds all of its openings or none of them.
+        assert_eq!(
+            counts.openings % expected,
+            0,
+            "a half-written import after SIGTERM at {delay_ms} ms: {outcomes:?}"
+        );
+    }
+    let (_, finished, stored) = outcomes.last().copied().unwrap();
+    assert!(finished && stored >= expected, "{outcomes:?}");
+    println!("SIGTERM during import ({expected} openings each): {outcomes:?}");
+}
+
 /// Starts `jobmatch serve` on a free port and returns the child and its address, read from
 /// the log line that announces it.
 pub(crate) fn serve_binary(
@@ -414,6 +473,7 @@ async fn the_demo_hands_out_one_working_token_per_role_kept_for_its_owner_only()
 }
 
 on_both_backends!(
+    sigterm_during_an_import_leaves_all_of_it_or_none,
     demo_import_and_reindex_work_from_the_command_line,
     a_bad_import_file_is_refused_whole_and_names_the_problem,
     import_beside_a_running_server_reaches_its_index,

@@ -35,6 +35,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         (status = 400, description = "An unknown or out-of-range parameter", body = ErrorBody),
         (status = 422, description = "More results asked for than the server gives at once", body = ErrorBody),
         (status = 404, description = "No such participant", body = ErrorBody),
+        (status = 503, description = "The search index is being rebuilt (`index_rebuilding`, with Retry-After)", body = ErrorBody),
     )
 )]
 async fn participant_suggestions(
@@ -96,6 +97,7 @@ async fn opening_candidates(
         (status = 413, description = "The body is larger than accepted", body = ErrorBody),
         (status = 415, description = "The body is not sent as JSON", body = ErrorBody),
         (status = 422, description = "A field is missing, of the wrong type or not understood, or more results asked for than the server gives at once", body = ErrorBody),
+        (status = 503, description = "The search index is being rebuilt (`index_rebuilding`, with Retry-After)", body = ErrorBody),
     )
 )]
 async fn match_profile(

@@ -134,6 +134,7 @@ async fn close_opening(
         (status = 200, description = "One page of matching openings", body = SearchResults),
         (status = 400, description = "An unknown or out-of-range parameter, or a query that cannot be parsed", body = ErrorBody),
         (status = 422, description = "An unknown municipality, or a page larger than the server gives", body = ErrorBody),
+        (status = 503, description = "The search index is being rebuilt (`index_rebuilding`, with Retry-After)", body = ErrorBody),
     )
 )]
 async fn search_openings(

@@ -215,3 +215,86 @@ async fn instances_starting_together_migrate_once() {
         .collect();
     assert_eq!(applied, vec![1]);
 }
+
+/// The bytes of one table's main file, read from the server's data directory after a
+/// checkpoint; `None` (said on stderr) when the server's files are not readable from here.
+async fn table_file(pg: &PostgresStore, table: &str) -> Option<(String, Vec<u8>)> {
+    sqlx::query("CHECKPOINT").execute(&pg.pool).await.ok()?;
+    let data_dir: String = sqlx::query_scalar("SHOW data_directory")
+        .fetch_one(&pg.pool)
+        .await
+        .ok()?;
+    let file: String = sqlx::query_scalar("SELECT pg_relation_filepath($1::regclass)")
+        .bind(table)
+        .fetch_one(&pg.pool)
+        .await
+        .ok()?;
+    let path = format!("{data_dir}/{file}");
+    match std::fs::read(&path) {
+        Ok(bytes) => Some((path, bytes)),
+        Err(e) => {
+            eprintln!("cannot read {path} ({e}): skipping the byte check of erasure");
+            None
+        }
+    }
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+#[tokio::test]
+async fn erasure_leaves_no_byte_of_the_person_in_the_table_files() {
+    let Some((_database, pg)) = scratch().await else {
+        return;
+    };
+    let store = Store::Postgres(pg.clone());
+    let name = "Zlatana Raderasdottir";
+    let kept = store
+        .create_participant(
+            &crate::store::tests::fixtures::full_identity("Kvar Kvarsson"),
+            &crate::store::tests::fixtures::full_profile(),
+            None,
+        )
+        .await
+        .expect("kept");
+    let erased = store
+        .create_participant(
+            &crate::store::tests::fixtures::full_identity(name),
+            &crate::store::tests::fixtures::full_profile(),
+            None,
+        )
+        .await
+        .expect("erased");
+    let Some((before_path, before)) = table_file(&pg, "participant_identities").await else {
+        return;
+    };
+    assert!(
+        contains(&before, name),
+        "the check can see the name in {before_path}"
+    );
+
+    assert!(store.erase_participant(erased.id).await.expect("erase"));
+    let (after_path, after) = table_file(&pg, "participant_identities")
+        .await
+        .expect("readable as before");
+    assert!(
+        !contains(&after, name),
+        "{after_path} still holds the erased name"
+    );
+    assert!(contains(&after, "Kvar Kvarsson"), "the others stay");
+    assert!(
+        !std::path::Path::new(&before_path).exists() || before_path == after_path,
+        "the old file is gone"
+    );
+    assert_eq!(
+        store
+            .participant(kept.id)
+            .await
+            .expect("read")
+            .map(|p| p.id),
+        Some(kept.id)
+    );
+}
