@@ -16,7 +16,7 @@ use crate::model::{
     User,
 };
 
-use super::{AccessRecord, StoreError, TokenRecord};
+use super::{AccessRecord, Counts, OutboxEntry, StoreError, TokenRecord};
 
 /// The serde string of a unit enum variant (`"vacancy"`, `"nystartsjobb"`, `"A1"`), so the
 /// database holds the same spelling the JSON API does.
@@ -422,5 +422,46 @@ impl TryFrom<AccessRow> for AccessRecord {
             action: r.action,
             at: r.at,
         })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct OutboxRow {
+    pub seq: i64,
+    pub entity: String,
+    pub entity_id: Id,
+    pub op: String,
+}
+
+impl TryFrom<OutboxRow> for OutboxEntry {
+    type Error = StoreError;
+
+    fn try_from(row: OutboxRow) -> Result<Self, StoreError> {
+        Ok(OutboxEntry {
+            seq: row.seq,
+            entity: enum_parse("outbox", row.seq, "entity", &row.entity)?,
+            entity_id: row.entity_id,
+            op: enum_parse("outbox", row.seq, "op", &row.op)?,
+        })
+    }
+}
+
+/// The status counts; both backends name the columns after [`Counts`]' fields.
+#[derive(sqlx::FromRow)]
+pub(crate) struct CountsRow {
+    pub employers: i64,
+    pub openings: i64,
+    pub open_openings: i64,
+    pub participants: i64,
+}
+
+impl From<CountsRow> for Counts {
+    fn from(row: CountsRow) -> Self {
+        Counts {
+            employers: row.employers,
+            openings: row.openings,
+            open_openings: row.open_openings,
+            participants: row.participants,
+        }
     }
 }

@@ -21,7 +21,7 @@ use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnection, PgPool};
 
 use crate::model::Id;
-use crate::store::codec::{enum_parse, enum_str};
+use crate::store::codec::{CountsRow, OutboxRow, enum_str};
 use crate::store::{Counts, Entity, Op, OutboxEntry, StoreError};
 
 /// The advisory lock the sequencer holds while it numbers rows ("jobmoutb" in ASCII), apart
@@ -82,23 +82,14 @@ pub(super) async fn outbox_after(
     limit: i64,
 ) -> Result<Vec<OutboxEntry>, StoreError> {
     sequence(pool).await?;
-    let rows: Vec<(i64, String, Id, String)> = sqlx::query_as(
+    let rows: Vec<OutboxRow> = sqlx::query_as(
         "SELECT seq, entity, entity_id, op FROM outbox WHERE seq > $1 ORDER BY seq LIMIT $2",
     )
     .bind(after_seq)
     .bind(limit.max(0))
     .fetch_all(pool)
     .await?;
-    rows.into_iter()
-        .map(|(seq, entity, entity_id, op)| {
-            Ok(OutboxEntry {
-                seq,
-                entity: enum_parse("outbox", seq, "entity", &entity)?,
-                entity_id,
-                op: enum_parse("outbox", seq, "op", &op)?,
-            })
-        })
-        .collect()
+    rows.into_iter().map(OutboxEntry::try_from).collect()
 }
 
 /// The highest number handed out, after numbering what has committed: every row at or below it
@@ -113,18 +104,13 @@ pub(super) async fn outbox_head(pool: &PgPool) -> Result<i64, StoreError> {
 }
 
 pub(super) async fn counts(pool: &PgPool) -> Result<Counts, StoreError> {
-    let (employers, openings, open_openings, participants): (i64, i64, i64, i64) = sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM employers), \
-                (SELECT COUNT(*) FROM openings), \
-                (SELECT COUNT(*) FROM openings WHERE status = 'open'), \
-                (SELECT COUNT(*) FROM participants)",
+    let row: CountsRow = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM employers) AS employers, \
+                (SELECT COUNT(*) FROM openings) AS openings, \
+                (SELECT COUNT(*) FROM openings WHERE status = 'open') AS open_openings, \
+                (SELECT COUNT(*) FROM participants) AS participants",
     )
     .fetch_one(pool)
     .await?;
-    Ok(Counts {
-        employers,
-        openings,
-        open_openings,
-        participants,
-    })
+    Ok(row.into())
 }

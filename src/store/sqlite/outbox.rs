@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnection, SqlitePool};
 
 use crate::model::Id;
-use crate::store::codec::enum_parse;
+use crate::store::codec::{CountsRow, OutboxRow};
 use crate::store::{Counts, Entity, Op, OutboxEntry, StoreError};
 
 /// Queues `op` on `entity_id` for the index, on the caller's connection, so the row commits (or
@@ -59,23 +59,14 @@ pub(super) async fn outbox_after(
     after_seq: i64,
     limit: i64,
 ) -> Result<Vec<OutboxEntry>, StoreError> {
-    let rows: Vec<(i64, String, Id, String)> = sqlx::query_as(
+    let rows: Vec<OutboxRow> = sqlx::query_as(
         "SELECT seq, entity, entity_id, op FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
     )
     .bind(after_seq)
     .bind(limit.max(0))
     .fetch_all(pool)
     .await?;
-    rows.into_iter()
-        .map(|(seq, entity, entity_id, op)| {
-            Ok(OutboxEntry {
-                seq,
-                entity: enum_parse("outbox", seq, "entity", &entity)?,
-                entity_id,
-                op: enum_parse("outbox", seq, "op", &op)?,
-            })
-        })
-        .collect()
+    rows.into_iter().map(OutboxEntry::try_from).collect()
 }
 
 pub(super) async fn outbox_head(pool: &SqlitePool) -> Result<i64, StoreError> {
@@ -87,18 +78,13 @@ pub(super) async fn outbox_head(pool: &SqlitePool) -> Result<i64, StoreError> {
 }
 
 pub(super) async fn counts(pool: &SqlitePool) -> Result<Counts, StoreError> {
-    let (employers, openings, open_openings, participants): (i64, i64, i64, i64) = sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM employers), \
-                    (SELECT COUNT(*) FROM openings), \
-                    (SELECT COUNT(*) FROM openings WHERE status = 'open'), \
-                    (SELECT COUNT(*) FROM participants)",
+    let row: CountsRow = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM employers) AS employers, \
+                    (SELECT COUNT(*) FROM openings) AS openings, \
+                    (SELECT COUNT(*) FROM openings WHERE status = 'open') AS open_openings, \
+                    (SELECT COUNT(*) FROM participants) AS participants",
     )
     .fetch_one(pool)
     .await?;
-    Ok(Counts {
-        employers,
-        openings,
-        open_openings,
-        participants,
-    })
+    Ok(row.into())
 }
