@@ -42,7 +42,6 @@ impl Engine {
                 p.upsert_participant(*id, profile, &self.taxonomy);
             }
         }
-        self.applied.send_replace(head);
         let index = self.index.read().clone();
         let rebuild = match index {
             None => true,
@@ -57,6 +56,8 @@ impl Engine {
             }
         };
         if rebuild {
+            // The projection is at `head`; without an index it follows on this cursor.
+            self.applied.send_replace(head);
             tracing::warn!(
                 head,
                 "the index is out of step with the database; rebuilding it beside the live one, search answers 503 until it is back"

@@ -167,14 +167,15 @@ impl Engine {
     pub async fn status(&self, caller: &Caller) -> Result<Status> {
         caller.require(openings::STAFF)?;
         let counts = self.store.counts().await?;
+        let index = self.index().ok();
         Ok(Status {
             instance: instance_name(),
             database: self.store.backend_name(),
             counts,
             outbox_head: self.store.outbox_head().await?,
             index_applied: self.index_applied(),
-            indexed_openings: self.index().map_or(0, |i| i.num_docs()),
-            index_ready: self.index().is_ok(),
+            indexed_openings: index.as_ref().map_or(0, |i| i.num_docs()),
+            index_ready: index.is_some(),
             weight_profile: ProfileStamp {
                 name: self.profile.name.clone(),
                 version: self.profile.version,
