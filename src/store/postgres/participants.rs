@@ -164,12 +164,39 @@ pub(super) async fn participant_coach(
 
 /// Deletes a participant (as [`delete_participant`]) and then rewrites the tables that held
 /// the erased rows. A plain `DELETE` leaves the old tuple in the table file until its space is
-/// reused; `VACUUM FULL` writes each table anew without dead tuples and drops the old file, so
-/// the bytes are gone from the database files. It locks those two tables for the rewrite,
-/// which is brief at a unit's scale and rare: erasure is a decision, not a routine.
+/// reused; `VACUUM FULL` writes each table anew and drops the old file, but it must keep a
+/// deleted tuple that a transaction still running anywhere on the server might see. So the
+/// rewrite waits (at most [`ERASE_HORIZON_WAIT`]) until every transaction older than the
+/// delete has ended; only then are the bytes gone from the table files. It locks the two
+/// tables for the rewrite, which is brief at a unit's scale and rare: erasure is a decision,
+/// not a routine.
 pub(super) async fn erase_participant(pool: &PgPool, id: Id) -> Result<bool, StoreError> {
-    if !delete_participant(pool, id).await? {
+    let mut tx = pool.begin().await?;
+    if !delete_in(&mut tx, id).await? {
         return Ok(false);
+    }
+    let deleted_by: String = sqlx::query_scalar("SELECT pg_current_xact_id()::TEXT")
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let started = std::time::Instant::now();
+    loop {
+        let passed: bool =
+            sqlx::query_scalar("SELECT pg_snapshot_xmin(pg_current_snapshot()) > $1::TEXT::xid8")
+                .bind(&deleted_by)
+                .fetch_one(pool)
+                .await?;
+        if passed {
+            break;
+        }
+        if started.elapsed() > ERASE_HORIZON_WAIT {
+            tracing::warn!(
+                participant = id,
+                "an older transaction is still running; the erased rows' bytes may stay in the table files until the next erasure or VACUUM FULL"
+            );
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     sqlx::query("VACUUM FULL participant_identities, participant_profiles")
         .execute(pool)
@@ -177,28 +204,40 @@ pub(super) async fn erase_participant(pool: &PgPool, id: Id) -> Result<bool, Sto
     Ok(true)
 }
 
+/// How long an erasure waits for older transactions to end before it rewrites the tables.
+const ERASE_HORIZON_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 pub(super) async fn delete_participant(pool: &PgPool, id: Id) -> Result<bool, StoreError> {
     let mut tx = pool.begin().await?;
+    if !delete_in(&mut tx, id).await? {
+        return Ok(false);
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Deletes identity, profile and participant rows on `conn` and queues the delete for the
+/// index; `false`, writing nothing, if there was no such participant.
+async fn delete_in(conn: &mut PgConnection, id: Id) -> Result<bool, StoreError> {
     // Explicit deletes rather than relying on ON DELETE CASCADE alone, as on SQLite: erasure
     // of personal data says what it removes.
     sqlx::query("DELETE FROM participant_identities WHERE participant_id = $1")
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
     sqlx::query("DELETE FROM participant_profiles WHERE participant_id = $1")
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
     let deleted = sqlx::query("DELETE FROM participants WHERE id = $1")
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?
         .rows_affected();
     if deleted == 0 {
         return Ok(false);
     }
-    push_outbox(&mut tx, Entity::Participant, id, Op::Delete, Utc::now()).await?;
-    tx.commit().await?;
+    push_outbox(conn, Entity::Participant, id, Op::Delete, Utc::now()).await?;
     Ok(true)
 }
 
