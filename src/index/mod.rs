@@ -244,9 +244,12 @@ impl OpeningIndex {
             }
             return Err(error);
         }
-        self.applied_seq.store(seq, Ordering::Release);
         drop(writer);
-        self.reader.reload()?;
+        // The reader first, so that once the sequence says a batch is applied, searches and
+        // document counts see it too (a status with no lag counts every document).
+        let reloaded = self.reader.reload();
+        self.applied_seq.store(seq, Ordering::Release);
+        reloaded?;
         Ok(())
     }
 
