@@ -94,13 +94,7 @@ impl Engine {
     }
 
     async fn try_rebuild(&self) -> Result<u64> {
-        let next_dir = sibling(&self.index_dir, "next");
-        let head = self.store.outbox_head().await?;
-        let openings = self.store.all_openings().await?;
-        remove_if_present(&next_dir)?;
-        let next = OpeningIndex::open_or_create(&next_dir)?;
-        rebuild_index(&next, &openings, head)?;
-        drop(next);
+        let next_dir = build_beside(&self.store, &self.index_dir).await?;
         {
             // No catch-up runs while the directories change hands.
             let _guard = self.indexer.lock().await;
@@ -121,10 +115,7 @@ impl Engine {
         let index = self.index.read().clone();
         loop {
             // While the index is rebuilt the projection follows on its own cursor.
-            let after = match &index {
-                Some(index) => index.applied_seq(),
-                None => *self.applied.borrow(),
-            };
+            let after = self.applied_by(index.as_deref());
             let entries = self.store.outbox_after(after, OUTBOX_BATCH).await?;
             let Some(last) = entries.last().map(|e| e.seq) else {
                 self.applied.send_replace(after);
@@ -315,6 +306,17 @@ pub fn open_index(dir: &Path) -> Result<Option<OpeningIndex>> {
     }
 }
 
+/// Builds the open openings of the database, as of its outbox head, into a fresh index in the
+/// directory beside `index_dir` (`index.next`), committed and closed, ready for [`swap_in`].
+async fn build_beside(store: &Store, index_dir: &Path) -> Result<std::path::PathBuf> {
+    let next_dir = sibling(index_dir, "next");
+    let head = store.outbox_head().await?;
+    let openings = store.all_openings().await?;
+    remove_if_present(&next_dir)?;
+    rebuild_index(&OpeningIndex::open_or_create(&next_dir)?, &openings, head)?;
+    Ok(next_dir)
+}
+
 /// `index` → `index.next`: a directory beside `dir` for a rebuild's stages.
 fn sibling(dir: &Path, stage: &str) -> std::path::PathBuf {
     let mut name = dir.file_name().unwrap_or_default().to_os_string();
@@ -366,10 +368,7 @@ pub fn rebuild_index(index: &OpeningIndex, openings: &[Opening], head: i64) -> R
 pub async fn reindex(store: &Store, index_dir: &Path) -> Result<u64> {
     // Refused if a running server holds the index; it rebuilds its own.
     drop(open_index(index_dir)?);
-    let head = store.outbox_head().await?;
-    let openings = store.all_openings().await?;
-    let next_dir = sibling(index_dir, "next");
-    rebuild_index(&OpeningIndex::open_or_create(&next_dir)?, &openings, head)?;
+    let next_dir = build_beside(store, index_dir).await?;
     swap_in(&next_dir, index_dir)?;
     Ok(OpeningIndex::open_or_create(index_dir)?.num_docs())
 }

@@ -142,12 +142,12 @@ impl Engine {
             .ok_or(ServiceError::IndexRebuilding)
     }
 
-    /// The last outbox row the index has applied; while it is rebuilt, the last one the
-    /// projection has.
-    fn index_applied(&self) -> i64 {
-        match self.index() {
-            Ok(index) => index.applied_seq(),
-            Err(_) => *self.applied.borrow(),
+    /// The last outbox row `index` has applied; without one (while it is rebuilt), the last
+    /// one the projection has.
+    fn applied_by(&self, index: Option<&OpeningIndex>) -> i64 {
+        match index {
+            Some(index) => index.applied_seq(),
+            None => *self.applied.borrow(),
         }
     }
 
@@ -173,7 +173,7 @@ impl Engine {
             database: self.store.backend_name(),
             counts,
             outbox_head: self.store.outbox_head().await?,
-            index_applied: self.index_applied(),
+            index_applied: self.applied_by(index.as_deref()),
             indexed_openings: index.as_ref().map_or(0, |i| i.num_docs()),
             index_ready: index.is_some(),
             weight_profile: ProfileStamp {

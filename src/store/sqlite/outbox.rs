@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnection, SqlitePool};
 
 use crate::model::Id;
-use crate::store::codec::{CountsRow, OutboxRow};
+use crate::store::codec::{CountsRow, OutboxRow, enum_str};
 use crate::store::{Counts, Entity, Op, OutboxEntry, StoreError};
 
 /// Queues `op` on `entity_id` for the index, on the caller's connection, so the row commits (or
@@ -31,27 +31,13 @@ pub(super) async fn push_outbox(
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO outbox (entity, entity_id, op, at) VALUES (?, ?, ?, ?)")
-        .bind(entity_str(entity))
+        .bind(enum_str(&entity)?)
         .bind(entity_id)
-        .bind(op_str(op))
+        .bind(enum_str(&op)?)
         .bind(at)
         .execute(conn)
         .await?;
     Ok(())
-}
-
-fn entity_str(entity: Entity) -> &'static str {
-    match entity {
-        Entity::Opening => "opening",
-        Entity::Participant => "participant",
-    }
-}
-
-fn op_str(op: Op) -> &'static str {
-    match op {
-        Op::Upsert => "upsert",
-        Op::Delete => "delete",
-    }
 }
 
 pub(super) async fn outbox_after(
