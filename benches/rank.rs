@@ -71,6 +71,8 @@ fn participants(n: usize, rng: &mut ChaCha8Rng) -> Vec<ParticipantFeatures> {
         .map(|i| ParticipantFeatures {
             id: i as i64,
             skills: key_set((0..rng.random_range(2..10)).map(|_| skill(rng)).collect()),
+            related_skills: Vec::new(),
+            related_occupations: Vec::new(),
             occupations: (0..rng.random_range(0..3))
                 .map(|_| {
                     (

@@ -2,8 +2,11 @@
 //! documents, and the core's keys back into labelled terms. Pure: no store, no locks.
 
 use crate::index::IndexedOpening;
+use crate::model::SsykCode;
 use crate::model::{ConceptId, GeoPoint, Opening, Place, Profile, Term};
-use crate::rank::{Key, OpeningFeatures, ParticipantFeatures, SkillWeights, Vocabulary, key_set};
+use crate::rank::{
+    Key, OpeningFeatures, ParticipantFeatures, Related, SkillWeights, Vocabulary, key_set,
+};
 use crate::taxonomy::Taxonomy;
 
 /// Prefix of vocabulary names for free text, so it never collides with a concept id.
@@ -32,7 +35,17 @@ impl Keys {
         if known.is_none()
             && let Some(id) = term.concept_id()
         {
-            self.weights.set(key, taxonomy.skill_rarity(id));
+            set_weights(&mut self.weights, key, id, taxonomy);
+        }
+        key
+    }
+
+    /// The key of a concept, interning it when new.
+    fn intern_concept(&mut self, id: &ConceptId, taxonomy: &Taxonomy) -> Key {
+        let known = self.vocabulary.get(id.as_str());
+        let key = self.vocabulary.key(id.as_str());
+        if known.is_none() {
+            set_weights(&mut self.weights, key, id, taxonomy);
         }
         key
     }
@@ -85,6 +98,14 @@ impl Keys {
     }
 }
 
+/// A concept's rarity weight and specificity, as the taxonomy gives them.
+fn set_weights(weights: &mut SkillWeights, key: Key, id: &ConceptId, taxonomy: &Taxonomy) {
+    weights.set(key, taxonomy.skill_rarity(id));
+    if let Some(s) = taxonomy.skill_specificity(id) {
+        weights.set_specificity(key, s);
+    }
+}
+
 /// A term in evidence: the concept id when there is one, and what to show.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TermLabel {
@@ -126,9 +147,8 @@ pub fn detached_opening_features(
                         .expect("fewer than 4 billion terms");
                     *extra.entry(name).or_insert_with(|| {
                         if let Some(id) = t.concept_id() {
-                            weights
-                                .get_or_insert_with(|| keys.weights.clone())
-                                .set(next, taxonomy.skill_rarity(id));
+                            let weights = weights.get_or_insert_with(|| keys.weights.clone());
+                            set_weights(weights, next, id, taxonomy);
                         }
                         next
                     })
@@ -198,7 +218,80 @@ pub fn participant_features(
     let licences = held_licences(p, taxonomy);
     let skills = keys.intern_all(&p.skills, taxonomy);
     let licences = keys.intern_all(&licences, taxonomy);
-    features_with(id, p, taxonomy, skills, licences)
+    // Related skills get keys too, so an opening that lists one later meets them.
+    let held = keys_of(&p.skills, &keys.vocabulary);
+    let related = related_skills(held, &skills, taxonomy, |id| {
+        Some(keys.intern_concept(id, taxonomy))
+    });
+    features_with(id, p, taxonomy, skills, related, licences)
+}
+
+/// The keys of a profile's concept skills, with their concept ids.
+fn keys_of<'a>(terms: &'a [Term], vocabulary: &Vocabulary) -> Vec<(&'a ConceptId, Key)> {
+    terms
+        .iter()
+        .filter_map(|t| {
+            let id = t.concept_id()?;
+            Some((id, vocabulary.get(id.as_str())?))
+        })
+        .collect()
+}
+
+/// Skills related to those held, not held themselves, each once with its most similar route.
+fn related_skills(
+    held_concepts: Vec<(&ConceptId, Key)>,
+    held: &[Key],
+    taxonomy: &Taxonomy,
+    mut key: impl FnMut(&ConceptId) -> Option<Key>,
+) -> Vec<Related<Key>> {
+    let mut out: Vec<Related<Key>> = Vec::new();
+    for (id, via) in held_concepts {
+        for (other, similarity) in taxonomy.related_skills(id) {
+            let Some(to) = key(other) else { continue };
+            if held.binary_search(&to).is_err() {
+                out.push(Related {
+                    to,
+                    via,
+                    similarity,
+                });
+            }
+        }
+    }
+    // Most similar first within a key, lower `via` on ties, then one per key.
+    out.sort_by(|a, b| {
+        a.to.cmp(&b.to)
+            .then(b.similarity.total_cmp(&a.similarity))
+            .then(a.via.cmp(&b.via))
+    });
+    out.dedup_by_key(|r| r.to);
+    out
+}
+
+/// Occupation groups related to the participant's by the skills they ask for, not among the
+/// participant's own, each once with its most similar route.
+fn related_occupations(p: &Profile, taxonomy: &Taxonomy) -> Vec<Related<SsykCode>> {
+    let own: Vec<SsykCode> = p.occupations.iter().map(|e| e.occupation.code).collect();
+    let mut out: Vec<Related<SsykCode>> = own
+        .iter()
+        .flat_map(|&via| {
+            taxonomy
+                .related_occupations(via)
+                .iter()
+                .map(move |&(to, similarity)| Related {
+                    to,
+                    via,
+                    similarity,
+                })
+        })
+        .filter(|r| !own.contains(&r.to))
+        .collect();
+    out.sort_by(|a, b| {
+        a.to.cmp(&b.to)
+            .then(b.similarity.total_cmp(&a.similarity))
+            .then(a.via.cmp(&b.via))
+    });
+    out.dedup_by_key(|r| r.to);
+    out
 }
 
 /// Features of a profile for one ranking, without changing the vocabulary: a term no opening
@@ -210,13 +303,14 @@ pub fn participant_features_lookup(
     taxonomy: &Taxonomy,
 ) -> ParticipantFeatures {
     let licences = held_licences(p, taxonomy);
-    features_with(
-        id,
-        p,
+    let skills = keys.lookup_all(&p.skills);
+    let related = related_skills(
+        keys_of(&p.skills, &keys.vocabulary),
+        &skills,
         taxonomy,
-        keys.lookup_all(&p.skills),
-        keys.lookup_all(&licences),
-    )
+        |id| keys.vocabulary.get(id.as_str()),
+    );
+    features_with(id, p, taxonomy, skills, related, keys.lookup_all(&licences))
 }
 
 fn features_with(
@@ -224,16 +318,19 @@ fn features_with(
     p: &Profile,
     taxonomy: &Taxonomy,
     skills: Vec<Key>,
+    related_skills: Vec<Related<Key>>,
     licences: Vec<Key>,
 ) -> ParticipantFeatures {
     ParticipantFeatures {
         id,
         skills,
+        related_skills,
         occupations: p
             .occupations
             .iter()
             .map(|e| (e.occupation.code, e.years))
             .collect(),
+        related_occupations: related_occupations(p, taxonomy),
         swedish: p.swedish_level,
         location: point_of(&p.home, taxonomy),
         max_travel_km: p.max_travel_km,

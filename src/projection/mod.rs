@@ -16,7 +16,8 @@ mod tests;
 use crate::model::{Id, Opening, OpeningKind, OpeningStatus, Profile};
 use crate::rank::{
     Context, OpeningColumns, OpeningFeatures, ParticipantColumns, ParticipantFeatures, RankOptions,
-    Ranking, Request, Within, rank_openings_pruned, rank_participants_pruned,
+    Ranking, Request, Within, rank_openings_pruned, rank_participants_pruned, skill_credits,
+    travel_limit,
 };
 use crate::taxonomy::Taxonomy;
 pub use features::{Keys, TermLabel};
@@ -93,7 +94,9 @@ impl Projection {
             at.dedup_by_key(|t| t.0);
             at
         });
-        let [must, merit] = table.weighted_hits(&participant.skills, ctx.skill_weights);
+        let curves = &ctx.profile.curves;
+        let [must, merit] =
+            table.weighted_hits(skill_credits(participant, curves), ctx.skill_weights);
         let kinds = table.tags();
         let eligible = |i: usize| kind.is_none_or(|want| kinds[i] == want);
         let columns = OpeningColumns {
@@ -108,7 +111,7 @@ impl Projection {
         // no look: they are counted as excluded.
         let near = participant
             .location
-            .zip(participant.max_travel_km)
+            .zip(travel_limit(participant, curves).map(|(km, _)| km))
             .filter(|_| !options.include_excluded)
             .and_then(|(home, km)| table.near(home, km));
         let within = near.as_deref().map(|rows| Within {

@@ -20,8 +20,9 @@ pub trait Row: Clone {
     /// The facet, interning what it points to in `slots`.
     fn facet(&self, slots: &mut Slots, weights: &SkillWeights) -> Self::Facet;
     /// The skill keys the row lists or holds, in two lists (an opening's must-have and merit
-    /// skills; a participant's skills and nothing), each sorted: what its posting lists are of.
-    fn skill_lists(&self) -> [&[Key]; 2];
+    /// skills; a participant's skills and related skills), each sorted: what its posting lists
+    /// are of. Read by writes only.
+    fn skill_lists(&self) -> [Vec<Key>; 2];
     fn location(&self) -> Option<GeoPoint>;
 }
 
@@ -41,8 +42,8 @@ impl Row for OpeningFeatures {
         Facet::of(self, occupation, licences, weights)
     }
 
-    fn skill_lists(&self) -> [&[Key]; 2] {
-        [&self.must, &self.merit]
+    fn skill_lists(&self) -> [Vec<Key>; 2] {
+        [self.must.clone(), self.merit.clone()]
     }
 
     fn location(&self) -> Option<GeoPoint> {
@@ -59,8 +60,9 @@ impl Row for ParticipantFeatures {
 
     fn facet(&self, _: &mut Slots, _: &SkillWeights) {}
 
-    fn skill_lists(&self) -> [&[Key]; 2] {
-        [&self.skills, &[]]
+    fn skill_lists(&self) -> [Vec<Key>; 2] {
+        let related = self.related_skills.iter().map(|r| r.to).collect();
+        [self.skills.clone(), related]
     }
 
     fn location(&self) -> Option<GeoPoint> {
@@ -258,7 +260,7 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
             let moved = self.features[last as usize].id();
             let [a, b] = self.features[last as usize].skill_lists();
             for (list, keys) in [(0, a), (1, b)] {
-                for &key in keys {
+                for key in keys {
                     let posting = &mut self.postings[list][key as usize];
                     if let Some(slot) = posting.iter_mut().find(|o| **o == last) {
                         *slot = at;
@@ -286,7 +288,7 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
         self.cells.entry(cell).or_default().push(at);
         let [a, b] = self.features[at as usize].skill_lists();
         for (list, keys) in [(0, a), (1, b)] {
-            for &key in keys {
+            for key in keys {
                 let postings = &mut self.postings[list];
                 let k = key as usize;
                 if postings.len() <= k {
@@ -309,7 +311,7 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
         }
         let [a, b] = self.features[at as usize].skill_lists();
         for (list, keys) in [(0, a), (1, b)] {
-            for &key in keys {
+            for key in keys {
                 if let Some(posting) = self.postings[list].get_mut(key as usize)
                     && let Some(j) = posting.iter().position(|o| *o == at)
                 {
@@ -326,14 +328,21 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
             .map_or(&[], Vec::as_slice)
     }
 
-    /// Per row and list, the summed weights of the row's keys that are among `skills`: for an
-    /// opening, the weighted must-have and merit skills a participant holds.
-    pub fn weighted_hits(&self, skills: &[Key], weights: &SkillWeights) -> [Vec<f32>; 2] {
+    /// Per row and list, the summed weights of the row's keys that are among `skills`, each
+    /// times its credit: for an opening, the weighted must-have and merit skills a participant
+    /// holds (credit 1) or holds a related skill of (its partial credit).
+    pub fn weighted_hits(
+        &self,
+        skills: impl IntoIterator<Item = (Key, f32)>,
+        weights: &SkillWeights,
+    ) -> [Vec<f32>; 2] {
         let n = self.features.len();
         let mut sums = [vec![0.0f32; n], vec![0.0f32; n]];
-        // Keys in ascending order, as coverage sums them.
-        for &key in skills {
-            let w = weights.get(key);
+        for (key, credit) in skills {
+            let w = weights.get(key) * credit;
+            if w <= 0.0 {
+                continue;
+            }
             for (list, sum) in sums.iter_mut().enumerate() {
                 for &at in self.posting(list, key) {
                     sum[at as usize] += w;

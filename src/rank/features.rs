@@ -56,30 +56,71 @@ impl Vocabulary {
     }
 }
 
-/// Per-key weights of skills: rarer skills count more in coverage. Keys beyond the table weigh 1.
+/// Per-key facts of skills: the weight a skill has in coverage (rarer skills count more; keys
+/// beyond the table weigh 1) and its specificity, how much a match on it says about fit (a skill
+/// few occupations ask for says much, one half the market asks for says little; keys beyond the
+/// table, such as free text, are [`SkillWeights::DEFAULT_SPECIFICITY`]).
 #[derive(Clone, Debug, Default)]
-pub struct SkillWeights(Vec<f32>);
+pub struct SkillWeights {
+    weights: Vec<f32>,
+    specificity: Vec<f32>,
+}
 
 impl SkillWeights {
+    /// The specificity of a skill nothing is known of: neither generic nor occupation-specific.
+    pub const DEFAULT_SPECIFICITY: f32 = 0.5;
+
     pub fn new() -> Self {
         Self::default()
     }
 
     pub fn set(&mut self, key: Key, weight: f32) {
         let i = key as usize;
-        if self.0.len() <= i {
-            self.0.resize(i + 1, 1.0);
+        if self.weights.len() <= i {
+            self.weights.resize(i + 1, 1.0);
         }
-        self.0[i] = if weight.is_finite() && weight > 0.0 {
+        self.weights[i] = if weight.is_finite() && weight > 0.0 {
             weight
         } else {
             1.0
         };
     }
 
-    pub fn get(&self, key: Key) -> f32 {
-        self.0.get(key as usize).copied().unwrap_or(1.0)
+    /// Sets a skill's specificity, clamped to [0, 1].
+    pub fn set_specificity(&mut self, key: Key, specificity: f32) {
+        let i = key as usize;
+        if self.specificity.len() <= i {
+            self.specificity.resize(i + 1, Self::DEFAULT_SPECIFICITY);
+        }
+        self.specificity[i] = if specificity.is_finite() {
+            specificity.clamp(0.0, 1.0)
+        } else {
+            Self::DEFAULT_SPECIFICITY
+        };
     }
+
+    pub fn get(&self, key: Key) -> f32 {
+        self.weights.get(key as usize).copied().unwrap_or(1.0)
+    }
+
+    pub fn specificity(&self, key: Key) -> f32 {
+        self.specificity
+            .get(key as usize)
+            .copied()
+            .unwrap_or(Self::DEFAULT_SPECIFICITY)
+    }
+}
+
+/// Something the participant does not have but is close to something they have: a skill
+/// the same occupations ask for, or an occupation group that asks for the same skills.
+/// `similarity` in (0, 1] comes from the taxonomy's relatedness tables; the weight profile
+/// decides how much of a match it is worth.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Related<T> {
+    pub to: T,
+    /// What the participant has that `to` is related to.
+    pub via: T,
+    pub similarity: f32,
 }
 
 /// What the core knows of an opening.
@@ -107,11 +148,17 @@ pub struct ParticipantFeatures {
     pub id: i64,
     /// Skills, sorted and without duplicates.
     pub skills: Vec<Key>,
+    /// Skills not held but related to one held, sorted by `to` and without duplicates (the
+    /// most similar `via` kept); none of them is among `skills`.
+    pub related_skills: Vec<Related<Key>>,
     /// Occupation groups with years of experience in each.
     pub occupations: Vec<(SsykCode, f32)>,
+    /// Occupation groups related to one in `occupations` by the skills they ask for.
+    pub related_occupations: Vec<Related<SsykCode>>,
     /// `None` means no Swedish yet: one step below A1.
     pub swedish: Option<SwedishLevel>,
     pub location: Option<GeoPoint>,
+    /// How far the participant can travel; `None`: the weight profile's default limit applies.
     pub max_travel_km: Option<f64>,
     /// Licences and certificates held, including what they imply, sorted and without duplicates.
     pub licences: Vec<Key>,

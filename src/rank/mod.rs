@@ -5,24 +5,28 @@
 //! the caller builds [`OpeningFeatures`] and [`ParticipantFeatures`] and maps keys back to
 //! labels. That keeps it testable and benchmarkable alone.
 //!
-//! | category | score in [0, 1] | applies when |
+//! | category | score in [0, 1] | when the opening states nothing |
 //! |---|---|---|
-//! | must_skills | rarity-weighted share of must-have skills held | the opening lists any |
-//! | merit_skills | rarity-weighted share of merit skills held | the opening lists any |
-//! | occupation | 1 same SSYK group, 0.6 / 0.3 / 0.1 sharing 3 / 2 / 1 digits | the opening names one |
-//! | experience | years in the group ÷ 3 (capped), times occupation similarity | the opening names one |
-//! | swedish | 1 when the minimum is met, −0.25 per CEFR step below | the opening sets a minimum |
-//! | distance | halves every 10 km | both locations known |
-//! | licences | share of required licences held (missing any excludes) | the opening requires any |
-//! | availability | late start decays to 0 over 60 days; × 0.5 / 0.8 for mismatched hours | always |
-//! | text | relevance supplied by the caller | the caller supplies it |
+//! | must_skills | rarity-weighted share of must-have skills covered (a related skill partly), times the evidence: matched specificity up to `skill_evidence_full` | 0 |
+//! | merit_skills | the same for merit skills | 0 |
+//! | occupation | 1 same SSYK group, 0.6 / 0.3 / 0.1 sharing 3 / 2 / 1 digits, or 0.85 × similarity for a group asking for the same skills | 0 |
+//! | experience | years in the group ÷ 3 (capped), times occupation similarity | 0 |
+//! | swedish | 1 when the minimum is met, −0.25 per CEFR step below | 1 |
+//! | distance | halves every 10 km; applies when the participant's home is known | 0.25 |
+//! | licences | share of required licences held (missing any excludes) | 1 |
+//! | availability | late start decays to 0 over 60 days; × 0.5 / 0.8 for mismatched hours | — |
+//! | text | relevance supplied by the caller; applies when the caller supplies it | — |
+//!
+//! Absence is scored (see [`CategoryScores`]): a fit the opening does not state earns nothing,
+//! a requirement it does not set is met, so stating less never wins by itself.
 //!
 //! Each category is one file in `category/` that computes its score and its evidence together,
 //! registered by one line in `category.rs` (with its default weight); scores and weights are a
 //! [`CategoryMap`] over [`Category`]. Adding a category is its file and that line.
 //!
 //! Hard exclusions: deadline passed, strict Swedish minimum not met, beyond the participant's
-//! travel limit, a required licence missing. They are rules about the pair in `score.rs`, not
+//! travel limit (the profile's `default_travel_km`, 50 km, when they state none), a required
+//! licence missing. They are rules about the pair in `score.rs`, not
 //! categories, so they never lower a score.
 
 mod category;
@@ -44,14 +48,16 @@ use utoipa::ToSchema;
 
 pub use category::Category;
 pub use category_map::CategoryMap;
-pub use features::{Key, OpeningFeatures, ParticipantFeatures, SkillWeights, Vocabulary, key_set};
+pub use features::{
+    Key, OpeningFeatures, ParticipantFeatures, Related, SkillWeights, Vocabulary, key_set,
+};
 pub use prune::{
     Facet, OpeningColumns, ParticipantColumns, Request, Unit, Within, rank_openings_pruned,
     rank_participants_pruned, unit,
 };
 pub use score::{
     CategoryScores, Context, Evaluation, Evidence, Exclusion, Pair, evaluate, explain,
-    explain_scores,
+    explain_scores, skill_credits, travel_limit,
 };
 pub use weights::{Curves, WeightProfile, WeightProfileError, Weights};
 

@@ -2,8 +2,8 @@
 //! over every candidate, found by scoring only the openings that can still enter the top k.
 //!
 //! One cheap pass over compact [`Facet`]s computes, per opening, a coarse upper bound of its
-//! total (which categories apply; the exact occupation, experience and Swedish scores; whether
-//! the opening names any skill the participant holds, from the caller's posting lists; distance
+//! total (the exact occupation, experience and Swedish scores; the share of skill credit the
+//! participant earns, held or related, from the caller's posting lists; distance
 //! from the chord, its decay rounded up to a sixteenth of a half-life; the start date counted as
 //! perfect) and decides each hard exclusion exactly (the travel limit
 //! from the chord between unit vectors, measured only in the thin band where the chord cannot
@@ -24,7 +24,7 @@ use super::category::text::relevance;
 use super::category::{availability, distance, experience, occupation, swedish};
 use super::features::{Key, SkillWeights};
 use super::features::{OpeningFeatures, ParticipantFeatures};
-use super::score::{CategoryScores, Context, Pair, coverage, evaluate};
+use super::score::{CategoryScores, Context, Pair, coverage, evaluate, travel_limit};
 use super::{Category, CategoryMap, RankOptions, Ranking, SEQUENTIAL_BELOW, Selection, finish};
 use crate::model::{EARTH_RADIUS_KM, GeoPoint, Hours, SsykCode, SwedishLevel};
 use chrono::Datelike;
@@ -63,9 +63,6 @@ impl Facet {
     pub const LICENCE_BITS: usize = 15;
     /// The bit of every licence past the first [`Facet::LICENCE_BITS`]: checked one by one.
     pub const OTHER_LICENCE: u16 = 1 << 15;
-    const MUST: u8 = 1;
-    const MERIT: u8 = 2;
-    const LICENCES: u8 = 4;
     const STRICT: u8 = 8;
     const HOURS_SHIFT: u8 = 4;
 
@@ -87,11 +84,7 @@ impl Facet {
                 Self::NO_OCCUPATION
             },
             swedish: o.swedish_min.map_or(0, SwedishLevel::step),
-            flags: flag(!o.must.is_empty(), Self::MUST)
-                | flag(!o.merit.is_empty(), Self::MERIT)
-                | flag(!o.licences.is_empty(), Self::LICENCES)
-                | flag(o.swedish_strict, Self::STRICT)
-                | (hours << Self::HOURS_SHIFT),
+            flags: flag(o.swedish_strict, Self::STRICT) | (hours << Self::HOURS_SHIFT),
             deadline: o.deadline.map_or(i32::MAX, |d| d.num_days_from_ce()),
             must_weight: total(&o.must),
             merit_weight: total(&o.merit),
@@ -230,18 +223,36 @@ fn upper(
     ctx: Context<'_>,
 ) -> f32 {
     let curves = &ctx.profile.curves;
+    // Untouched: no skill held or related, so coverage is 0 without looking.
     let skill = |wanted: &[Key]| match touched {
-        true => coverage(wanted, &pf.skills, ctx.skill_weights),
-        false => (!wanted.is_empty()).then_some(0.0),
+        true => Some(coverage(
+            wanted,
+            &pf.skills,
+            &pf.related_skills,
+            ctx.skill_weights,
+            curves,
+        )),
+        false => Some(0.0),
     };
+    let related = &pf.related_occupations;
     let upper = CategoryScores::from_fn(|c| match c {
         Category::MustSkills => skill(&of.must),
         Category::MeritSkills => skill(&of.merit),
-        Category::Occupation => occupation::best_similarity(&pf.occupations, of.occupation, curves),
-        Category::Experience => experience::years_score(&pf.occupations, of.occupation, curves),
-        Category::Swedish => swedish::level_score(pf.swedish, of.swedish_min, curves),
-        Category::Distance => km_low.map(|km| distance::km_score(km, curves)),
-        Category::Licences => (!of.licences.is_empty()).then_some(1.0),
+        Category::Occupation => Some(
+            occupation::best_similarity(&pf.occupations, related, of.occupation, curves)
+                .unwrap_or(0.0),
+        ),
+        Category::Experience => Some(
+            experience::years_score(&pf.occupations, related, of.occupation, curves).unwrap_or(0.0),
+        ),
+        Category::Swedish => {
+            Some(swedish::level_score(pf.swedish, of.swedish_min, curves).unwrap_or(1.0))
+        }
+        Category::Distance => match km_low {
+            Some(km) => Some(distance::km_score(km, curves)),
+            None => pf.location.map(|_| curves.unknown_distance_score),
+        },
+        Category::Licences => Some(1.0),
         Category::Availability => Some(availability::date_and_hours_score(
             pf.available_from,
             of.start_date,
@@ -294,7 +305,7 @@ fn excluded(
     {
         return true;
     }
-    if let (Some(low), Some(max)) = (low, p.max_travel_km) {
+    if let (Some(low), Some((max, _))) = (low, travel_limit(p, &ctx.profile.curves)) {
         if low > max {
             return true;
         }
@@ -345,6 +356,9 @@ struct Coarse<'a> {
     hours: [f32; 3],
     /// The licence bits the participant holds.
     held: u16,
+    /// The travel limit that applies to the participant.
+    limit: Option<f64>,
+    unknown_distance: f32,
     /// Sixteenths of a half-life per unit of chord, for the distance decay's bound.
     sixteenths_per_chord: f64,
     weights: CategoryMap<f32>,
@@ -370,14 +384,17 @@ impl<'a> Coarse<'a> {
         Coarse {
             participant,
             unit: participant.location.map(unit),
-            reach: participant.max_travel_km.and_then(Reach::of),
+            reach: travel_limit(participant, curves).and_then(|(km, _)| Reach::of(km)),
+            limit: travel_limit(participant, curves).map(|(km, _)| km),
+            unknown_distance: curves.unknown_distance_score,
             occupations: occupations
                 .iter()
                 .map(|&code| {
-                    let o = Some(code);
+                    let (o, related) = (Some(code), &p.related_occupations);
                     (
-                        occupation::best_similarity(&p.occupations, o, curves).unwrap_or(0.0),
-                        experience::years_score(&p.occupations, o, curves).unwrap_or(0.0),
+                        occupation::best_similarity(&p.occupations, related, o, curves)
+                            .unwrap_or(0.0),
+                        experience::years_score(&p.occupations, related, o, curves).unwrap_or(0.0),
                     )
                 })
                 .collect(),
@@ -419,31 +436,31 @@ impl<'a> Coarse<'a> {
                 0.0
             }
         };
-        if f.has(Facet::MUST) {
-            add(Category::MustSkills, share(hits[0], f.must_weight));
-        }
-        if f.has(Facet::MERIT) {
-            add(Category::MeritSkills, share(hits[1], f.merit_weight));
-        }
-        if let Some(&(similar, years)) = self.occupations.get(usize::from(f.occupation)) {
-            add(Category::Occupation, similar);
-            add(Category::Experience, years);
-        }
+        // The share of credit earned bounds coverage: its evidence factor is at most 1.
+        add(Category::MustSkills, share(hits[0], f.must_weight));
+        add(Category::MeritSkills, share(hits[1], f.merit_weight));
+        let (similar, years) = self
+            .occupations
+            .get(usize::from(f.occupation))
+            .copied()
+            .unwrap_or((0.0, 0.0));
+        add(Category::Occupation, similar);
+        add(Category::Experience, years);
         let (swedish, strict_gap) = self.swedish[usize::from(f.swedish.min(6))];
-        if f.swedish > 0 {
-            add(Category::Swedish, swedish);
-        }
+        add(Category::Swedish, if f.swedish > 0 { swedish } else { 1.0 });
         let chord2 = match (self.unit, unit) {
             (Some(a), Some(b)) => {
                 let c2 = chord2(a, b);
                 add(Category::Distance, self.decay_at_least(c2));
                 Some(c2)
             }
+            (Some(_), None) => {
+                add(Category::Distance, self.unknown_distance);
+                None
+            }
             _ => None,
         };
-        if f.has(Facet::LICENCES) {
-            add(Category::Licences, 1.0);
-        }
+        add(Category::Licences, 1.0);
         add(Category::Availability, self.hours[f.hours().min(2)]);
         if let Some(t) = text {
             add(Category::Text, relevance(t));
@@ -507,7 +524,7 @@ impl<'a> Coarse<'a> {
 
     fn beyond_reach(&self, chord2: f64, o: &OpeningFeatures) -> bool {
         let p = self.participant;
-        let Some(max) = p.max_travel_km else {
+        let Some(max) = self.limit else {
             return false;
         };
         match self.reach {

@@ -13,13 +13,21 @@ use utoipa::ToSchema;
 
 use super::category::{Category, swedish};
 use super::category_map::CategoryMap;
-use super::features::{Key, OpeningFeatures, ParticipantFeatures, SkillWeights};
-use super::weights::WeightProfile;
+use super::features::{Key, OpeningFeatures, ParticipantFeatures, Related, SkillWeights};
+use super::weights::{Curves, WeightProfile};
 use crate::model::{GeoPoint, SsykCode, SwedishLevel};
 
-/// The score of each category in [0, 1]; `None` where the category does not apply to the pair
-/// (the opening asks nothing of it, or a location is unknown). The total is the weighted mean
-/// over the categories that apply. On the wire, an object keyed by category name.
+/// The score of each category in [0, 1]; `None` where the category does not apply to the pair.
+/// The total is the weighted mean over the categories that apply. On the wire, an object keyed
+/// by category name.
+///
+/// Absence is scored, so that stating less never wins by itself: an opening that says nothing
+/// of a fit (no skills, no occupation) scores 0 there, as one whose statement is not met does;
+/// an opening that asks nothing of a requirement (no Swedish minimum, no licence) scores 1
+/// there, as one whose requirement is met does; a workplace without a location scores
+/// `unknown_distance_score`. Only what is the same for every opening of a ranking leaves a
+/// category out: the participant's home unknown (distance) and no text asked for (text). So
+/// within one ranking every total is a mean over the same categories.
 pub type CategoryScores = CategoryMap<Option<f32>>;
 
 impl CategoryMap<Option<f32>> {
@@ -58,6 +66,8 @@ pub enum Exclusion {
     BeyondTravelLimit {
         distance_km: f64,
         max_travel_km: f64,
+        /// The limit is the weight profile's default: the participant stated none.
+        default_limit: bool,
     },
     /// The opening requires a licence or certificate the participant does not hold.
     MissingLicence { missing: usize },
@@ -68,13 +78,24 @@ pub enum Exclusion {
 pub struct Evidence {
     /// Skills of the opening (must-have or merit) the participant has.
     pub skills_found: Vec<Key>,
+    /// Skills of the opening the participant lacks but holds a related skill of (`via`); they
+    /// are among the missing too, and earned part of their credit.
+    pub skills_related: Vec<Related<Key>>,
     pub must_skills_missing: Vec<Key>,
     pub merit_skills_missing: Vec<Key>,
+    /// How many must-have skills the opening lists; `skills_found` begins with those held.
+    pub must_skills_total: usize,
     /// The participant's occupation group closest to the opening's, and the digits they share.
     pub occupation_match: Option<(SsykCode, u8)>,
+    /// Set when the occupation scored through a group related by the skills it asks for: the
+    /// participant's group and the similarity.
+    pub occupation_related: Option<Related<SsykCode>>,
     pub experience_years: Option<f32>,
     /// CEFR steps below the opening's minimum; 0 when met, `None` when there is no minimum.
     pub swedish_gap_steps: Option<u8>,
+    /// The opening's minimum Swedish level and the participant's level, when there is a minimum.
+    pub swedish_required: Option<SwedishLevel>,
+    pub swedish_level: Option<SwedishLevel>,
     pub distance_km: Option<f64>,
     pub licences_missing: Vec<Key>,
     /// Days between the opening's start and the participant's availability, when late.
@@ -83,26 +104,79 @@ pub struct Evidence {
     pub excluded: Option<Exclusion>,
 }
 
-/// Weighted coverage of `wanted` by `held`, both sorted: `None` when nothing is wanted.
-pub fn coverage(wanted: &[Key], held: &[Key], weights: &SkillWeights) -> Option<f32> {
-    if wanted.is_empty() {
-        return None;
-    }
-    let (mut found, mut total) = (0.0f32, 0.0f32);
+/// Coverage of `wanted` by a participant's skills, in [0, 1]; 0 when nothing is wanted (no
+/// statement, no evidence of fit).
+///
+/// Each wanted skill earns credit 1 when held, `related_skill_credit × similarity` when a
+/// related skill is held, else 0. The score is the rarity-weighted share of credit earned,
+/// scaled by the evidence behind it: the summed specificity of the skills that earned any,
+/// counting in full from `skill_evidence_full` on. So one matched generic skill gives a full share but
+/// little evidence, and one matched occupation-specific skill gives both.
+pub fn coverage(
+    wanted: &[Key],
+    held: &[Key],
+    related: &[Related<Key>],
+    weights: &SkillWeights,
+    curves: &Curves,
+) -> f32 {
+    let (mut found, mut total, mut evidence) = (0.0f32, 0.0f32, 0.0f32);
     let mut h = held.iter().peekable();
+    let mut r = related.iter().peekable();
     for &k in wanted {
         let w = weights.get(k);
         total += w;
         while h.next_if(|&&x| x < k).is_some() {}
-        if h.peek() == Some(&&k) {
-            found += w;
+        let credit = if h.peek() == Some(&&k) {
+            1.0
+        } else {
+            while r.next_if(|x| x.to < k).is_some() {}
+            match r.peek() {
+                Some(x) if x.to == k => related_credit(x.similarity, curves),
+                _ => 0.0,
+            }
+        };
+        found += w * credit;
+        if credit > 0.0 {
+            evidence += weights.specificity(k);
         }
     }
-    Some(if total > 0.0 {
-        (found / total).clamp(0.0, 1.0)
+    if total <= 0.0 {
+        return 0.0;
+    }
+    let share = (found / total).clamp(0.0, 1.0);
+    (share * (evidence / curves.skill_evidence_full).min(1.0)).clamp(0.0, 1.0)
+}
+
+/// The credit a wanted skill earns through a related skill held.
+pub(crate) fn related_credit(similarity: f32, curves: &Curves) -> f32 {
+    let s = if similarity.is_finite() {
+        similarity.clamp(0.0, 1.0)
     } else {
         0.0
-    })
+    };
+    curves.related_skill_credit * s
+}
+
+/// Every skill that earns a participant credit, and how much: those held 1, related ones
+/// their partial credit. What the posting lists of openings are walked with.
+pub fn skill_credits<'a>(
+    p: &'a ParticipantFeatures,
+    curves: &'a Curves,
+) -> impl Iterator<Item = (Key, f32)> + 'a {
+    let held = p.skills.iter().map(|&k| (k, 1.0));
+    let related = p
+        .related_skills
+        .iter()
+        .map(|r| (r.to, related_credit(r.similarity, curves)));
+    held.chain(related)
+}
+
+/// The travel limit that applies to a participant, and whether it is the profile's default.
+pub fn travel_limit(p: &ParticipantFeatures, curves: &Curves) -> Option<(f64, bool)> {
+    match p.max_travel_km {
+        Some(km) => Some((km, false)),
+        None => curves.default_travel_km.map(|km| (f64::from(km), true)),
+    }
 }
 
 /// Keys of `wanted` that `held` lacks (`present == false`) or has (`present == true`).
@@ -111,6 +185,15 @@ pub(crate) fn partition(wanted: &[Key], held: &[Key], present: bool) -> Vec<Key>
         .iter()
         .copied()
         .filter(|k| held.binary_search(k).is_ok() == present)
+        .collect()
+}
+
+/// The related skills of a participant that stand in for keys of `wanted` (both sorted).
+pub(crate) fn related_in(wanted: &[Key], related: &[Related<Key>]) -> Vec<Related<Key>> {
+    related
+        .iter()
+        .filter(|r| wanted.binary_search(&r.to).is_ok())
+        .copied()
         .collect()
 }
 
@@ -193,12 +276,14 @@ fn exclusion(pair: Pair<'_>, ctx: Context<'_>) -> Option<Exclusion> {
             });
         }
     }
-    if let (Some(km), Some(max)) = (pair.distance_km, p.max_travel_km)
+    if let (Some(km), Some((max, default_limit))) =
+        (pair.distance_km, travel_limit(p, &ctx.profile.curves))
         && km > max
     {
         return Some(Exclusion::BeyondTravelLimit {
             distance_km: km,
             max_travel_km: max,
+            default_limit,
         });
     }
     let missing = o

@@ -35,6 +35,20 @@ pub struct Curves {
     pub part_time_for_full_time: f32,
     /// Availability factor when the opening is part time and the participant wants full time.
     pub full_time_for_part_time: f32,
+    /// Summed specificity of the matched skills at which skill coverage counts in full: below
+    /// it, coverage is scaled down, so a match on one generic skill ("Kundtjänst") says less
+    /// than a match on one occupation-specific skill.
+    pub skill_evidence_full: f32,
+    /// Share of a skill's credit earned by holding a related skill, times their similarity.
+    pub related_skill_credit: f32,
+    /// Occupation score of a group related by the skills it asks for, times their similarity;
+    /// the better of this and the shared-digits score counts.
+    pub occupation_by_skills: f32,
+    /// Distance score when the participant's home is known and the workplace's is not.
+    pub unknown_distance_score: f32,
+    /// Travel limit of a participant who states none, a hard rule like their own limit;
+    /// `null` in a profile file: no limit.
+    pub default_travel_km: Option<f32>,
 }
 
 impl Default for Curves {
@@ -47,6 +61,11 @@ impl Default for Curves {
             occupation_related: [0.6, 0.3, 0.1],
             part_time_for_full_time: 0.5,
             full_time_for_part_time: 0.8,
+            skill_evidence_full: 0.6,
+            related_skill_credit: 0.5,
+            occupation_by_skills: 0.85,
+            unknown_distance_score: 0.25,
+            default_travel_km: Some(50.0),
         }
     }
 }
@@ -84,7 +103,9 @@ impl Default for WeightProfile {
     fn default() -> Self {
         WeightProfile {
             name: "default".to_owned(),
-            version: 1,
+            // 2: related skills and occupations, specificity, absence scored, a default
+            // travel limit.
+            version: 2,
             weights: Weights::from_fn(Category::default_weight),
             curves: Curves::default(),
         }
@@ -130,6 +151,8 @@ impl WeightProfile {
             ("distance_half_life_km", c.distance_half_life_km),
             ("experience_full_years", c.experience_full_years),
             ("start_delay_zero_days", c.start_delay_zero_days),
+            ("skill_evidence_full", c.skill_evidence_full),
+            ("default_travel_km", c.default_travel_km.unwrap_or(1.0)),
         ];
         if let Some((name, value)) = positive.iter().find(|(_, v)| !v.is_finite() || *v <= 0.0) {
             return Err(invalid(format!("curve {name} is {value}; it must be > 0")));
@@ -141,6 +164,9 @@ impl WeightProfile {
             ("occupation_related[2]", c.occupation_related[2]),
             ("part_time_for_full_time", c.part_time_for_full_time),
             ("full_time_for_part_time", c.full_time_for_part_time),
+            ("related_skill_credit", c.related_skill_credit),
+            ("occupation_by_skills", c.occupation_by_skills),
+            ("unknown_distance_score", c.unknown_distance_score),
         ];
         if let Some((name, value)) = unit.iter().find(|(_, v)| !(0.0..=1.0).contains(v)) {
             return Err(invalid(format!(

@@ -9,7 +9,9 @@ use chrono::{NaiveDate, Utc};
 
 use super::error::{InternalError, Result, ServiceError, UserError};
 use super::{Caller, Engine};
-use crate::model::{Id, Opening, OpeningKind, OpeningStatus, Profile, Role, SsykCode};
+use crate::model::{
+    Id, Opening, OpeningKind, OpeningStatus, Profile, Role, SsykCode, SwedishLevel,
+};
 use crate::projection::features::{self, Keys, TermLabel};
 use crate::rank::{
     CategoryScores, Context, Evidence, Exclusion, ProfileStamp, RankOptions, Ranking, Scored,
@@ -65,17 +67,33 @@ pub struct Candidate {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Explanation {
     pub skills_found: Vec<TermLabel>,
+    /// Skills wanted and not held, with the related skill held that earned part credit.
+    pub skills_related: Vec<RelatedSkill>,
     pub must_skills_missing: Vec<TermLabel>,
     pub merit_skills_missing: Vec<TermLabel>,
+    pub must_skills_total: usize,
     /// The participant's occupation closest to the opening's, its label and the digits shared.
     pub occupation_match: Option<(SsykCode, Option<String>, u8)>,
+    /// When the occupation scored through a group related by skills: the participant's group,
+    /// its label and the similarity.
+    pub occupation_related: Option<(SsykCode, Option<String>, f32)>,
     pub experience_years: Option<f32>,
     pub swedish_gap_steps: Option<u8>,
+    pub swedish_required: Option<SwedishLevel>,
+    pub swedish_level: Option<SwedishLevel>,
     pub distance_km: Option<f64>,
     pub licences_missing: Vec<TermLabel>,
     pub start_delay_days: Option<i64>,
     pub hours_mismatch: bool,
     pub excluded: Option<Exclusion>,
+}
+
+/// A wanted skill the participant lacks, and the related skill they hold instead.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RelatedSkill {
+    pub wanted: TermLabel,
+    pub held: TermLabel,
+    pub similarity: f32,
 }
 
 impl Explanation {
@@ -84,8 +102,25 @@ impl Explanation {
             |ks: &[crate::rank::Key]| ks.iter().map(|&k| keys.describe(k, taxonomy)).collect();
         Explanation {
             skills_found: describe(&e.skills_found),
+            skills_related: e
+                .skills_related
+                .iter()
+                .map(|r| RelatedSkill {
+                    wanted: keys.describe(r.to, taxonomy),
+                    held: keys.describe(r.via, taxonomy),
+                    similarity: r.similarity,
+                })
+                .collect(),
+            occupation_related: e.occupation_related.map(|r| {
+                (
+                    r.via,
+                    taxonomy.occupation_by_code(r.via).map(|o| o.label),
+                    r.similarity,
+                )
+            }),
             must_skills_missing: describe(&e.must_skills_missing),
             merit_skills_missing: describe(&e.merit_skills_missing),
+            must_skills_total: e.must_skills_total,
             occupation_match: e.occupation_match.map(|(code, digits)| {
                 (
                     code,
@@ -95,6 +130,8 @@ impl Explanation {
             }),
             experience_years: e.experience_years,
             swedish_gap_steps: e.swedish_gap_steps,
+            swedish_required: e.swedish_required,
+            swedish_level: e.swedish_level,
             distance_km: e.distance_km,
             licences_missing: describe(&e.licences_missing),
             start_delay_days: e.start_delay_days,

@@ -16,6 +16,7 @@ pub mod openings;
 pub mod participants;
 pub mod pseudonym;
 pub mod tokens;
+pub mod wording;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -106,6 +106,10 @@ pub struct Taxonomy {
     occupation_ids: HashMap<String, u32>,
     occupation_lexicon: Lexicon,
     occupation_skills: HashMap<SsykCode, Vec<ConceptId>>,
+    /// By skill index: related skills by index, with their similarity, most similar first.
+    related_skills: HashMap<u32, Vec<(u32, f32)>>,
+    /// Related groups with their similarity, most similar first.
+    related_occupations: HashMap<SsykCode, Vec<(SsykCode, f32)>>,
 
     municipalities: Vec<Municipality>,
     /// Code, concept id and lowercased name.
@@ -155,6 +159,8 @@ impl Taxonomy {
             occupation_names: embed!("taxonomy/occupation_names.csv"),
             occupation_aliases: Some(embed!("taxonomy/occupation_aliases.csv")),
             occupation_skills: embed!("taxonomy/occupation_skills.csv"),
+            related_skills: Some(embed!("taxonomy/related_skills.csv")),
+            related_occupations: Some(embed!("taxonomy/related_occupations.csv")),
             municipalities: embed!("taxonomy/municipalities.csv"),
             languages: embed!("taxonomy/languages.csv"),
             licences: embed!("taxonomy/licences.csv"),
@@ -174,6 +180,8 @@ impl Taxonomy {
             occupations: read(load::OCCUPATIONS)?,
             occupation_names: read(load::OCCUPATION_NAMES)?,
             occupation_skills: read(load::OCCUPATION_SKILLS)?,
+            related_skills: Source::read_optional(fixtures_dir, load::RELATED_SKILLS)?,
+            related_occupations: Source::read_optional(fixtures_dir, load::RELATED_OCCUPATIONS)?,
             municipalities: read(load::MUNICIPALITIES)?,
             languages: read(load::LANGUAGES)?,
             licences: read(load::LICENCES)?,
@@ -210,6 +218,37 @@ impl Taxonomy {
     /// Unknown ids (and free text, which has none) weigh 1.0.
     pub fn skill_rarity(&self, id: &ConceptId) -> f32 {
         self.skill_by_id(id).map_or(1.0, |s| s.rarity)
+    }
+
+    /// How occupation-specific a skill is, in [0, 1]: 1 when no occupation's most-asked-for
+    /// list names it, 0 for the skill named in most. The rarity's log scale, from 0 to 1;
+    /// `None` for a skill the taxonomy does not know.
+    pub fn skill_specificity(&self, id: &ConceptId) -> Option<f32> {
+        self.skill_by_id(id)
+            .map(|s| (s.rarity - 1.0).clamp(0.0, 1.0))
+    }
+
+    /// Skills the same occupations ask for as they ask for this one, with their similarity in
+    /// (0, 1], most similar first (`fixtures/taxonomy/related_skills.csv`).
+    pub fn related_skills<'a>(
+        &'a self,
+        id: &ConceptId,
+    ) -> impl Iterator<Item = (&'a ConceptId, f32)> + 'a {
+        let list = self
+            .skill_ids
+            .get(id.as_str())
+            .and_then(|i| self.related_skills.get(i))
+            .map_or(&[][..], Vec::as_slice);
+        list.iter()
+            .filter_map(|&(j, sim)| Some((&self.skills.get(j as usize)?.id, sim)))
+    }
+
+    /// Occupation groups that ask for the same skills as this one, with their similarity in
+    /// (0, 1], most similar first (`fixtures/taxonomy/related_occupations.csv`).
+    pub fn related_occupations(&self, code: SsykCode) -> &[(SsykCode, f32)] {
+        self.related_occupations
+            .get(&code)
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Number of skill concepts, for sizes in logs and benches.

@@ -60,7 +60,7 @@ async fn suggestions_rank_the_fitting_opening_first_and_explain_it() {
         "Kundtjänst"
     );
     assert_eq!(top["weight_profile"]["name"], "default");
-    assert_eq!(top["weight_profile"]["version"], 1);
+    assert_eq!(top["weight_profile"]["version"], 2);
     let second = &list[1];
     assert_eq!(
         second["evidence"]["must_skills_missing"][0]["id"],

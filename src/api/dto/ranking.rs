@@ -10,6 +10,7 @@ use crate::api::error::ApiError;
 use crate::model::{Id, Opening, OpeningKind, SwedishLevel};
 use crate::projection::TermLabel;
 use crate::rank::{CategoryScores, Exclusion, ProfileStamp};
+use crate::service::wording::sentences;
 use crate::service::{Candidate, Explained, Explanation, RankQuery, Ranked};
 use crate::taxonomy::Taxonomy;
 
@@ -25,6 +26,35 @@ pub struct RankParams {
     /// Also return the best excluded pairs, each with the rule that excluded it.
     #[serde(default)]
     pub include_excluded: bool,
+    /// `text`: each result also carries its evidence as short Swedish and English sentences,
+    /// ready for a job plan.
+    pub explain: Option<ExplainAs>,
+}
+
+/// How evidence is given besides its structured form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExplainAs {
+    Text,
+}
+
+impl RankParams {
+    /// The taxonomy to word evidence with, when sentences are asked for.
+    pub fn wording<'a>(&self, taxonomy: &'a Taxonomy) -> Option<&'a Taxonomy> {
+        self.explain.map(|ExplainAs::Text| taxonomy)
+    }
+}
+
+/// The evidence in words, sentence for sentence in each language.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SentencesView {
+    pub sv: Vec<String>,
+    pub en: Vec<String>,
+}
+
+fn words(e: &Explanation, wording: Option<&Taxonomy>) -> Option<SentencesView> {
+    let s = sentences(e, wording?);
+    Some(SentencesView { sv: s.sv, en: s.en })
 }
 
 impl RankParams {
@@ -63,16 +93,20 @@ pub struct Suggestion<T> {
     pub score: f32,
     pub categories: CategoryScores,
     pub evidence: EvidenceView,
+    /// The evidence as sentences; only with `explain=text`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<SentencesView>,
     pub weight_profile: ProfileStampView,
 }
 
 impl<T> Suggestion<T> {
-    fn new<D>(e: &Explained<D>, item: T) -> Self {
+    fn new<D>(e: &Explained<D>, item: T, wording: Option<&Taxonomy>) -> Self {
         Suggestion {
             item,
             score: e.score,
             categories: e.categories,
             evidence: EvidenceView::from(&e.evidence),
+            explanation: words(&e.evidence, wording),
             weight_profile: (&e.profile).into(),
         }
     }
@@ -109,9 +143,16 @@ impl From<&TermLabel> for EvidenceTerm {
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct EvidenceView {
     pub skills_found: Vec<EvidenceTerm>,
+    /// Wanted skills the participant lacks but holds a related skill of, which earned part of
+    /// the credit ("närliggande: Hemtjänst → Äldreboende"). They are among the missing too.
+    pub skills_related: Vec<RelatedSkillView>,
     pub must_skills_missing: Vec<EvidenceTerm>,
     pub merit_skills_missing: Vec<EvidenceTerm>,
     pub occupation_match: Option<OccupationMatchView>,
+    /// Set when the occupation scored through a group of the participant's that asks for the
+    /// same skills as the opening's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub occupation_related: Option<RelatedOccupationView>,
     pub experience_years: Option<f32>,
     pub swedish_gap_steps: Option<u8>,
     pub distance_km: Option<f64>,
@@ -129,6 +170,36 @@ pub struct OccupationMatchView {
     pub shared_digits: u8,
 }
 
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct RelatedSkillView {
+    /// The opening's skill.
+    pub wanted: EvidenceTerm,
+    /// The participant's skill related to it.
+    pub held: EvidenceTerm,
+    /// How related, in (0, 1], from the skills the same occupations ask for.
+    pub similarity: f32,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct RelatedOccupationView {
+    /// The participant's group related to the opening's.
+    pub participant_code: String,
+    pub label: Option<String>,
+    /// How related, in (0, 1], from the skills both groups ask for.
+    pub similarity: f32,
+}
+
+fn related_skills(e: &Explanation) -> Vec<RelatedSkillView> {
+    e.skills_related
+        .iter()
+        .map(|r| RelatedSkillView {
+            wanted: (&r.wanted).into(),
+            held: (&r.held).into(),
+            similarity: r.similarity,
+        })
+        .collect()
+}
+
 fn labels(terms: &[TermLabel]) -> Vec<EvidenceTerm> {
     terms.iter().map(EvidenceTerm::from).collect()
 }
@@ -137,6 +208,7 @@ impl From<&Explanation> for EvidenceView {
     fn from(e: &Explanation) -> Self {
         EvidenceView {
             skills_found: labels(&e.skills_found),
+            skills_related: related_skills(e),
             must_skills_missing: labels(&e.must_skills_missing),
             merit_skills_missing: labels(&e.merit_skills_missing),
             occupation_match: e.occupation_match.as_ref().map(|(code, label, digits)| {
@@ -146,6 +218,14 @@ impl From<&Explanation> for EvidenceView {
                     shared_digits: *digits,
                 }
             }),
+            occupation_related: e
+                .occupation_related
+                .as_ref()
+                .map(|(code, label, similarity)| RelatedOccupationView {
+                    participant_code: code.to_string(),
+                    label: label.clone(),
+                    similarity: *similarity,
+                }),
             experience_years: e.experience_years,
             swedish_gap_steps: e.swedish_gap_steps,
             // To 100 m: enough to plan a journey, no finer than a neighbourhood.
@@ -175,6 +255,9 @@ pub enum ExclusionView {
     BeyondTravelLimit {
         distance_km: f64,
         max_travel_km: f64,
+        /// The limit is the weight profile's default (`default_travel_km`): the participant
+        /// stated none.
+        default_limit: bool,
     },
     /// The opening requires a licence or certificate the participant does not hold.
     MissingLicence { missing: usize },
@@ -196,9 +279,11 @@ impl From<&Exclusion> for ExclusionView {
             Exclusion::BeyondTravelLimit {
                 distance_km,
                 max_travel_km,
+                default_limit,
             } => ExclusionView::BeyondTravelLimit {
                 distance_km,
                 max_travel_km,
+                default_limit,
             },
             Exclusion::MissingLicence { missing } => ExclusionView::MissingLicence { missing },
         }
@@ -209,10 +294,11 @@ impl From<&Exclusion> for ExclusionView {
 fn lists<D, T>(
     ranked: &Ranked<D>,
     item: impl Fn(&D) -> T,
+    wording: Option<&Taxonomy>,
 ) -> (Vec<Suggestion<T>>, Vec<Suggestion<T>>) {
     let list = |l: &[Explained<D>]| {
         l.iter()
-            .map(|e| Suggestion::new(e, item(&e.item)))
+            .map(|e| Suggestion::new(e, item(&e.item), wording))
             .collect()
     };
     (list(&ranked.results), list(&ranked.excluded))
@@ -234,13 +320,18 @@ pub struct ParticipantSuggestions {
 }
 
 impl ParticipantSuggestions {
-    pub fn new(participant_id: Id, ranked: &Ranked<Opening>, taxonomy: &Taxonomy) -> Self {
+    pub fn new(
+        participant_id: Id,
+        ranked: &Ranked<Opening>,
+        taxonomy: &Taxonomy,
+        wording: Option<&Taxonomy>,
+    ) -> Self {
         let ProfileSuggestions {
             considered,
             excluded_count,
             suggestions,
             excluded,
-        } = ProfileSuggestions::new(ranked, taxonomy);
+        } = ProfileSuggestions::new(ranked, taxonomy, wording);
         ParticipantSuggestions {
             participant_id,
             considered,
@@ -265,8 +356,8 @@ pub struct ProfileSuggestions {
 }
 
 impl ProfileSuggestions {
-    pub fn new(ranked: &Ranked<Opening>, taxonomy: &Taxonomy) -> Self {
-        let (suggestions, excluded) = lists(ranked, |o| OpeningSummary::new(o, taxonomy));
+    pub fn new(ranked: &Ranked<Opening>, taxonomy: &Taxonomy, wording: Option<&Taxonomy>) -> Self {
+        let (suggestions, excluded) = lists(ranked, |o| OpeningSummary::new(o, taxonomy), wording);
         ProfileSuggestions {
             considered: ranked.considered,
             excluded_count: ranked.excluded_count,
@@ -292,11 +383,15 @@ pub struct Candidates {
 }
 
 impl Candidates {
-    pub fn new(opening_id: Id, ranked: &Ranked<Candidate>) -> Self {
-        let (candidates, excluded) = lists(ranked, |c| CandidateSummary {
-            participant_id: c.participant_id,
-            pseudonym: c.pseudonym.clone(),
-        });
+    pub fn new(opening_id: Id, ranked: &Ranked<Candidate>, wording: Option<&Taxonomy>) -> Self {
+        let (candidates, excluded) = lists(
+            ranked,
+            |c| CandidateSummary {
+                participant_id: c.participant_id,
+                pseudonym: c.pseudonym.clone(),
+            },
+            wording,
+        );
         Candidates {
             opening_id,
             considered: ranked.considered,
@@ -331,12 +426,16 @@ pub struct EmployerCandidate {
     pub score: f32,
     pub categories: CategoryScores,
     pub evidence: EmployerEvidence,
+    /// The evidence as sentences; only with `explain=text`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<SentencesView>,
 }
 
 /// The reasons behind a candidate's score, with distances to the nearest kilometre.
 #[derive(Serialize, ToSchema)]
 pub struct EmployerEvidence {
     pub skills_found: Vec<EvidenceTerm>,
+    pub skills_related: Vec<RelatedSkillView>,
     pub must_skills_missing: Vec<EvidenceTerm>,
     pub merit_skills_missing: Vec<EvidenceTerm>,
     pub experience_years: Option<f32>,
@@ -355,6 +454,7 @@ impl From<&Explanation> for EmployerEvidence {
         let km = |d: f64| d.round();
         EmployerEvidence {
             skills_found: labels(&e.skills_found),
+            skills_related: related_skills(e),
             must_skills_missing: labels(&e.must_skills_missing),
             merit_skills_missing: labels(&e.merit_skills_missing),
             experience_years: e.experience_years,
@@ -367,9 +467,11 @@ impl From<&Explanation> for EmployerEvidence {
                 ExclusionView::BeyondTravelLimit {
                     distance_km,
                     max_travel_km,
+                    default_limit,
                 } => ExclusionView::BeyondTravelLimit {
                     distance_km: km(distance_km),
                     max_travel_km: km(max_travel_km),
+                    default_limit,
                 },
                 other => other,
             }),
@@ -378,7 +480,7 @@ impl From<&Explanation> for EmployerEvidence {
 }
 
 impl EmployerCandidates {
-    pub fn new(opening_id: Id, ranked: &Ranked<Candidate>) -> Self {
+    pub fn new(opening_id: Id, ranked: &Ranked<Candidate>, wording: Option<&Taxonomy>) -> Self {
         let list = |l: &[Explained<Candidate>]| {
             l.iter()
                 .map(|e| EmployerCandidate {
@@ -386,6 +488,7 @@ impl EmployerCandidates {
                     score: e.score,
                     categories: e.categories,
                     evidence: EmployerEvidence::from(&e.evidence),
+                    explanation: words(&e.evidence, wording),
                 })
                 .collect()
         };

@@ -51,6 +51,7 @@ async fn participant_suggestions(
         id,
         &ranked,
         engine.taxonomy(),
+        params.wording(engine.taxonomy()),
     )))
 }
 
@@ -77,10 +78,11 @@ async fn opening_candidates(
     let ranked = engine
         .candidates(&caller, id, params.to_query(engine.limits.max_results)?)
         .await?;
+    let wording = params.wording(engine.taxonomy());
     Ok(Json(if caller.role() == Role::Employer {
-        CandidatesAnswer::Employer(EmployerCandidates::new(id, &ranked))
+        CandidatesAnswer::Employer(EmployerCandidates::new(id, &ranked, wording))
     } else {
-        CandidatesAnswer::Staff(Candidates::new(id, &ranked))
+        CandidatesAnswer::Staff(Candidates::new(id, &ranked, wording))
     }))
 }
 
@@ -109,5 +111,9 @@ async fn match_profile(
     let query = params.to_query(engine.limits.max_results)?;
     let profile = input.to_profile(engine.taxonomy())?;
     let ranked = engine.match_profile(&caller, profile, query).await?;
-    Ok(Json(ProfileSuggestions::new(&ranked, engine.taxonomy())))
+    Ok(Json(ProfileSuggestions::new(
+        &ranked,
+        engine.taxonomy(),
+        params.wording(engine.taxonomy()),
+    )))
 }

@@ -1,5 +1,6 @@
 //! `distance`: halves every `distance_half_life_km` between the participant's home and the
-//! workplace. Applies when both locations are known. Owns the distance's score and evidence;
+//! workplace; `unknown_distance_score` when the workplace has no location. Applies when the
+//! participant's home is known (otherwise it is unknown for every opening alike). Owns the distance's score and evidence;
 //! the distance itself is measured once per pair ([`Pair::distance_km`], with the model's
 //! great-circle formula) because the travel limit's hard rule needs it too.
 
@@ -7,8 +8,14 @@ use crate::rank::score::{Context, Evidence, Pair};
 use crate::rank::weights::Curves;
 
 pub(super) fn score(pair: Pair<'_>, ctx: Context<'_>) -> Option<f32> {
-    pair.distance_km()
-        .map(|km| km_score(km, &ctx.profile.curves))
+    let curves = &ctx.profile.curves;
+    match pair.distance_km() {
+        Some(km) => Some(km_score(km, curves)),
+        None => pair
+            .participant
+            .location
+            .map(|_| curves.unknown_distance_score),
+    }
 }
 
 pub(super) fn explain(pair: Pair<'_>, ctx: Context<'_>, evidence: &mut Evidence) -> Option<f32> {

@@ -1,17 +1,27 @@
-//! `merit_skills`: the rarity-weighted share of the opening's merit (nice-to-have) skills the
-//! participant holds. Applies when the opening lists any. Owns the merit skills' score and
-//! evidence; must not exclude.
+//! `merit_skills`: how well the participant covers the opening's merit (nice-to-have) skills,
+//! by the same rule as `must_skills`. Scores 0 when the opening lists none. Owns the merit
+//! skills' score and evidence; must not exclude.
 
-use crate::rank::score::{Context, Evidence, Pair, coverage, partition};
+use crate::rank::score::{Context, Evidence, Pair, coverage, partition, related_in};
 
 pub(super) fn score(pair: Pair<'_>, ctx: Context<'_>) -> Option<f32> {
-    coverage(&pair.opening.merit, &pair.participant.skills, ctx.skill_weights)
+    let p = pair.participant;
+    Some(coverage(
+        &pair.opening.merit,
+        &p.skills,
+        &p.related_skills,
+        ctx.skill_weights,
+        &ctx.profile.curves,
+    ))
 }
 
 /// Found merit skills follow the found must-have skills in `skills_found`.
 pub(super) fn explain(pair: Pair<'_>, ctx: Context<'_>, evidence: &mut Evidence) -> Option<f32> {
-    let (wanted, held) = (&pair.opening.merit, &pair.participant.skills);
-    evidence.skills_found.extend(partition(wanted, held, true));
-    evidence.merit_skills_missing = partition(wanted, held, false);
+    let (wanted, p) = (&pair.opening.merit, pair.participant);
+    evidence.skills_found.extend(partition(wanted, &p.skills, true));
+    evidence
+        .skills_related
+        .extend(related_in(wanted, &p.related_skills));
+    evidence.merit_skills_missing = partition(wanted, &p.skills, false);
     score(pair, ctx)
 }

@@ -1,5 +1,5 @@
 //! `swedish`: 1 when the participant meets the opening's minimum Swedish level, less per CEFR
-//! step below. Applies when the opening sets a minimum. Owns the gap in steps, which the strict
+//! step below; 1 when the opening sets no minimum (it asks nothing, so it is met). Owns the gap in steps, which the strict
 //! minimum's hard rule reuses; must not exclude itself (that is `score::exclusion`).
 
 use crate::model::SwedishLevel;
@@ -7,10 +7,13 @@ use crate::rank::score::{Context, Evidence, Pair};
 use crate::rank::weights::Curves;
 
 pub(super) fn score(pair: Pair<'_>, ctx: Context<'_>) -> Option<f32> {
-    level_score(
-        pair.participant.swedish,
-        pair.opening.swedish_min,
-        &ctx.profile.curves,
+    Some(
+        level_score(
+            pair.participant.swedish,
+            pair.opening.swedish_min,
+            &ctx.profile.curves,
+        )
+        .unwrap_or(1.0),
     )
 }
 
@@ -19,6 +22,8 @@ pub(super) fn explain(pair: Pair<'_>, ctx: Context<'_>, evidence: &mut Evidence)
         .opening
         .swedish_min
         .map(|required| gap(pair.participant.swedish, required));
+    evidence.swedish_required = pair.opening.swedish_min;
+    evidence.swedish_level = pair.opening.swedish_min.and(pair.participant.swedish);
     score(pair, ctx)
 }
 

@@ -6,7 +6,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::model::{GeoPoint, Hours, SsykCode, SwedishLevel};
-use crate::rank::{Key, OpeningFeatures, ParticipantFeatures, key_set};
+use crate::rank::{Key, OpeningFeatures, ParticipantFeatures, Related, key_set};
 
 /// Skill keys 0..SKILLS, licence keys from SKILLS on.
 pub(crate) const SKILLS: Key = 12;
@@ -97,13 +97,52 @@ pub(crate) fn openings(rng: &mut ChaCha8Rng, n: usize) -> Vec<OpeningFeatures> {
     out
 }
 
+/// Related skills of `held`: keys not held, each once, with similarities that repeat.
+fn related_skills(rng: &mut ChaCha8Rng, held: &[Key]) -> Vec<Related<Key>> {
+    if held.is_empty() {
+        return Vec::new();
+    }
+    let mut out: Vec<Related<Key>> = keys(rng, 4)
+        .into_iter()
+        .filter(|k| held.binary_search(k).is_err())
+        .map(|to| Related {
+            to,
+            via: held[rng.random_range(0..held.len())],
+            similarity: [1.0, 0.6, 0.3][rng.random_range(0..3)],
+        })
+        .collect();
+    out.sort_by_key(|r| r.to);
+    out
+}
+
+fn related_occupations(rng: &mut ChaCha8Rng, own: &[(SsykCode, f32)]) -> Vec<Related<SsykCode>> {
+    let mut out: Vec<Related<SsykCode>> = Vec::new();
+    for &(via, _) in own {
+        let to = code(rng);
+        if rng.random_bool(0.5) && !own.iter().any(|o| o.0 == to) && !out.iter().any(|r| r.to == to)
+        {
+            out.push(Related {
+                to,
+                via,
+                similarity: [0.9, 0.5][rng.random_range(0..2)],
+            });
+        }
+    }
+    out.sort_by_key(|r| r.to);
+    out
+}
+
 pub(crate) fn participant(rng: &mut ChaCha8Rng, id: i64) -> ParticipantFeatures {
+    let skills = keys(rng, 5);
+    let occupations: Vec<(SsykCode, f32)> = (0..rng.random_range(0..3))
+        .map(|_| (code(rng), f32::from(rng.random_range(0u8..6))))
+        .collect();
     ParticipantFeatures {
         id,
-        skills: keys(rng, 5),
-        occupations: (0..rng.random_range(0..3))
-            .map(|_| (code(rng), f32::from(rng.random_range(0u8..6))))
-            .collect(),
+        related_skills: related_skills(rng, &skills),
+        skills,
+        related_occupations: related_occupations(rng, &occupations),
+        occupations,
         swedish: level(rng),
         location: point(rng),
         max_travel_km: rng

@@ -44,7 +44,8 @@ prop_compose! {
     fn arb_participant()(skills in arb_keys(), occupations in arb_occupations(), swedish in arb_level(),
                          location in arb_point(), max_travel_km in prop::option::of(0.0f64..500.0),
                          licences in arb_keys(), available_from in arb_date(), hours in arb_hours()) -> ParticipantFeatures {
-        ParticipantFeatures { id: 2, skills, occupations, swedish, location, max_travel_km, licences,
+        ParticipantFeatures { id: 2, skills, related_skills: vec![], occupations,
+                              related_occupations: vec![], swedish, location, max_travel_km, licences,
                               available_from, hours }
     }
 }
@@ -101,6 +102,20 @@ proptest! {
         let after = evaluate(Pair::new(&better, &o, None), c);
         prop_assert!(after.total >= before.total - 1e-6, "{} -> {}", before.total, after.total);
         prop_assert_eq!(after.excluded, before.excluded);
+    }
+
+    #[test]
+    fn stating_no_skills_or_occupation_never_wins_by_itself(
+        o in arb_opening(), p in arb_participant(), weights in arb_weights(), text in prop::option::of(0.0f32..1.0)) {
+        let profile = WeightProfile::default();
+        let c = ctx(&profile, &weights);
+        let stated = evaluate(Pair::new(&p, &o, text), c);
+        let silent_opening = OpeningFeatures { must: vec![], merit: vec![], occupation: None, ..o.clone() };
+        let silent = evaluate(Pair::new(&p, &silent_opening, text), c);
+        prop_assert!(silent.total <= stated.total + 1e-6, "silent {} > stated {}", silent.total, stated.total);
+        // The same categories apply either way, so the totals are means over the same weights.
+        let applies = |e: &Evaluation| e.categories.map(|s| s.is_some());
+        prop_assert_eq!(applies(&silent), applies(&stated));
     }
 
     #[test]

@@ -11,6 +11,7 @@ use crate::model::{GeoPoint, Hours, SsykCode, SwedishLevel};
 
 pub(crate) mod corpus;
 mod laws;
+mod patterns;
 mod prune;
 mod ranking;
 mod scores;
@@ -68,7 +69,9 @@ pub(super) fn participant(id: i64) -> ParticipantFeatures {
     ParticipantFeatures {
         id,
         skills: vec![1, 2, 3],
+        related_skills: vec![],
         occupations: vec![(ssyk(4322), 3.0)],
+        related_occupations: vec![],
         swedish: Some(SwedishLevel::B1),
         location: Some(STOCKHOLM),
         max_travel_km: Some(30.0),

@@ -7,12 +7,14 @@ use super::corpus;
 use crate::rank::prune::{OpeningColumns, ParticipantColumns, Request, unit};
 use crate::rank::*;
 
-/// Per opening, the summed weights of the must-have and of the merit skills held.
-fn hits(openings: &[OpeningFeatures], skills: &[Key], weights: &SkillWeights) -> [Vec<f32>; 2] {
+/// Per opening, the summed weights of the must-have and of the merit skills held or related,
+/// each times its credit.
+fn hits(openings: &[OpeningFeatures], p: &ParticipantFeatures, ctx: Context<'_>) -> [Vec<f32>; 2] {
+    let credits: Vec<(Key, f32)> = skill_credits(p, &ctx.profile.curves).collect();
     let held = |keys: &[Key]| {
         keys.iter()
-            .filter(|k| skills.contains(k))
-            .map(|&k| weights.get(k))
+            .filter_map(|k| credits.iter().find(|c| c.0 == *k))
+            .map(|&(k, credit)| ctx.skill_weights.get(k) * credit)
             .sum::<f32>()
     };
     [
@@ -78,7 +80,7 @@ fn both(seed: u64, n: usize, k: usize, include_excluded: bool, every: usize) -> 
         })
         .collect();
     let eligible = |i: usize| i.is_multiple_of(every);
-    let [must, merit] = hits(&openings, &participant.skills, &weights);
+    let [must, merit] = hits(&openings, &participant, ctx);
     let pruned = prune::rank_openings_pruned(
         &participant,
         OpeningColumns {
@@ -131,7 +133,7 @@ fn both_participants(seed: u64, n: usize, k: usize, include_excluded: bool) -> (
             .must
             .iter()
             .chain(&opening.merit)
-            .any(|k| p.skills.contains(k))
+            .any(|k| p.skills.contains(k) || p.related_skills.iter().any(|r| r.to == *k))
         {
             touched[i / 64] |= 1 << (i % 64);
         }

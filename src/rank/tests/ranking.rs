@@ -32,7 +32,7 @@ fn ranking_orders_by_score_breaks_ties_by_id_and_honours_k() {
         r.results[0].profile,
         ProfileStamp {
             name: "default".into(),
-            version: 1
+            version: 2
         }
     );
 

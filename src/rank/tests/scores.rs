@@ -3,18 +3,89 @@
 use super::*;
 use crate::rank::score::coverage;
 
+fn cover(wanted: &[Key], held: &[Key], related: &[Related<Key>], w: &SkillWeights) -> f32 {
+    coverage(wanted, held, related, w, &curves())
+}
+
 #[test]
 fn coverage_weighs_rarer_skills_more() {
     let mut w = SkillWeights::new();
     w.set(1, 1.0);
     w.set(2, 3.0);
-    assert_eq!(coverage(&[], &[1], &w), None);
-    assert_eq!(coverage(&[1, 2], &[1, 2], &w), Some(1.0));
-    assert_eq!(coverage(&[1, 2], &[], &w), Some(0.0));
-    assert_eq!(coverage(&[1, 2], &[1], &w), Some(0.25));
-    assert_eq!(coverage(&[1, 2], &[2], &w), Some(0.75));
+    // Specific enough that one match is full evidence: this is about the share.
+    w.set_specificity(1, 1.0);
+    w.set_specificity(2, 1.0);
+    assert_eq!(
+        cover(&[], &[1], &[], &w),
+        0.0,
+        "nothing wanted, no evidence"
+    );
+    assert_eq!(cover(&[1, 2], &[1, 2], &[], &w), 1.0);
+    assert_eq!(cover(&[1, 2], &[], &[], &w), 0.0);
+    assert_eq!(cover(&[1, 2], &[1], &[], &w), 0.25);
+    assert_eq!(cover(&[1, 2], &[2], &[], &w), 0.75);
     // Held keys the opening does not ask for change nothing.
-    assert_eq!(coverage(&[1, 2], &[0, 2, 7, 9], &w), Some(0.75));
+    assert_eq!(cover(&[1, 2], &[0, 2, 7, 9], &[], &w), 0.75);
+}
+
+#[test]
+fn a_match_on_a_specific_skill_counts_more_than_one_on_a_generic_skill_even_alone() {
+    // Specificities as the taxonomy gives them: Kundtjänst (asked for in 79 occupations'
+    // lists) 0.14, Hemtjänst (5) 0.63.
+    let mut w = SkillWeights::new();
+    let (generic, specific, other) = (1, 2, 3);
+    w.set_specificity(generic, 0.14);
+    w.set_specificity(specific, 0.63);
+    w.set_specificity(other, 0.63);
+    let alone_generic = cover(&[generic], &[generic], &[], &w);
+    let alone_specific = cover(&[specific], &[specific], &[], &w);
+    // One generic skill fully covered is a full share but little evidence.
+    assert!((alone_generic - 0.14 / 0.6).abs() < 1e-6, "{alone_generic}");
+    assert_eq!(alone_specific, 1.0);
+    // Several generic skills together add up to the evidence of a specific one.
+    w.set_specificity(other, 0.14);
+    let many: Vec<Key> = vec![generic, other, 4, 5, 6];
+    for k in 4..=6 {
+        w.set_specificity(k, 0.14);
+    }
+    assert_eq!(cover(&many, &many, &[], &w), 1.0);
+    // A skill nothing is known of (free text) is neither.
+    let unknown = cover(&[40], &[40], &[], &w);
+    assert!((unknown - 0.5 / 0.6).abs() < 1e-6, "{unknown}");
+}
+
+#[test]
+fn a_related_skill_earns_part_of_the_credit_and_is_shown() {
+    let mut w = SkillWeights::new();
+    w.set_specificity(5, 1.0);
+    let related = [Related {
+        to: 5,
+        via: 1,
+        similarity: 0.6,
+    }];
+    // related_skill_credit 0.5 × similarity 0.6 = 0.3 of the share, and full evidence.
+    let got = cover(&[5], &[1], &related, &w);
+    assert!((got - 0.3).abs() < 1e-6, "{got}");
+    assert_eq!(cover(&[5], &[1], &[], &w), 0.0);
+    // Holding the skill itself beats the relation.
+    assert_eq!(cover(&[5], &[1, 5], &[], &w), 1.0);
+
+    let profile = WeightProfile::default();
+    let mut p = participant(1);
+    p.related_skills = vec![Related {
+        to: 9,
+        via: 2,
+        similarity: 0.6,
+    }];
+    let mut o = opening(1);
+    o.must = vec![1, 9];
+    let evidence = explain(Pair::new(&p, &o, None), ctx(&profile, &w));
+    assert_eq!(evidence.skills_related, p.related_skills);
+    assert_eq!(evidence.must_skills_missing, vec![9]);
+    let with = evaluate(Pair::new(&p, &o, None), ctx(&profile, &w)).total;
+    p.related_skills.clear();
+    let without = evaluate(Pair::new(&p, &o, None), ctx(&profile, &w)).total;
+    assert!(with > without, "{with} <= {without}");
 }
 
 #[test]
@@ -42,7 +113,11 @@ fn a_full_fit_scores_high_and_explains_itself() {
     let e = evaluate(Pair::new(&p, &o, Some(0.5)), ctx(&profile, &weights));
     assert!(!e.excluded);
     assert_eq!(e.categories[Category::MustSkills], Some(1.0));
-    assert_eq!(e.categories[Category::Licences], None);
+    assert_eq!(
+        e.categories[Category::Licences],
+        Some(1.0),
+        "none required: met"
+    );
     assert_eq!(e.categories[Category::Text], Some(0.5));
     assert!(e.total > 0.9 && e.total < 1.0, "{}", e.total);
 
@@ -93,9 +168,25 @@ fn hard_rules_exclude_and_say_why() {
     assert!(
         matches!(why, Some(Exclusion::BeyondTravelLimit { max_travel_km, .. }) if max_travel_km == 30.0)
     );
+    // No limit stated: the profile's default (50 km) applies, and the reason says so.
     let mut anywhere = participant(2);
     anywhere.max_travel_km = None;
-    assert!(!check(&anywhere, &far).0, "no limit set, no exclusion");
+    let (excluded, why) = check(&anywhere, &far);
+    assert!(excluded);
+    assert!(
+        matches!(why, Some(Exclusion::BeyondTravelLimit { max_travel_km, default_limit: true, .. }) if max_travel_km == 50.0),
+        "{why:?}"
+    );
+    let mut no_default = WeightProfile::default();
+    no_default.curves.default_travel_km = None;
+    let pair = Pair::new(&anywhere, &far, None);
+    assert!(
+        !evaluate(pair, ctx(&no_default, &weights)).excluded,
+        "no limit stated and no default: no exclusion"
+    );
+    let mut solna = opening(6);
+    solna.location = Some(SOLNA);
+    assert!(!check(&anywhere, &solna).0, "within the default limit");
     let mut near = opening(3);
     near.location = Some(SOLNA);
     assert!(!check(&p, &near).0);

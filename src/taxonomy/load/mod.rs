@@ -22,6 +22,8 @@ pub(crate) const OCCUPATIONS: &str = "taxonomy/occupations.csv";
 pub(crate) const OCCUPATION_NAMES: &str = "taxonomy/occupation_names.csv";
 pub(crate) const OCCUPATION_SKILLS: &str = "taxonomy/occupation_skills.csv";
 pub(crate) const OCCUPATION_ALIASES: &str = "taxonomy/occupation_aliases.csv";
+pub(crate) const RELATED_SKILLS: &str = "taxonomy/related_skills.csv";
+pub(crate) const RELATED_OCCUPATIONS: &str = "taxonomy/related_occupations.csv";
 pub(crate) const MUNICIPALITIES: &str = "taxonomy/municipalities.csv";
 pub(crate) const LANGUAGES: &str = "taxonomy/languages.csv";
 pub(crate) const LICENCES: &str = "taxonomy/licences.csv";
@@ -83,6 +85,9 @@ pub(crate) struct Sources {
     /// Curated everyday job titles; a directory without it resolves names from the data alone.
     pub occupation_aliases: Option<Source>,
     pub occupation_skills: Source,
+    /// Derived relatedness; a directory without them relates nothing.
+    pub related_skills: Option<Source>,
+    pub related_occupations: Option<Source>,
     pub municipalities: Source,
     pub languages: Source,
     pub licences: Source,

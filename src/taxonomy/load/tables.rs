@@ -3,8 +3,8 @@
 //! are read; what a row needs of the CSV layer comes from the parent module.
 
 use super::{
-    OCCUPATIONS, SKILLS, Source, Sources, exact_name, index, insert_id, occupation_keys, pipe_list,
-    rarity, warn_skipped,
+    OCCUPATIONS, Row, SKILLS, Source, Sources, exact_name, index, insert_id, occupation_keys,
+    pipe_list, rarity, warn_skipped,
 };
 use crate::model::{ConceptId, GeoPoint, Occupation};
 use crate::taxonomy::error::TaxonomyError;
@@ -23,6 +23,12 @@ impl Taxonomy {
             src.occupation_aliases.as_ref(),
         )?;
         tax.load_occupation_skills(&src.occupation_skills)?;
+        if let Some(source) = &src.related_skills {
+            tax.load_related_skills(source)?;
+        }
+        if let Some(source) = &src.related_occupations {
+            tax.load_related_occupations(source)?;
+        }
         tax.load_municipalities(&src.municipalities)?;
         tax.load_languages(&src.languages)?;
         tax.load_licences(&src.licences)?;
@@ -241,6 +247,59 @@ impl Taxonomy {
         Ok(())
     }
 
+    fn load_related_skills(&mut self, source: &Source) -> Result<(), TaxonomyError> {
+        let table = source.table()?;
+        let [from, to, similarity] = table.columns(["skill_id", "related_id", "similarity"])?;
+        for row in table.rows() {
+            let row = row?;
+            let skill = |column: usize| {
+                let id = row.get(column);
+                self.skill_ids
+                    .get(id)
+                    .copied()
+                    .ok_or_else(|| row.error(format!("skill {id:?} is not in {SKILLS}")))
+            };
+            let (a, b) = (skill(from)?, skill(to)?);
+            if a == b {
+                return Err(row.error("a skill is not related to itself"));
+            }
+            let sim = similarity_of(&row, similarity)?;
+            self.related_skills.entry(a).or_default().push((b, sim));
+        }
+        for list in self.related_skills.values_mut() {
+            list.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+            list.dedup_by_key(|x| x.0);
+        }
+        Ok(())
+    }
+
+    fn load_related_occupations(&mut self, source: &Source) -> Result<(), TaxonomyError> {
+        let table = source.table()?;
+        let [from, to, similarity] = table.columns(["ssyk_code", "related_code", "similarity"])?;
+        for row in table.rows() {
+            let row = row?;
+            let (a, b) = (row.ssyk(from)?, row.ssyk(to)?);
+            for code in [a, b] {
+                if !self.occupation_codes.contains_key(&code) {
+                    return Err(row.error(format!("SSYK code {code} is not in {OCCUPATIONS}")));
+                }
+            }
+            if a == b {
+                return Err(row.error("a group is not related to itself"));
+            }
+            let sim = similarity_of(&row, similarity)?;
+            self.related_occupations
+                .entry(a)
+                .or_default()
+                .push((b, sim));
+        }
+        for list in self.related_occupations.values_mut() {
+            list.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+            list.dedup_by_key(|x| x.0);
+        }
+        Ok(())
+    }
+
     fn load_municipalities(&mut self, source: &Source) -> Result<(), TaxonomyError> {
         let table = source.table()?;
         let [code, name, county, lat, lon, id] =
@@ -368,5 +427,14 @@ impl Taxonomy {
         }
         self.licence_lexicon = lex.build();
         Ok(())
+    }
+}
+
+/// A similarity in (0, 1].
+fn similarity_of(row: &Row<'_>, column: usize) -> Result<f32, TaxonomyError> {
+    let v = row.get(column);
+    match v.parse::<f32>() {
+        Ok(s) if s > 0.0 && s <= 1.0 => Ok(s),
+        _ => Err(row.error(format!("similarity {v:?} is not a number in (0, 1]"))),
     }
 }
