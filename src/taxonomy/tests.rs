@@ -497,6 +497,96 @@ fn broken_rows_report_file_and_line() {
 }
 
 #[test]
+fn related_skills_and_occupations_come_from_the_shipped_tables() {
+    let t = tax();
+    let home_care = id("xowU_8Wu_K7C"); // Hemtjänst
+    let related: Vec<(&ConceptId, f32)> = t.related_skills(&home_care).collect();
+    assert!(
+        related
+            .iter()
+            .any(|(other, sim)| t.skill_label(other) == Some("Äldreboende") && *sim > 0.5),
+        "{related:?}"
+    );
+    assert!(
+        related.windows(2).all(|w| w[0].1 >= w[1].1),
+        "most similar first"
+    );
+    assert!(related.iter().all(|(other, _)| **other != home_care));
+    let code = |c: u16| SsykCode::new(c).unwrap();
+    // Undersköterskor and boendestödjare ask for much the same; städare and kockar do not.
+    let care = t.related_occupations(code(5321));
+    assert!(
+        care.iter().any(|&(c, sim)| c == code(5342) && sim > 0.6),
+        "{care:?}"
+    );
+    assert!(!care.iter().any(|&(c, _)| c == code(5120)));
+    assert!(t.related_skills(&id("nope")).next().is_none());
+    // Specificity: the log scale of demand, 1 for a skill no occupation asks for.
+    assert_eq!(t.skill_specificity(&id("11rR_H3J_EQQ")), Some(1.0));
+    let generic = t.skill_specificity(&id("aMyW_hB7_TpU")).unwrap(); // Kundtjänst
+    let specific = t.skill_specificity(&home_care).unwrap();
+    assert!(generic < 0.2 && specific > 0.6, "{generic} {specific}");
+    assert_eq!(t.skill_specificity(&id("nope")), None);
+}
+
+#[test]
+fn a_relatedness_table_with_a_bad_row_is_refused_with_file_and_line() {
+    let tmp = tempfile::tempdir().expect("temporary directory");
+    let dir = tmp.path();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    for f in [
+        load::SKILLS,
+        load::OCCUPATIONS,
+        load::OCCUPATION_NAMES,
+        load::OCCUPATION_SKILLS,
+        load::MUNICIPALITIES,
+        load::LANGUAGES,
+        load::LICENCES,
+        load::SWEDISH_LEVELS,
+    ] {
+        let to = dir.join(f);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(src.join(f), to).unwrap();
+    }
+    // Without the tables nothing is related, and the taxonomy still loads.
+    let t = Taxonomy::load_dir(dir).unwrap();
+    assert!(
+        t.related_occupations(SsykCode::new(5321).unwrap())
+            .is_empty()
+    );
+
+    let write = |name: &str, text: &str| std::fs::write(dir.join(name), text).unwrap();
+    write(
+        load::RELATED_SKILLS,
+        "skill_id,related_id,similarity\nxowU_8Wu_K7C,tykJ_BZQ_Wer,0.6\nxowU_8Wu_K7C,tykJ_BZQ_Wer,1.5\n",
+    );
+    let err = Taxonomy::load_dir(dir).unwrap_err().to_string();
+    assert!(
+        err.contains("related_skills.csv:3: similarity \"1.5\""),
+        "{err}"
+    );
+    write(
+        load::RELATED_SKILLS,
+        "skill_id,related_id,similarity\nxowU_8Wu_K7C,nope,0.6\n",
+    );
+    let err = Taxonomy::load_dir(dir).unwrap_err().to_string();
+    assert!(
+        err.contains("related_skills.csv:2: skill \"nope\""),
+        "{err}"
+    );
+    std::fs::remove_file(dir.join(load::RELATED_SKILLS)).unwrap();
+    write(
+        load::RELATED_OCCUPATIONS,
+        "ssyk_code,related_code,similarity\n5321,5321,0.9\n",
+    );
+    let err = Taxonomy::load_dir(dir).unwrap_err().to_string();
+    assert!(
+        err.contains("related_occupations.csv:2: a group is not related to itself"),
+        "{err}"
+    );
+}
+
+#[test]
 fn everyday_job_titles_reach_the_group_people_mean() {
     let t = tax();
     let code = |s: &str| {

@@ -348,7 +348,113 @@ async fn beyond_the_text_hits_every_open_opening_is_still_ranked_and_excluded_pa
     );
 }
 
+async fn related_skills_and_occupations_count_the_default_travel_limit_excludes_and_evidence_reads_as_words()
+ {
+    let app = spawn_app().await;
+    let employer = app.employer("Omsorg AB").await;
+    let care = json!({
+        "employer_id": employer,
+        "kind": "vacancy",
+        "title": "Undersköterska till äldreboende",
+        "description": "Vi söker undersköterskor.",
+        "occupation": "5321",
+        "skills_required": ["Äldreboende"],
+        "municipality_code": "0180",
+        "places": 1
+    });
+    let near = app.post_ok("/v1/openings", &care).await;
+    let mut far = care.clone();
+    far["title"] = json!("Undersköterska i Göteborg");
+    far["municipality_code"] = json!("1480");
+    let far = app.post_ok("/v1/openings", &far).await;
+    // A boendestödjare (5342) from home care, who states no travel limit.
+    let participant = app
+        .post_ok(
+            "/v1/participants",
+            &json!({
+                "name": "Sara Ali",
+                "skills": ["Hemtjänst"],
+                "occupations": [{"code": "5342", "years": 2}],
+                "swedish_level": "B1",
+                "municipality_code": "0180"
+            }),
+        )
+        .await;
+    let pid = participant["id"].as_i64().unwrap();
+
+    let body = app
+        .get_json(&format!(
+            "/v1/participants/{pid}/suggestions?include_excluded=true&explain=text"
+        ))
+        .await;
+    assert_eq!(
+        ids(&body["suggestions"]),
+        vec![near["id"].as_i64().unwrap()]
+    );
+    let top = &body["suggestions"][0];
+    // Äldreboende is not held, but the related Hemtjänst earns part of its credit.
+    let related = &top["evidence"]["skills_related"][0];
+    assert_eq!(related["held"]["label"], "Hemtjänst");
+    assert_eq!(related["wanted"]["label"], "Äldreboende");
+    assert!(top["categories"]["must_skills"].as_f64().unwrap() > 0.0);
+    // 5342 shares two digits with 5321 (0.3); the skills both ask for relate them more.
+    assert_eq!(
+        top["evidence"]["occupation_related"]["participant_code"],
+        "5342"
+    );
+    assert!(top["categories"]["occupation"].as_f64().unwrap() > 0.3);
+    let sv: Vec<&str> = top["explanation"]["sv"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert!(
+        sv.contains(&"närliggande: Hemtjänst → Äldreboende"),
+        "{sv:?}"
+    );
+    assert!(sv.contains(&"har 0 av 1 krav"), "{sv:?}");
+    assert_eq!(
+        top["explanation"]["en"].as_array().unwrap().len(),
+        sv.len(),
+        "the same sentences in English"
+    );
+
+    // Göteborg is past the default 50 km, and the reason says the limit is the default.
+    let excluded = &body["excluded"][0];
+    assert_eq!(excluded["opening_id"], far["id"]);
+    assert_eq!(
+        excluded["evidence"]["excluded"]["reason"],
+        "beyond_travel_limit"
+    );
+    assert_eq!(excluded["evidence"]["excluded"]["max_travel_km"], 50.0);
+    assert_eq!(excluded["evidence"]["excluded"]["default_limit"], true);
+    let last = excluded["explanation"]["sv"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert!(
+        last.as_str()
+            .unwrap()
+            .ends_with("längre än 50 km (standardgränsen)"),
+        "{last}"
+    );
+
+    // Sentences only when asked for, and an unknown way of explaining is refused.
+    let plain = app
+        .get_json(&format!("/v1/participants/{pid}/suggestions"))
+        .await;
+    assert!(plain["suggestions"][0].get("explanation").is_none());
+    let bad = app
+        .get(&format!("/v1/participants/{pid}/suggestions?explain=poem"))
+        .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+}
+
 on_both_backends!(
+    related_skills_and_occupations_count_the_default_travel_limit_excludes_and_evidence_reads_as_words,
     suggestions_rank_the_fitting_opening_first_and_explain_it,
     hard_filters_exclude_and_say_why,
     candidates_rank_participants_for_an_opening_without_identity,
