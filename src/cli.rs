@@ -51,6 +51,28 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Measure suggestions against the project's own labelled set (built from the shipped
+    /// reference data): NDCG@10, MRR, recall@20, top-10 slots of relevance 0 and the worst
+    /// decile, per weight profile and for a BM25 search box, on a tuning part and a held-out part.
+    Eval {
+        /// Seed of the labelled set.
+        #[arg(long, default_value_t = crate::eval::EvalOptions::default().seed)]
+        seed: u64,
+        #[arg(long, default_value_t = crate::eval::EvalOptions::default().openings)]
+        openings: usize,
+        #[arg(long, default_value_t = crate::eval::EvalOptions::default().participants)]
+        participants: usize,
+        /// A weight profile file to report too; may be given more than once.
+        #[arg(long = "profile")]
+        profiles: Vec<PathBuf>,
+        /// Tune the built-in profile's weights on the tuning part (coordinate ascent) and
+        /// write the result here.
+        #[arg(long)]
+        tune: Option<PathBuf>,
+        /// Print the report as JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write the demo data set, in the import format, to standard output.
     Demo {
         /// Seed of the generator; the default gives the README's data.
@@ -133,6 +155,38 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Token { command } => token(command).await,
+        Command::Eval {
+            seed,
+            openings,
+            participants,
+            profiles,
+            tune,
+            json,
+        } => {
+            let taxonomy = Taxonomy::embedded()?;
+            let options = crate::eval::EvalOptions {
+                seed,
+                openings,
+                participants,
+                profiles: profiles
+                    .iter()
+                    .map(|p| crate::rank::WeightProfile::from_file(p))
+                    .collect::<Result<_, _>>()?,
+                tune: tune.is_some(),
+                ..crate::eval::EvalOptions::default()
+            };
+            let report = crate::eval::run(&taxonomy, &options)?;
+            if let (Some(path), Some(profile)) = (&tune, &report.tuned) {
+                std::fs::write(path, serde_json::to_string_pretty(profile)? + "\n")
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", report.table());
+            }
+            Ok(())
+        }
         Command::Demo { seed } => {
             let taxonomy = Taxonomy::embedded()?;
             println!(

@@ -10,6 +10,7 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod eval;
 pub mod index;
 pub mod model;
 pub mod projection;

@@ -176,6 +176,22 @@ impl<T> Ranked<T> {
     }
 }
 
+/// The words a profile's text relevance is searched with: skills as written and occupations by
+/// name. Concepts are the skill and occupation categories' to score, so they do not count twice.
+pub fn profile_words(profile: &Profile) -> Vec<String> {
+    profile
+        .skills
+        .iter()
+        .map(|t| t.text().to_owned())
+        .chain(
+            profile
+                .occupations
+                .iter()
+                .map(|e| e.occupation.label.clone()),
+        )
+        .collect()
+}
+
 impl Engine {
     /// Ranked openings for a stored participant (a coach's suggestions); the read is logged.
     pub async fn suggestions(
@@ -241,19 +257,7 @@ impl Engine {
         query: RankQuery,
         today: NaiveDate,
     ) -> Result<Ranking> {
-        // The participant's own words: skills as written and occupations by name. Concepts
-        // are the skill and occupation categories' to score, so they do not count twice here.
-        let words: Vec<String> = profile
-            .skills
-            .iter()
-            .map(|t| t.text().to_owned())
-            .chain(
-                profile
-                    .occupations
-                    .iter()
-                    .map(|e| e.occupation.label.clone()),
-            )
-            .collect();
+        let words = profile_words(profile);
         let hits = self.index()?.relevance(&words, self.text_hit_limit())?;
         // Scaled by the best open opening, whatever the kind asked for or the hard rules, so
         // neither changes an opening's score.

@@ -481,3 +481,67 @@ on_both_backends!(
     tokens_made_and_revoked_beside_a_running_server_take_effect_at_once,
     the_demo_hands_out_one_working_token_per_role_kept_for_its_owner_only,
 );
+
+/// `jobmatch eval` needs no database: it builds its labelled set from the embedded data.
+#[test]
+fn eval_reports_the_shipped_tuned_profile_against_the_built_in_one_and_a_search_box() {
+    let dir = tempfile::tempdir().unwrap();
+    let tuned = dir.path().join("tuned.json");
+    let shipped = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/profiles/default-tuned-v3.json"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_jobmatch"))
+        .args([
+            "eval",
+            "--openings",
+            "500",
+            "--participants",
+            "30",
+            "--json",
+        ])
+        .args(["--profile", shipped, "--tune"])
+        .arg(&tuned)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = report["rankers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "bm25",
+            "default",
+            "default-without-relations",
+            "default-tuned",
+            "default-tuned"
+        ]
+    );
+    let ndcg = |i: usize| report["rankers"][i]["held_out"]["ndcg10"].as_f64().unwrap();
+    assert!(ndcg(1) > ndcg(0), "the product beats the search box");
+    // What --tune wrote loads as a weight profile, as a unit would load it.
+    let written: jobmatch::rank::WeightProfile =
+        serde_json::from_str(&std::fs::read_to_string(&tuned).unwrap()).unwrap();
+    written.validate().unwrap();
+    assert_eq!(written.version, 3);
+
+    let bad = Command::new(env!("CARGO_BIN_EXE_jobmatch"))
+        .args(["eval", "--profile", "/nonexistent/profile.json"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("cannot read weight profile"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+}
