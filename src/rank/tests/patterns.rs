@@ -55,7 +55,8 @@ fn one_generic_skill_does_not_outrank_the_own_occupation_family_further_away() {
         ..opening(1)
     };
     // A hotel receptionist (4222, the same family) 20 km away asking for booking systems and
-    // something she lacks. Version 1: exchange 0.61, hotel 0.52.
+    // something she lacks. Version 1: exchange 0.71 (a full must-skill score, and 4211 shares
+    // two digits with 4226), hotel 0.52.
     let hotel = OpeningFeatures {
         must: vec![SPECIFIC, OTHER],
         merit: vec![],
@@ -129,6 +130,7 @@ fn a_related_occupation_and_related_skill_lift_an_opening_over_an_unrelated_one(
         ..opening(2)
     };
     let c = ctx(&profile, &w);
+    // Version 1 tied them: both groups share two digits with 5343, and neither skill is held.
     let e = evaluate(Pair::new(&me, &care, None), c);
     // 0.85 × 0.7 beats the 0.3 that sharing two digits gives.
     assert!((e.categories[Category::Occupation].unwrap() - 0.595).abs() < 1e-6);
