@@ -72,7 +72,8 @@ pub struct EvalReport {
     pub seed: u64,
     pub openings: usize,
     pub participants: usize,
-    /// Best first: the BM25 baseline, the built-in profile, any given, the tuned one.
+    /// The BM25 baseline, the built-in profile, the tuned one when asked for, the built-in
+    /// one without relations or specificity, then any given.
     pub rankers: Vec<RankerReport>,
     /// The tuned profile, when asked for.
     pub tuned: Option<WeightProfile>,
@@ -133,8 +134,9 @@ fn prepare<'a>(corpus: &'a EvalCorpus, taxonomy: &Taxonomy) -> anyhow::Result<Pr
         let best = hits.first().map_or(0.0, |h| h.1);
         text.push((best > 0.0).then(|| {
             let mut dense = vec![0.0f32; openings.len()];
+            // Rounded to 1e-4 like the search box's scores below, for the same reason.
             for &(id, score) in &hits {
-                dense[position(id)] = (score / best).clamp(0.0, 1.0);
+                dense[position(id)] = ((score / best).clamp(0.0, 1.0) * 1e4).round() / 1e4;
             }
             dense
         }));
@@ -329,29 +331,22 @@ pub fn run(taxonomy: &Taxonomy, options: &EvalOptions) -> anyhow::Result<EvalRep
     let builtin = WeightProfile::default();
     let mut profiles = vec![builtin.clone(), without_relations(&builtin)];
     profiles.extend(options.profiles.iter().cloned());
+    let report = |profile: &WeightProfile, scored: &[Scored]| RankerReport {
+        name: profile.name.clone(),
+        version: Some(profile.version),
+        tuning: figures(scored, &tuning, profile),
+        held_out: figures(scored, &held_out, profile),
+    };
     let mut tuned = None;
     for (n, profile) in profiles.iter().enumerate() {
         let scored = prepared.score(profile);
-        rankers.push(RankerReport {
-            name: profile.name.clone(),
-            version: Some(profile.version),
-            tuning: figures(&scored, &tuning, profile),
-            held_out: figures(&scored, &held_out, profile),
-        });
+        rankers.push(report(profile, &scored));
         if n == 0 && options.tune {
+            // Tuning changes weights only: the built-in profile's scores serve the tuned one.
             let t = tune(&scored, &tuning, profile);
+            rankers.push(report(&t, &scored));
             tuned = Some(t);
         }
-    }
-    if let Some(t) = &tuned {
-        // Same curves as the built-in profile, so the same scores serve.
-        let scored = prepared.score(t);
-        rankers.push(RankerReport {
-            name: t.name.clone(),
-            version: Some(t.version),
-            tuning: figures(&scored, &tuning, t),
-            held_out: figures(&scored, &held_out, t),
-        });
     }
     Ok(EvalReport {
         seed: options.seed,

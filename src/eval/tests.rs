@@ -138,8 +138,8 @@ fn a_small_run_reports_every_ranker_and_the_product_beats_a_search_box() {
         [
             "bm25",
             "default",
-            "default-without-relations",
-            "default-tuned"
+            "default-tuned",
+            "default-without-relations"
         ]
     );
     for r in &report.rankers {
@@ -158,7 +158,7 @@ fn a_small_run_reports_every_ranker_and_the_product_beats_a_search_box() {
             assert!(f.worst_decile_ndcg10 <= f.ndcg10 + 1e-12);
         }
     }
-    let (bm25, default, tuned) = (&report.rankers[0], &report.rankers[1], &report.rankers[3]);
+    let (bm25, default, tuned) = (&report.rankers[0], &report.rankers[1], &report.rankers[2]);
     assert!(
         default.held_out.ndcg10 > bm25.held_out.ndcg10 + 0.1,
         "{report:#?}"
@@ -181,5 +181,6 @@ fn a_small_run_reports_every_ranker_and_the_product_beats_a_search_box() {
     );
     // The same seed gives the same figures.
     let again = run(&t, &small(false)).unwrap();
-    assert_eq!(again.rankers[..3], report.rankers[..3]);
+    assert_eq!(again.rankers[..2], report.rankers[..2]);
+    assert_eq!(again.rankers[2], report.rankers[3]);
 }

@@ -257,21 +257,14 @@ fn related_skills(
             }
         }
     }
-    // Most similar first within a key, lower `via` on ties, then one per key.
-    out.sort_by(|a, b| {
-        a.to.cmp(&b.to)
-            .then(b.similarity.total_cmp(&a.similarity))
-            .then(a.via.cmp(&b.via))
-    });
-    out.dedup_by_key(|r| r.to);
-    out
+    one_route_each(out)
 }
 
 /// Occupation groups related to the participant's by the skills they ask for, not among the
 /// participant's own, each once with its most similar route.
 fn related_occupations(p: &Profile, taxonomy: &Taxonomy) -> Vec<Related<SsykCode>> {
     let own: Vec<SsykCode> = p.occupations.iter().map(|e| e.occupation.code).collect();
-    let mut out: Vec<Related<SsykCode>> = own
+    let out: Vec<Related<SsykCode>> = own
         .iter()
         .flat_map(|&via| {
             taxonomy
@@ -285,6 +278,12 @@ fn related_occupations(p: &Profile, taxonomy: &Taxonomy) -> Vec<Related<SsykCode
         })
         .filter(|r| !own.contains(&r.to))
         .collect();
+    one_route_each(out)
+}
+
+/// Relations sorted by what they lead to, each kept once: the most similar route, the lower
+/// `via` on ties, so the same profile always gets the same features and evidence.
+fn one_route_each<T: Ord + Copy>(mut out: Vec<Related<T>>) -> Vec<Related<T>> {
     out.sort_by(|a, b| {
         a.to.cmp(&b.to)
             .then(b.similarity.total_cmp(&a.similarity))

@@ -12,7 +12,7 @@
 //! | occupation | 1 same SSYK group, 0.6 / 0.3 / 0.1 sharing 3 / 2 / 1 digits, or 0.85 × similarity for a group asking for the same skills | 0 |
 //! | experience | years in the group ÷ 3 (capped), times occupation similarity | 0 |
 //! | swedish | 1 when the minimum is met, −0.25 per CEFR step below | 1 |
-//! | distance | halves every 10 km; applies when the participant's home is known | 0.25 |
+//! | distance | halves every 10 km | 0.25 (either location unknown) |
 //! | licences | share of required licences held (missing any excludes) | 1 |
 //! | availability | late start decays to 0 over 60 days; × 0.5 / 0.8 for mismatched hours | — |
 //! | text | relevance supplied by the caller; applies when the caller supplies it | — |

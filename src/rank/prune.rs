@@ -121,7 +121,9 @@ pub struct OpeningColumns<'a> {
 #[derive(Clone, Copy)]
 pub struct Request<'a> {
     /// Per opening, the summed weights of the must-have and of the merit skills it lists that
-    /// the participant holds (from the caller's posting lists), index-aligned.
+    /// the participant holds or holds a related skill of, each times its credit
+    /// ([`skill_credits`](super::skill_credits), walked over the caller's posting lists),
+    /// index-aligned. Less than that would make the bound too low.
     pub hits: [&'a [f32]; 2],
     /// Text relevance in [0, 1] of the openings the text matched, by index, ascending; the
     /// others score 0. `None`: the text category does not apply.
@@ -192,7 +194,7 @@ fn chord2(a: Unit, b: Unit) -> f64 {
 }
 
 /// Bounds of the distance between two points, in km: the lower one `None` when a location is
-/// unknown (the category does not apply), the upper one 0 then.
+/// unknown (the distance category then scores `unknown_distance_score`), the upper one 0 then.
 fn distance_bounds(p: Option<Unit>, o: Option<Unit>) -> (Option<f64>, f64) {
     let (Some(a), Some(b)) = (p, o) else {
         return (None, 0.0);
@@ -248,10 +250,10 @@ fn upper(
         Category::Swedish => {
             Some(swedish::level_score(pf.swedish, of.swedish_min, curves).unwrap_or(1.0))
         }
-        Category::Distance => match km_low {
-            Some(km) => Some(distance::km_score(km, curves)),
-            None => pf.location.map(|_| curves.unknown_distance_score),
-        },
+        Category::Distance => Some(match km_low {
+            Some(km) => distance::km_score(km, curves),
+            None => curves.unknown_distance_score,
+        }),
         Category::Licences => Some(1.0),
         Category::Availability => Some(availability::date_and_hours_score(
             pf.available_from,
@@ -454,11 +456,10 @@ impl<'a> Coarse<'a> {
                 add(Category::Distance, self.decay_at_least(c2));
                 Some(c2)
             }
-            (Some(_), None) => {
+            _ => {
                 add(Category::Distance, self.unknown_distance);
                 None
             }
-            _ => None,
         };
         add(Category::Licences, 1.0);
         add(Category::Availability, self.hours[f.hours().min(2)]);
@@ -622,7 +623,8 @@ pub fn rank_openings_pruned(
 pub struct ParticipantColumns<'a> {
     pub features: &'a [ParticipantFeatures],
     pub units: &'a [Option<Unit>],
-    /// Bit `i` set: participant `i` holds a skill the opening lists.
+    /// Bit `i` set: participant `i` holds a skill the opening lists, or a related one. Leaving
+    /// the related ones out would make the bound too low.
     pub touched: &'a [u64],
 }
 

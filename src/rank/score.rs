@@ -24,10 +24,10 @@ use crate::model::{GeoPoint, SsykCode, SwedishLevel};
 /// Absence is scored, so that stating less never wins by itself: an opening that says nothing
 /// of a fit (no skills, no occupation) scores 0 there, as one whose statement is not met does;
 /// an opening that asks nothing of a requirement (no Swedish minimum, no licence) scores 1
-/// there, as one whose requirement is met does; a workplace without a location scores
-/// `unknown_distance_score`. Only what is the same for every opening of a ranking leaves a
-/// category out: the participant's home unknown (distance) and no text asked for (text). So
-/// within one ranking every total is a mean over the same categories.
+/// there, as one whose requirement is met does; a distance that cannot be measured (either
+/// location unknown) scores `unknown_distance_score`. Only text leaves a category out, and it
+/// does so for a whole ranking (no words to search, or no opening holds one), so within one
+/// ranking every total is a mean over the same categories.
 pub type CategoryScores = CategoryMap<Option<f32>>;
 
 impl CategoryMap<Option<f32>> {

@@ -12,6 +12,14 @@ use crate::projection::TermLabel;
 use crate::rank::Exclusion;
 use crate::taxonomy::{LicenceKind, Taxonomy};
 
+/// Who reads the sentences: staff read everything the evidence holds; an employer reads what
+/// its own view of a candidate shows, without the candidate's occupation or Swedish level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audience {
+    Staff,
+    Employer,
+}
+
 /// The same facts in Swedish and in English, sentence for sentence.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Sentences {
@@ -83,14 +91,15 @@ fn is_driving(t: &TermLabel, taxonomy: &Taxonomy) -> bool {
         .is_some_and(|l| l.kind == LicenceKind::Driving)
 }
 
-/// The evidence of one suggestion or candidate as sentences.
-pub fn sentences(e: &Explanation, taxonomy: &Taxonomy) -> Sentences {
+/// The evidence of one suggestion or candidate as sentences, for `audience`.
+pub fn sentences(e: &Explanation, taxonomy: &Taxonomy, audience: Audience) -> Sentences {
     let mut s = Sentences::default();
+    let staff = audience == Audience::Staff;
+    let must_found = e
+        .must_skills_total
+        .saturating_sub(e.must_skills_missing.len());
     if e.must_skills_total > 0 {
-        let (found, total) = (
-            e.must_skills_total - e.must_skills_missing.len(),
-            e.must_skills_total,
-        );
+        let (found, total) = (must_found, e.must_skills_total);
         s.say(
             format!("har {found} av {total} krav"),
             format!("meets {found} of {total} requirements"),
@@ -112,7 +121,6 @@ pub fn sentences(e: &Explanation, taxonomy: &Taxonomy) -> Sentences {
             format!("related: {} → {}", r.held.label, r.wanted.label),
         );
     }
-    let must_found = e.must_skills_total - e.must_skills_missing.len();
     let merits = e.skills_found.get(must_found..).unwrap_or_default();
     if !merits.is_empty() {
         let merits = list(merits);
@@ -121,29 +129,34 @@ pub fn sentences(e: &Explanation, taxonomy: &Taxonomy) -> Sentences {
             format!("also brings: {merits}"),
         );
     }
-    if let Some((_, label, similarity)) = &e.occupation_related {
-        let label = label.as_deref().unwrap_or("");
+    if !staff {
+        // The candidate's occupation is not the employer's to read.
+    } else if let Some((code, label, similarity)) = &e.occupation_related {
+        let label = label.clone().unwrap_or_else(|| code.to_string());
         let percent = (similarity * 100.0).round();
         s.say(
             format!("närliggande yrke: {label} ({percent} % samma kompetenser)"),
             format!("related occupation: {label} ({percent} % the same skills)"),
         );
-    } else if let Some((_, label, digits)) = &e.occupation_match {
-        let label = label.as_deref().unwrap_or("");
+    } else if let Some((code, label, digits)) = &e.occupation_match {
+        let label = label.clone().unwrap_or_else(|| code.to_string());
         match digits {
             4 => s.say(
                 format!("samma yrke: {label}"),
                 format!("same occupation: {label}"),
             ),
-            2 | 3 => s.say(
+            1..=3 => s.say(
                 format!("närliggande yrke: {label}"),
                 format!("related occupation: {label}"),
             ),
             _ => {}
         }
     }
-    if let Some(y) = e.experience_years.filter(|y| *y > 0.0) {
-        let (sv, en) = years(y);
+    if let Some((sv, en)) = e
+        .experience_years
+        .map(years)
+        .filter(|(_, en)| en.as_str() != "0")
+    {
         let unit = if sv == "1" { "year's" } else { "years'" };
         s.say(
             format!("{sv} års erfarenhet"),
@@ -151,7 +164,13 @@ pub fn sentences(e: &Explanation, taxonomy: &Taxonomy) -> Sentences {
         );
     }
     if let (Some(gap), Some(required)) = (e.swedish_gap_steps, e.swedish_required) {
-        let (actual_sv, actual_en) = level(e.swedish_level);
+        let (actual_sv, actual_en) = match staff {
+            true => {
+                let (sv, en) = level(e.swedish_level);
+                (format!("{sv}, "), format!("{en}, "))
+            }
+            false => (String::new(), String::new()),
+        };
         if gap == 0 {
             s.say(
                 format!("svenska: uppfyller kravet ({required})"),
@@ -165,11 +184,11 @@ pub fn sentences(e: &Explanation, taxonomy: &Taxonomy) -> Sentences {
             };
             s.say(
                 format!(
-                    "svenska: {} {levels_sv} under ({actual_sv}, kräver {required})",
+                    "svenska: {} {levels_sv} under ({actual_sv}kräver {required})",
                     count_sv(gap)
                 ),
                 format!(
-                    "Swedish: {} {levels_en} below ({actual_en}, requires {required})",
+                    "Swedish: {} {levels_en} below ({actual_en}requires {required})",
                     count_en(gap)
                 ),
             );
@@ -190,9 +209,14 @@ pub fn sentences(e: &Explanation, taxonomy: &Taxonomy) -> Sentences {
         }
     }
     if let Some(days) = e.start_delay_days {
+        let (dagar, days_en) = if days == 1 {
+            ("dag", "day")
+        } else {
+            ("dagar", "days")
+        };
         s.say(
-            format!("kan börja {days} dagar efter start"),
-            format!("can start {days} days after the start date"),
+            format!("kan börja {days} {dagar} efter start"),
+            format!("can start {days} {days_en} after the start date"),
         );
     }
     if e.hours_mismatch {
@@ -287,7 +311,7 @@ mod tests {
     #[test]
     fn evidence_reads_as_the_sentences_of_a_job_plan() {
         let taxonomy = Taxonomy::embedded().unwrap();
-        let s = sentences(&explanation(), &taxonomy);
+        let s = sentences(&explanation(), &taxonomy, Audience::Staff);
         assert_eq!(
             s.sv,
             [
@@ -328,7 +352,13 @@ mod tests {
             max_travel_km: 50.0,
             default_limit: true,
         });
-        let s = sentences(&e, &taxonomy);
+        e.start_delay_days = Some(1);
+        let s = sentences(&e, &taxonomy, Audience::Staff);
+        assert!(
+            s.sv.contains(&"kan börja 1 dag efter start".to_owned()),
+            "{:?}",
+            s.sv
+        );
         assert!(s.sv.contains(&"saknar körkort B".to_owned()), "{:?}", s.sv);
         assert!(
             s.sv.contains(&format!("saknar {}", truck.label)),
@@ -350,5 +380,40 @@ mod tests {
             s.en.last().unwrap(),
             "excluded: 61 km, beyond 50 km (the default limit)"
         );
+    }
+
+    #[test]
+    fn an_employer_reads_neither_the_candidates_occupation_nor_their_swedish_level() {
+        let taxonomy = Taxonomy::embedded().unwrap();
+        let e = explanation();
+        let staff = sentences(&e, &taxonomy, Audience::Staff);
+        let employer = sentences(&e, &taxonomy, Audience::Employer);
+        assert!(staff.sv.iter().any(|x| x.contains("Lagerpersonal")));
+        assert!(
+            !employer
+                .sv
+                .iter()
+                .chain(&employer.en)
+                .any(|x| x.contains("Lagerpersonal"))
+        );
+        assert!(
+            employer
+                .sv
+                .contains(&"svenska: en nivå under (kräver B2)".to_owned()),
+            "{:?}",
+            employer.sv
+        );
+        assert!(
+            !employer
+                .sv
+                .iter()
+                .chain(&employer.en)
+                .any(|x| x.contains("B1"))
+        );
+        // Zero years, after rounding, is no experience to speak of.
+        let mut short = e.clone();
+        short.experience_years = Some(0.04);
+        let s = sentences(&short, &taxonomy, Audience::Staff);
+        assert!(!s.sv.iter().any(|x| x.contains("erfarenhet")), "{:?}", s.sv);
     }
 }

@@ -92,6 +92,9 @@ struct Language {
 /// assert_eq!(tax.occupation("5321")?.label, "Undersköterskor, hemtjänst, hemsjukvård, äldreboende och habilitering");
 /// # Ok::<(), jobmatch::taxonomy::TaxonomyError>(())
 /// ```
+/// The specificity of the most asked-for skill: little evidence, but not none.
+const MIN_SPECIFICITY: f32 = 0.05;
+
 #[derive(Default)]
 pub struct Taxonomy {
     skills: Vec<Skill>,
@@ -220,12 +223,13 @@ impl Taxonomy {
         self.skill_by_id(id).map_or(1.0, |s| s.rarity)
     }
 
-    /// How occupation-specific a skill is, in [0, 1]: 1 when no occupation's most-asked-for
-    /// list names it, 0 for the skill named in most. The rarity's log scale, from 0 to 1;
-    /// `None` for a skill the taxonomy does not know.
+    /// How occupation-specific a skill is, in [0.05, 1]: 1 when no occupation's most-asked-for
+    /// list names it, falling on the rarity's log scale to 0.05 for the skill named in most (at
+    /// least that, so holding it still counts for something); `None` for a skill the taxonomy
+    /// does not know.
     pub fn skill_specificity(&self, id: &ConceptId) -> Option<f32> {
         self.skill_by_id(id)
-            .map(|s| (s.rarity - 1.0).clamp(0.0, 1.0))
+            .map(|s| (s.rarity - 1.0).clamp(MIN_SPECIFICITY, 1.0))
     }
 
     /// Skills the same occupations ask for as they ask for this one, with their similarity in

@@ -417,28 +417,9 @@ fn unknown_swedish_level_names_accepted_forms() {
 
 #[test]
 fn broken_rows_report_file_and_line() {
-    let tmp = tempfile::tempdir().expect("temporary directory");
+    let tmp = required_fixtures();
     let dir = tmp.path();
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let copy = |rel: &str| {
-        let to = dir.join(rel);
-        if let Some(parent) = to.parent() {
-            std::fs::create_dir_all(parent).ok();
-        }
-        std::fs::copy(src.join(rel), to).ok();
-    };
-    for f in [
-        load::SKILLS,
-        load::OCCUPATIONS,
-        load::OCCUPATION_NAMES,
-        load::OCCUPATION_SKILLS,
-        load::MUNICIPALITIES,
-        load::LANGUAGES,
-        load::LICENCES,
-        load::SWEDISH_LEVELS,
-    ] {
-        copy(f);
-    }
     // No aliases file: loads with labels only.
     let t = Taxonomy::load_dir(dir);
     assert_eq!(t.as_ref().map(Taxonomy::skill_alias_rows).ok(), Some(0));
@@ -496,6 +477,27 @@ fn broken_rows_report_file_and_line() {
     );
 }
 
+/// A fixtures directory holding the required files only: no aliases, no relatedness.
+fn required_fixtures() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("temporary directory");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    for f in [
+        load::SKILLS,
+        load::OCCUPATIONS,
+        load::OCCUPATION_NAMES,
+        load::OCCUPATION_SKILLS,
+        load::MUNICIPALITIES,
+        load::LANGUAGES,
+        load::LICENCES,
+        load::SWEDISH_LEVELS,
+    ] {
+        let to = tmp.path().join(f);
+        std::fs::create_dir_all(to.parent().expect("a folder")).expect("creatable");
+        std::fs::copy(src.join(f), to).expect("copied");
+    }
+    tmp
+}
+
 #[test]
 fn related_skills_and_occupations_come_from_the_shipped_tables() {
     let t = tax();
@@ -527,27 +529,14 @@ fn related_skills_and_occupations_come_from_the_shipped_tables() {
     let specific = t.skill_specificity(&home_care).unwrap();
     assert!(generic < 0.2 && specific > 0.6, "{generic} {specific}");
     assert_eq!(t.skill_specificity(&id("nope")), None);
+    // The skill most lists name still counts for a little.
+    assert_eq!(t.skill_specificity(&id("4y7C_Lsh_EPM")), Some(0.05));
 }
 
 #[test]
 fn a_relatedness_table_with_a_bad_row_is_refused_with_file_and_line() {
-    let tmp = tempfile::tempdir().expect("temporary directory");
+    let tmp = required_fixtures();
     let dir = tmp.path();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    for f in [
-        load::SKILLS,
-        load::OCCUPATIONS,
-        load::OCCUPATION_NAMES,
-        load::OCCUPATION_SKILLS,
-        load::MUNICIPALITIES,
-        load::LANGUAGES,
-        load::LICENCES,
-        load::SWEDISH_LEVELS,
-    ] {
-        let to = dir.join(f);
-        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-        std::fs::copy(src.join(f), to).unwrap();
-    }
     // Without the tables nothing is related, and the taxonomy still loads.
     let t = Taxonomy::load_dir(dir).unwrap();
     assert!(
@@ -574,6 +563,17 @@ fn a_relatedness_table_with_a_bad_row_is_refused_with_file_and_line() {
         err.contains("related_skills.csv:2: skill \"nope\""),
         "{err}"
     );
+    // A pair given twice keeps its higher similarity, and the list stays most similar first.
+    write(
+        load::RELATED_SKILLS,
+        "skill_id,related_id,similarity\nxowU_8Wu_K7C,tykJ_BZQ_Wer,0.4\nxowU_8Wu_K7C,aMyW_hB7_TpU,0.5\nxowU_8Wu_K7C,tykJ_BZQ_Wer,0.6\n",
+    );
+    let t = Taxonomy::load_dir(dir).unwrap();
+    let got: Vec<(&str, f32)> = t
+        .related_skills(&id("xowU_8Wu_K7C"))
+        .map(|(c, s)| (c.as_str(), s))
+        .collect();
+    assert_eq!(got, [("tykJ_BZQ_Wer", 0.6), ("aMyW_hB7_TpU", 0.5)]);
     std::fs::remove_file(dir.join(load::RELATED_SKILLS)).unwrap();
     write(
         load::RELATED_OCCUPATIONS,

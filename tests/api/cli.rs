@@ -521,8 +521,8 @@ fn eval_reports_the_shipped_tuned_profile_against_the_built_in_one_and_a_search_
         [
             "bm25",
             "default",
-            "default-without-relations",
             "default-tuned",
+            "default-without-relations",
             "default-tuned"
         ]
     );

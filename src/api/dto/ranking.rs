@@ -10,7 +10,7 @@ use crate::api::error::ApiError;
 use crate::model::{Id, Opening, OpeningKind, SwedishLevel};
 use crate::projection::TermLabel;
 use crate::rank::{CategoryScores, Exclusion, ProfileStamp};
-use crate::service::wording::sentences;
+use crate::service::wording::{Audience, sentences};
 use crate::service::{Candidate, Explained, Explanation, RankQuery, Ranked};
 use crate::taxonomy::Taxonomy;
 
@@ -52,8 +52,8 @@ pub struct SentencesView {
     pub en: Vec<String>,
 }
 
-fn words(e: &Explanation, wording: Option<&Taxonomy>) -> Option<SentencesView> {
-    let s = sentences(e, wording?);
+fn words(e: &Explanation, wording: Option<&Taxonomy>, audience: Audience) -> Option<SentencesView> {
+    let s = sentences(e, wording?, audience);
     Some(SentencesView { sv: s.sv, en: s.en })
 }
 
@@ -106,7 +106,7 @@ impl<T> Suggestion<T> {
             score: e.score,
             categories: e.categories,
             evidence: EvidenceView::from(&e.evidence),
-            explanation: words(&e.evidence, wording),
+            explanation: words(&e.evidence, wording, Audience::Staff),
             weight_profile: (&e.profile).into(),
         }
     }
@@ -488,7 +488,7 @@ impl EmployerCandidates {
                     score: e.score,
                     categories: e.categories,
                     evidence: EmployerEvidence::from(&e.evidence),
-                    explanation: words(&e.evidence, wording),
+                    explanation: words(&e.evidence, wording, Audience::Employer),
                 })
                 .collect()
         };

@@ -1,6 +1,6 @@
 //! `distance`: halves every `distance_half_life_km` between the participant's home and the
-//! workplace; `unknown_distance_score` when the workplace has no location. Applies when the
-//! participant's home is known (otherwise it is unknown for every opening alike). Owns the distance's score and evidence;
+//! workplace; `unknown_distance_score` when either location is unknown, so a pair whose
+//! distance is unknown neither wins nor loses by it. Always applies. Owns the distance's score and evidence;
 //! the distance itself is measured once per pair ([`Pair::distance_km`], with the model's
 //! great-circle formula) because the travel limit's hard rule needs it too.
 
@@ -9,13 +9,10 @@ use crate::rank::weights::Curves;
 
 pub(super) fn score(pair: Pair<'_>, ctx: Context<'_>) -> Option<f32> {
     let curves = &ctx.profile.curves;
-    match pair.distance_km() {
-        Some(km) => Some(km_score(km, curves)),
-        None => pair
-            .participant
-            .location
-            .map(|_| curves.unknown_distance_score),
-    }
+    Some(match pair.distance_km() {
+        Some(km) => km_score(km, curves),
+        None => curves.unknown_distance_score,
+    })
 }
 
 pub(super) fn explain(pair: Pair<'_>, ctx: Context<'_>, evidence: &mut Evidence) -> Option<f32> {

@@ -266,10 +266,9 @@ impl Taxonomy {
             let sim = similarity_of(&row, similarity)?;
             self.related_skills.entry(a).or_default().push((b, sim));
         }
-        for list in self.related_skills.values_mut() {
-            list.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-            list.dedup_by_key(|x| x.0);
-        }
+        self.related_skills
+            .values_mut()
+            .for_each(most_similar_first);
         Ok(())
     }
 
@@ -293,10 +292,9 @@ impl Taxonomy {
                 .or_default()
                 .push((b, sim));
         }
-        for list in self.related_occupations.values_mut() {
-            list.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-            list.dedup_by_key(|x| x.0);
-        }
+        self.related_occupations
+            .values_mut()
+            .for_each(most_similar_first);
         Ok(())
     }
 
@@ -428,6 +426,13 @@ impl Taxonomy {
         self.licence_lexicon = lex.build();
         Ok(())
     }
+}
+
+/// Each related item once, with its highest similarity, most similar first (then by item).
+fn most_similar_first<T: Ord + Copy>(list: &mut Vec<(T, f32)>) {
+    list.sort_by(|x, y| x.0.cmp(&y.0).then(y.1.total_cmp(&x.1)));
+    list.dedup_by_key(|x| x.0);
+    list.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
 }
 
 /// A similarity in (0, 1].
