@@ -51,6 +51,9 @@ pub struct Settings {
     /// Largest request body in KiB; larger bodies answer 413.
     #[arg(long, env = "JOBMATCH_MAX_BODY_KIB", default_value_t = 256)]
     pub max_body_kib: usize,
+    /// Largest file an import route reads, in MiB; it streams, so this bounds time, not memory.
+    #[arg(long, env = "JOBMATCH_MAX_IMPORT_MIB", default_value_t = 2048)]
+    pub max_import_mib: usize,
     /// Seconds a request may take before it answers 408.
     #[arg(long, env = "JOBMATCH_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
@@ -167,6 +170,7 @@ impl Settings {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             demo: false,
             max_body_kib: limits.max_body_bytes / 1024,
+            max_import_mib: limits.max_import_bytes >> 20,
             request_timeout_secs: limits.request_timeout.as_secs(),
             max_in_flight: limits.max_in_flight,
             max_per_page: limits.max_per_page,
@@ -179,6 +183,7 @@ impl Settings {
     pub fn limits(&self) -> Limits {
         Limits {
             max_body_bytes: self.max_body_kib.saturating_mul(1024),
+            max_import_bytes: self.max_import_mib.saturating_mul(1 << 20),
             request_timeout: std::time::Duration::from_secs(self.request_timeout_secs),
             max_in_flight: self.max_in_flight,
             max_per_page: self.max_per_page,

@@ -326,6 +326,87 @@ pub struct Opening {
     /// A supervisor (handledare) can support someone far from the labour market.
     pub supervisor: bool,
     pub status: OpeningStatus,
+    /// The published ad this opening was imported from, if any.
+    pub source: Option<AdSource>,
+}
+
+/// Platsbanken, Arbetsförmedlingen's job board, the system ads are imported from.
+pub const PLATSBANKEN: &str = "platsbanken";
+
+/// A taxonomy concept as an ad names it: kept even when jobmatch's taxonomy does not know it,
+/// so the link to the source survives a taxonomy update.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ConceptRef {
+    pub concept_id: ConceptId,
+    pub label: String,
+}
+
+/// Where an imported opening's ad came from and what of it a coach needs beyond the opening's
+/// own fields: how to apply, the ad's own occupation name and languages, and how the Swedish
+/// requirement and skills were read.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AdSource {
+    /// The publishing system, e.g. `platsbanken`.
+    pub system: String,
+    /// The ad's id there: re-importing the same id updates this opening.
+    pub external_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occupation_name: Option<ConceptRef>,
+    /// The ad's employment type and duration as it labels them ("Vanlig anställning").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employment_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webpage_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application: Option<ApplicationDetails>,
+    /// Languages other than Swedish the ad requires or values.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub languages_required: Vec<Term>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub languages_merit: Vec<Term>,
+    /// The ad listed no skills: the opening's skills were found in its headline and text.
+    #[serde(default)]
+    pub skills_inferred: bool,
+    /// How the Swedish requirement was read, when the ad says anything about Swedish.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub swedish: Option<SwedishEvidence>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+}
+
+/// How to apply, as the ad says.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ApplicationDetails {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub information: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other: Option<String>,
+    /// Applications go through Arbetsförmedlingen.
+    #[serde(default)]
+    pub via_af: bool,
+}
+
+/// Where an ad's Swedish requirement came from: its structured language lists, a phrase in its
+/// text (`fixtures/swedish_phrases.csv`), or both.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SwedishEvidence {
+    /// `must_have` or `nice_to_have` when the ad lists Svenska.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listed: Option<String>,
+    /// The sentence the level or its absence was read from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phrase: Option<String>,
+    /// The sentence says Swedish is not required.
+    #[serde(default)]
+    pub negated: bool,
 }
 
 /// An SSYK level-4 occupation group with its JobTech identity.

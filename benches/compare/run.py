@@ -423,13 +423,15 @@ def measure_size(n, cfg, bins, files, work, corpus):
     log(f"{n}: jobmatch import")
     p, wall, rss = timed([jobmatch, "import", "--data-dir", data, import_file])
     report = json.loads(p.stdout.strip().splitlines()[-1])
-    if report.get("openings") != n:
-        fail(f"jobmatch import reported {report.get('openings')} openings, not {n}")
+    if report.get("openings") != n or report.get("employers") != len(corpus.employers):
+        fail(f"jobmatch import reported {report}, not {n} openings of {len(corpus.employers)} employers")
     out["build"]["jobmatch_import"] = {"seconds": wall, "per_s": n / wall, "peak_rss_kib": rss}
     import_file.unlink()
-    # Import refs become the database's ids; the write bodies name employers by those.
+    # A fresh database numbers the imported employers 1.. in file order; the write bodies
+    # name employers by those ids (checked over the API once the server is up).
+    employer_ids = list(range(1, len(corpus.employers) + 1))
     files["writes"].write_text("".join(json.dumps(o, ensure_ascii=False) + "\n"
-                                       for o in corpus.writes(20_000, report["employer_ids"])))
+                                       for o in corpus.writes(20_000, employer_ids)))
     log(f"{n}: imported at {n / wall:,.0f} openings/s; jobmatch reindex")
     _, wall, rss = timed([jobmatch, "reindex", "--data-dir", data])
     out["build"]["jobmatch_reindex"] = {"seconds": wall, "per_s": n / wall, "peak_rss_kib": rss}
@@ -458,6 +460,10 @@ def measure_size(n, cfg, bins, files, work, corpus):
                 fail(f"jobmatch serve exited with {server.returncode}; see {work / f'serve-{n}.log'}")
             time.sleep(0.1)
         out["build"]["jobmatch_serve_ready_s"] = time.perf_counter() - started
+        last = corpus.employers[-1]
+        status, answer = http("GET", base + f"/v1/employers/{employer_ids[-1]}", token)
+        if status != 200 or answer.get("name") != last["name"]:
+            fail(f"employer {employer_ids[-1]} is {answer}, not the file's last, {last['name']}")
         status, answer = http("POST", base + f"/v1/match?limit={TOP_K}", token, json.loads(files["bodies"].read_text().splitlines()[0]))
         results = answer.get("suggestions") if isinstance(answer, dict) else None
         if status != 200 or not results:

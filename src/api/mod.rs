@@ -34,6 +34,8 @@ pub use error::ApiError;
 pub struct Limits {
     /// Largest request body; larger ones answer 413.
     pub max_body_bytes: usize,
+    /// Largest file an import route reads (it streams, so this bounds time, not memory).
+    pub max_import_bytes: usize,
     /// Longest a request may take before it answers 408.
     pub request_timeout: Duration,
     /// Requests served at once; more are shed at once with 503 and `Retry-After`, never queued.
@@ -51,6 +53,7 @@ impl Default for Limits {
         Limits {
             // An opening with a long description fits many times over.
             max_body_bytes: 256 * 1024,
+            max_import_bytes: 2 << 30,
             request_timeout: Duration::from_secs(30),
             max_in_flight: 64,
             max_per_page: 100,
@@ -82,14 +85,16 @@ pub fn router(engine: Arc<Engine>, limits: Limits) -> Router {
         .layer(GlobalConcurrencyLimitLayer::new(
             limits.max_in_flight.max(1),
         ));
-    routes::router()
-        .with_state(state)
+    let (requests, files) = routes::routers();
+    requests
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             limits.request_timeout,
         ))
         .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
         .layer(axum::extract::DefaultBodyLimit::max(limits.max_body_bytes))
+        .merge(files.layer(RequestBodyLimitLayer::new(limits.max_import_bytes)))
+        .with_state(state)
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let route = req
                 .extensions()

@@ -252,6 +252,7 @@ impl EvalCorpus {
                 employment_form: EmploymentForm::Ordinary,
                 supervisor: false,
                 status: OpeningStatus::Open,
+                source: None,
             });
         }
 

@@ -14,6 +14,7 @@
 //! `rank`'s job), and tantivy types never leave it.
 
 mod analyzer;
+mod compounds;
 mod query;
 mod schema;
 #[cfg(test)]
@@ -94,6 +95,7 @@ pub struct OpeningIndex {
     writer: Mutex<IndexWriter>,
     reader: IndexReader,
     parser: QueryParser,
+    /// A participant's words for relevance, split as documents are: "Truckvana" meets "truck".
     analyzer: TextAnalyzer,
     applied_seq: AtomicI64,
 }
@@ -133,7 +135,9 @@ impl OpeningIndex {
                 "it was built with a different schema; rebuild it from the database".into(),
             ));
         }
-        index.tokenizers().register(SWEDISH, analyzer::swedish());
+        index
+            .tokenizers()
+            .register(SWEDISH, analyzer::swedish_indexing());
 
         let applied_seq = match index.load_metas()?.payload {
             None => 0,
@@ -149,7 +153,14 @@ impl OpeningIndex {
             .unwrap_or_else(|panic| Err(format!("reading it panicked: {}", panic_text(&*panic))))
             .map_err(open_error)?;
         let writer = index.writer(WRITER_MEMORY_BUDGET)?;
-        let mut parser = QueryParser::for_index(&index, vec![fields.title, fields.description]);
+        // Queries are read without splitting compounds (see `analyzer`).
+        let queries = tantivy::tokenizer::TokenizerManager::default();
+        queries.register(SWEDISH, analyzer::swedish());
+        let mut parser = QueryParser::new(
+            index.schema(),
+            vec![fields.title, fields.description],
+            queries,
+        );
         parser.set_field_boost(fields.title, TITLE_BOOST);
 
         Ok(OpeningIndex {
@@ -158,7 +169,7 @@ impl OpeningIndex {
             writer: Mutex::new(writer),
             reader,
             parser,
-            analyzer: analyzer::swedish(),
+            analyzer: analyzer::swedish_indexing(),
             applied_seq: AtomicI64::new(applied_seq),
         })
     }

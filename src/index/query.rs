@@ -17,21 +17,22 @@ use super::schema::ID;
 use super::{IndexError, OpeningIndex};
 use crate::model::{Id, OpeningKind};
 
+/// Shortest search word that also matches as the beginning of longer words: shorter ones
+/// ("bil", "tid") would match too many unrelated words.
+const MIN_PREFIX: usize = 4;
+
+/// Weight of a prefix match relative to a whole-word match.
+const PREFIX_BOOST: Score = 0.5;
+
 /// One clause of a [`BooleanQuery`].
 type Clause = (Occur, Box<dyn Query>);
-
-/// Shortest search word that also matches as the first part of a compound: shorter ones
-/// ("bil", "vård" is four) would match too many unrelated words.
-const MIN_COMPOUND_PREFIX: usize = 4;
-
-/// Weight of a compound-prefix match relative to a whole-word match.
-const COMPOUND_PREFIX_BOOST: Score = 0.5;
 
 /// A search by people (coaches, matchers) over open openings.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SearchQuery {
     /// Query text in tantivy's query syntax over title and description: terms are ORed,
-    /// `"…"` is a phrase, `+`/`-` require or exclude. `None` or blank lists every open opening.
+    /// `"…"` is a phrase, `+`/`-` require or exclude, `title:` names a field; text the syntax
+    /// cannot read is searched as plain words. `None` or blank lists every open opening.
     pub text: Option<String>,
     pub kind: Option<OpeningKind>,
     pub municipality_code: Option<String>,
@@ -50,9 +51,8 @@ pub struct SearchPage {
 }
 
 impl OpeningIndex {
-    /// Searches open openings by text, kind and municipality, one page at a time.
-    ///
-    /// Query text that does not parse is the user's error: [`IndexError::Query`].
+    /// Searches open openings by text, kind and municipality, one page at a time. Compounds in
+    /// the index are split (see `analyzer`), so a word finds the compounds it is part of.
     pub fn search(&self, q: &SearchQuery) -> Result<SearchPage, IndexError> {
         let f = &self.fields;
         let mut filters = Vec::new();
@@ -85,16 +85,13 @@ impl OpeningIndex {
             return Ok(SearchPage { total, hits });
         };
 
-        let parsed = self
-            .parser
-            .parse_query(text)
-            .map_err(|e| IndexError::Query {
-                message: format!(
-                    "cannot parse {text:?} ({e}); close quotes and parentheses, name only \
-                     title or description before ':', or escape special characters with \\"
-                ),
-            })?;
-        let matched = self.with_compound_prefixes(parsed, text)?;
+        // What a person types is never a syntax error: input the query syntax cannot read
+        // ("AND OR NOT", an unclosed quote) is searched as the words it holds.
+        let parsed = match self.parser.parse_query(text) {
+            Ok(parsed) => parsed,
+            Err(_) => self.words(text),
+        };
+        let matched = self.with_prefixes(parsed, text)?;
         let query = if filtered {
             Box::new(BooleanQuery::new(vec![
                 (Occur::Must, matched),
@@ -122,20 +119,19 @@ impl OpeningIndex {
         Ok(SearchPage { total, hits })
     }
 
-    /// Swedish writes compounds as one word ("lagerarbetare"), so a search for the first part
-    /// ("lager") finds them through a prefix match on the indexed words, at a lower weight
-    /// than a whole-word match. Only plain words of [`MIN_COMPOUND_PREFIX`] letters or more
+    /// A word typed is also the beginning of longer ones ("lagerarb", "ordning" in
+    /// "ordning12"): a prefix match on the indexed words, at a lower weight than a whole-word
+    /// match. Compounds are found by their parts already (the index splits them); this finds
+    /// what the vocabulary cannot split. Only plain words of [`MIN_PREFIX`] letters or more
     /// take part; query syntax is left to the parser.
-    fn with_compound_prefixes(
+    fn with_prefixes(
         &self,
         parsed: Box<dyn Query>,
         text: &str,
     ) -> Result<Box<dyn Query>, IndexError> {
         let words: BTreeSet<String> = text
             .split_whitespace()
-            .filter(|w| {
-                w.chars().count() >= MIN_COMPOUND_PREFIX && w.chars().all(char::is_alphabetic)
-            })
+            .filter(|w| w.chars().count() >= MIN_PREFIX && w.chars().all(char::is_alphabetic))
             .map(str::to_lowercase)
             .collect();
         if words.is_empty() {
@@ -148,15 +144,40 @@ impl OpeningIndex {
                 let prefix = RegexQuery::from_pattern(&format!("{word}.+"), field)?;
                 clauses.push((
                     Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(prefix), COMPOUND_PREFIX_BOOST)),
+                    Box::new(BoostQuery::new(Box::new(prefix), PREFIX_BOOST)),
                 ));
             }
         }
         Ok(Box::new(BooleanQuery::new(clauses)))
     }
 
+    /// Any text as plain words: each term the query analyzer makes of it, in title or
+    /// description, ORed; no word matches nothing.
+    fn words(&self, text: &str) -> Box<dyn Query> {
+        let f = &self.fields;
+        let mut terms: Vec<Clause> = Vec::new();
+        let mut analyzer = super::analyzer::swedish();
+        let mut tokens = BTreeSet::new();
+        analyzer.token_stream(text).process(&mut |token: &Token| {
+            tokens.insert(token.text.clone());
+        });
+        for token in tokens {
+            for field in [f.title, f.description] {
+                terms.push((
+                    Occur::Should,
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, &token),
+                        IndexRecordOption::WithFreqs,
+                    )),
+                ));
+            }
+        }
+        Box::new(BooleanQuery::new(terms))
+    }
+
     /// The text relevance of the open openings to `texts` (a participant's words, tokenized
-    /// with the Swedish analyzer, never parsed as query syntax): `(id, BM25 score)` of the
+    /// with the indexing analyzer, so compounds meet their parts both ways; never parsed as
+    /// query syntax): `(id, BM25 score)` of the
     /// openings whose title or description holds one of the words, best first. At most
     /// `limit`; when more match, the ones tied at the `limit`-th score are left out as well,
     /// so the answer does not depend on how tantivy breaks ties. Empty when no word matches.

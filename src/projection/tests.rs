@@ -61,6 +61,7 @@ fn a_closed_opening_leaves_the_open_ones() {
         employment_form: Default::default(),
         supervisor: false,
         status: OpeningStatus::Open,
+        source: None,
     };
     p.upsert_opening(&o, &taxonomy);
     assert_eq!(p.open_count(None), 1);

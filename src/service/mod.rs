@@ -32,7 +32,10 @@ use crate::store::{Counts, Store};
 use crate::taxonomy::Taxonomy;
 pub use access::Caller;
 pub use error::{Code, InputError, InternalError, Result, ServiceError, UserError};
-pub use import::{ImportBatch, import_into, reindex};
+pub use import::{
+    AdItem, ImportBatch, ImportSummary, Outcome, RecordReport, import_ads_into, import_into,
+    reindex,
+};
 pub use matching::{Candidate, Explained, Explanation, RankQuery, Ranked};
 pub use openings::{SearchPage, SearchRequest};
 pub use pseudonym::Secret;
@@ -158,6 +161,11 @@ impl Engine {
 
     pub fn taxonomy(&self) -> &Taxonomy {
         &self.taxonomy
+    }
+
+    /// The taxonomy as a handle that outlives a request, for work on other threads.
+    pub fn shared_taxonomy(&self) -> Arc<Taxonomy> {
+        Arc::clone(&self.taxonomy)
     }
 
     /// The code the unit's staff see for a participant instead of their id.

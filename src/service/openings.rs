@@ -121,12 +121,17 @@ impl Engine {
         opening: &Opening,
         visibility: Visibility,
     ) -> Result<Opening> {
-        self.require_publisher(caller, id).await?;
+        let stored = self.require_publisher(caller, id).await?;
         require_posting_for(caller, opening.employer_id)?;
         self.require_employer(opening.employer_id).await?;
+        // An imported opening stays linked to its ad: a re-import still finds it.
+        let opening = Opening {
+            source: stored.source,
+            ..opening.clone()
+        };
         let updated = self
             .store
-            .update_opening(id, opening)
+            .update_opening(id, &opening)
             .await?
             .ok_or(ServiceError::not_found("opening", id))?;
         self.after_write(visibility).await;

@@ -11,7 +11,8 @@
 use std::future::Future;
 
 use super::{
-    AccessEntry, AccessRecord, Counts, ImportReport, OutboxEntry, StoreError, TokenRecord,
+    AccessEntry, AccessRecord, AdApplied, AdWrite, Counts, ImportReport, OutboxEntry, StoreError,
+    TokenRecord,
 };
 use crate::model::{Employer, Id, Identity, Opening, Participant, Profile, Role, User};
 
@@ -263,6 +264,35 @@ pub trait Backend: Clone + Send + Sync + 'static {
         participants: &[(Identity, Profile)],
         coach_id: Option<Id>,
     ) -> impl Future<Output = Result<ImportReport, StoreError>> + Send;
+
+    /// Applies published ads in one transaction, each in a savepoint of its own, so an ad the
+    /// database refuses ([`AdApplied::Failed`]) leaves nothing of itself and stops none of the
+    /// others. An ad is found by its source's system and external id:
+    /// - new and not removed: its employer is found by organisation number (by name when the
+    ///   ad has none) or created, and the opening is inserted;
+    /// - known: every field is replaced and its status follows `removed`, unless nothing
+    ///   changed ([`AdApplied::Unchanged`], nothing written);
+    /// - removed: an open opening is closed; a closed or unknown one is unchanged.
+    ///
+    /// Every opening written gets an outbox row; applying the same ads twice writes nothing the
+    /// second time. The answer has one entry per ad, in input order.
+    fn apply_ads(
+        &self,
+        ads: &[AdWrite],
+    ) -> impl Future<Output = Result<Vec<AdApplied>, StoreError>> + Send;
+
+    /// How far the named change feed has been applied (the caller's own timestamp text).
+    fn sync_state(
+        &self,
+        feed: &str,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+
+    /// Records how far the named change feed has been applied.
+    fn set_sync_state(
+        &self,
+        feed: &str,
+        applied_to: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// Implements [`Backend`] for a backend type `$store` with a `pool` field whose resource
@@ -439,6 +469,21 @@ macro_rules! resource_backend {
                 coach_id: Option<Id>,
             ) -> Result<ImportReport, StoreError> {
                 import::import(&self.pool, employers, openings, participants, coach_id).await
+            }
+
+            async fn apply_ads(
+                &self,
+                ads: &[$crate::store::AdWrite],
+            ) -> Result<Vec<$crate::store::AdApplied>, StoreError> {
+                import::apply_ads(&self.pool, ads).await
+            }
+
+            async fn sync_state(&self, feed: &str) -> Result<Option<String>, StoreError> {
+                import::sync_state(&self.pool, feed).await
+            }
+
+            async fn set_sync_state(&self, feed: &str, applied_to: &str) -> Result<(), StoreError> {
+                import::set_sync_state(&self.pool, feed, applied_to).await
             }
         }
     };

@@ -12,8 +12,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::model::{
-    Employer, GeoPoint, Id, Identity, Occupation, Opening, Participant, Place, Profile, Role, Term,
-    User,
+    AdSource, Employer, GeoPoint, Id, Identity, Occupation, Opening, Participant, Place, Profile,
+    Role, Term, User,
 };
 
 use super::{AccessRecord, Counts, OutboxEntry, StoreError, TokenRecord};
@@ -140,6 +140,9 @@ pub(crate) struct OpeningColumns {
     pub places: i64,
     pub hours: String,
     pub employment_form: String,
+    pub source_system: Option<String>,
+    pub external_id: Option<String>,
+    pub source: Option<String>,
 }
 
 impl OpeningColumns {
@@ -158,6 +161,9 @@ impl OpeningColumns {
             places: i64::from(opening.places),
             hours: enum_str(&opening.hours)?,
             employment_form: enum_str(&opening.employment_form)?,
+            source_system: opening.source.as_ref().map(|s| s.system.clone()),
+            external_id: opening.source.as_ref().map(|s| s.external_id.clone()),
+            source: opening.source.as_ref().map(to_json).transpose()?,
         })
     }
 }
@@ -232,6 +238,7 @@ pub(crate) struct OpeningRow {
     pub employment_form: String,
     pub supervisor: bool,
     pub status: String,
+    pub source: Option<String>,
 }
 
 impl TryFrom<OpeningRow> for Opening {
@@ -293,6 +300,11 @@ impl TryFrom<OpeningRow> for Opening {
             employment_form: enum_parse(E, id, "employment_form", &row.employment_form)?,
             supervisor: row.supervisor,
             status: enum_parse(E, id, "status", &row.status)?,
+            source: row
+                .source
+                .as_deref()
+                .map(|s| from_json::<AdSource>(E, id, "source", s))
+                .transpose()?,
         })
     }
 }

@@ -33,6 +33,7 @@ use serde::Serialize;
 
 use crate::model::{Employer, Id, Identity, Opening, Participant, Profile, Role, User};
 
+mod ads;
 mod backend;
 mod codec;
 mod error;
@@ -143,6 +144,28 @@ pub struct ImportReport {
     pub employer_ids: Vec<Id>,
     pub opening_ids: Vec<Id>,
     pub participant_ids: Vec<Id>,
+}
+
+/// One published ad to apply: the opening it describes, whose `source` names the ad, and its
+/// employer, found again by organisation number (by name when it has none) or created.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AdWrite {
+    pub employer: Employer,
+    pub opening: Opening,
+    /// The ad was taken down: its opening closes, and a removed ad never seen writes nothing.
+    pub removed: bool,
+}
+
+/// What applying one ad did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AdApplied {
+    Created(Id),
+    Updated(Id),
+    Closed(Id),
+    /// Already as the ad says; `None` for a removed ad that was never imported.
+    Unchanged(Option<Id>),
+    /// The database refused this ad; nothing of it was written and the others went on.
+    Failed(String),
 }
 
 impl Store {
@@ -278,4 +301,7 @@ forward! {
         participants: &[(Identity, Profile)],
         coach_id: Option<Id>,
     ) -> Result<ImportReport, StoreError>;
+    fn apply_ads(&self, ads: &[AdWrite]) -> Result<Vec<AdApplied>, StoreError>;
+    fn sync_state(&self, feed: &str) -> Result<Option<String>, StoreError>;
+    fn set_sync_state(&self, feed: &str, applied_to: &str) -> Result<(), StoreError>;
 }

@@ -11,6 +11,7 @@
 //! directory a unit can replace) and then only answers questions. It must not do I/O after
 //! loading, know about HTTP, storage or the index, or score anything (that is `rank`).
 
+mod ad_text;
 mod error;
 mod fold;
 mod lexicon;
@@ -27,9 +28,11 @@ use serde::Serialize;
 
 use crate::model::{ConceptId, GeoPoint, Occupation, SsykCode, SwedishLevel, Term};
 
+pub use ad_text::SwedishReading;
 pub use error::TaxonomyError;
 pub use fold::fold;
 
+use ad_text::SwedishPhrases;
 use lexicon::Lexicon;
 use load::{Source, Sources};
 use swedish::SwedishLevels;
@@ -94,6 +97,10 @@ struct Language {
 /// ```
 /// The specificity of the most asked-for skill: little evidence, but not none.
 const MIN_SPECIFICITY: f32 = 0.05;
+/// Longest skill name, in words, looked for in ad text.
+const MAX_SKILL_WORDS: usize = 4;
+/// Shortest single word read as a skill in ad text, in letters.
+pub const MIN_INFERRED_WORD: usize = 4;
 
 #[derive(Default)]
 pub struct Taxonomy {
@@ -130,6 +137,7 @@ pub struct Taxonomy {
     licence_lexicon: Lexicon,
 
     swedish: SwedishLevels,
+    swedish_phrases: SwedishPhrases,
 }
 
 impl fmt::Debug for Taxonomy {
@@ -168,6 +176,7 @@ impl Taxonomy {
             languages: embed!("taxonomy/languages.csv"),
             licences: embed!("taxonomy/licences.csv"),
             swedish_levels: embed!("swedish_levels.csv"),
+            swedish_phrases: embed!("swedish_phrases.csv"),
         })
     }
 
@@ -189,6 +198,14 @@ impl Taxonomy {
             languages: read(load::LANGUAGES)?,
             licences: read(load::LICENCES)?,
             swedish_levels: read(load::SWEDISH_LEVELS)?,
+            // Language, not taxonomy: a directory without its own table reads ads as shipped.
+            swedish_phrases: Source::read_optional(fixtures_dir, load::SWEDISH_PHRASES)?
+                .unwrap_or_else(|| {
+                    Source::embedded(
+                        load::SWEDISH_PHRASES,
+                        include_str!("../../fixtures/swedish_phrases.csv"),
+                    )
+                }),
         })
     }
 
@@ -413,6 +430,45 @@ impl Taxonomy {
     /// `swedish_levels.csv`. Unknown spellings are an error naming the accepted forms.
     pub fn swedish_level(&self, input: &str) -> Result<SwedishLevel, TaxonomyError> {
         self.swedish.get(input)
+    }
+
+    /// What an ad's text says about Swedish, from `fixtures/swedish_phrases.csv`: a level and
+    /// whether it is strict, or that Swedish is not required, with the sentence as evidence.
+    pub fn swedish_in_text(&self, text: &str) -> Option<SwedishReading> {
+        self.swedish_phrases.read(text)
+    }
+
+    /// Skills a text names by label or alias, in order of first mention, at most `max`: for
+    /// ads that list none. Single words shorter than [`MIN_INFERRED_WORD`] letters are skipped
+    /// ("it", "el" are words before they are skills), and the longest name at a position wins
+    /// ("Lager och logistik" before "Lager").
+    pub fn skills_in_text(&self, text: &str, max: usize) -> Vec<Term> {
+        let folded = fold(text);
+        let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
+        let mut found: Vec<u32> = Vec::new();
+        let mut at = 0;
+        while at < words.len() && found.len() < max {
+            let mut step = 1;
+            for n in (1..=MAX_SKILL_WORDS.min(words.len() - at)).rev() {
+                let key = words[at..at + n].join(" ");
+                if n == 1 && key.chars().count() < MIN_INFERRED_WORD {
+                    continue;
+                }
+                if let Some(i) = self.skill_lexicon.exact(&key) {
+                    if !found.contains(&i) {
+                        found.push(i);
+                    }
+                    step = n;
+                    break;
+                }
+            }
+            at += step;
+        }
+        found
+            .into_iter()
+            .filter_map(|i| self.skills.get(i as usize))
+            .map(|s| concept_term(&s.id, &s.label, &s.label, true))
+            .collect()
     }
 }
 

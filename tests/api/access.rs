@@ -165,6 +165,12 @@ fn request(w: &World, method: &str, path: &str, as_employer: bool) -> (String, O
         ("post", "/v1/employers") => (path.into(), Some(json!({"name": "Ny Arbetsgivare AB"}))),
         ("get", "/v1/employers/{id}") => (path_with(w.employer_a), None),
         ("post", "/v1/openings") => (path.into(), Some(opening)),
+        ("post", "/v1/openings/import") => (
+            path.into(),
+            Some(
+                json!([{"id": "matrix-1", "headline": "Lagerarbetare", "employer": {"name": "Matris AB"}}]),
+            ),
+        ),
         ("get", "/v1/openings") => ("/v1/openings?q=lager".into(), None),
         ("get", "/v1/openings/{id}") | ("get", "/v1/openings/{id}/candidates") => {
             (path_with(w.opening_a), None)
@@ -193,6 +199,7 @@ fn expected_roles(method: &str, path: &str) -> &'static str {
         ("post", "/v1/employers") => "am",
         ("get", "/v1/employers/{id}") => "acme",
         ("post", "/v1/openings") => "ame",
+        ("post", "/v1/openings/import") => "am",
         ("get", "/v1/openings") => "acm",
         ("get", "/v1/openings/{id}") => "acme",
         ("put", "/v1/openings/{id}") | ("delete", "/v1/openings/{id}") => "ame",

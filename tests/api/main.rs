@@ -6,6 +6,7 @@
 mod helpers;
 
 mod access;
+mod ads;
 mod cli;
 mod crash;
 mod errors;

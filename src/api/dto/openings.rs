@@ -6,7 +6,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::common::{GeoPoint, OccupationView, TermView, term_views};
 use super::normalise::{licences, place, short_text, terms};
-use crate::model::{EmploymentForm, Hours, Id, Opening, OpeningKind, OpeningStatus, SwedishLevel};
+use crate::model::{
+    AdSource, EmploymentForm, Hours, Id, Opening, OpeningKind, OpeningStatus, SwedishLevel,
+};
 use crate::service::{Code, InputError, SearchPage};
 use crate::taxonomy::Taxonomy;
 
@@ -147,6 +149,7 @@ impl OpeningInput {
             employment_form: self.employment_form.unwrap_or_default(),
             supervisor: self.supervisor,
             status: OpeningStatus::Open,
+            source: None,
         })
     }
 }
@@ -178,6 +181,9 @@ pub struct OpeningView {
     pub hours: Hours,
     pub employment_form: EmploymentForm,
     pub supervisor: bool,
+    /// The published ad it was imported from, with how to apply.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<AdSource>,
 }
 
 impl OpeningView {
@@ -204,6 +210,7 @@ impl OpeningView {
             hours: o.hours,
             employment_form: o.employment_form,
             supervisor: o.supervisor,
+            source: o.source,
         }
     }
 }
@@ -241,7 +248,9 @@ impl OpeningSummary {
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// Words to find in titles and descriptions: terms are ORed, `"…"` is a phrase, `+`/`-`
-    /// require or exclude. Absent or blank lists every open opening.
+    /// require or exclude, `title:` names a field; text that syntax cannot read is searched as
+    /// plain words. A word also finds the compounds it is part of ("arbetare" finds
+    /// "Lagerarbetare"). Absent or blank lists every open opening.
     pub q: Option<String>,
     /// Only vacancies or only internships.
     pub kind: Option<OpeningKind>,

@@ -24,6 +24,7 @@ pub const ROUTE_ROLES: &[(&str, &str, &[Role])] = &[
     ("get", "/v1/openings/{id}", ALL),
     ("put", "/v1/openings/{id}", PUBLISHERS),
     ("delete", "/v1/openings/{id}", PUBLISHERS),
+    ("post", "/v1/openings/import", &[Role::Admin, Role::Matcher]),
     ("get", "/v1/openings/{id}/candidates", PUBLISHERS),
     ("post", "/v1/participants", KEEPERS),
     ("get", "/v1/participants/{id}", KEEPERS),

@@ -81,7 +81,13 @@ pub enum BodyErrors {
 #[derive(Clone)]
 pub struct OpenApiJson(pub Arc<[u8]>);
 
-/// Every route with its document.
+/// Routes that take whole files, such as an import of ads: served with a body limit of their
+/// own and no request timeout, since they stream for as long as the file lasts.
+pub fn bulk_openapi_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().nest("/v1", openings::bulk_routes())
+}
+
+/// Every other route with its document.
 pub fn openapi_router() -> OpenApiRouter<AppState> {
     let v1 = OpenApiRouter::new()
         .merge(employers::routes())
@@ -95,17 +101,19 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .nest("/v1", v1)
 }
 
-/// The router, with the document it serves at `/v1/openapi.json`.
-pub fn router() -> Router<AppState> {
-    let (router, mut doc) = openapi_router().split_for_parts();
-    access::document(&mut doc);
-    let json = serde_json::to_vec(&doc).expect("the OpenAPI document serialises");
-    router.layer(Extension(OpenApiJson(json.into())))
+/// The routers of requests and of whole files ([`bulk_openapi_router`]), with the document of
+/// both that the first serves at `/v1/openapi.json`.
+pub fn routers() -> (Router<AppState>, Router<AppState>) {
+    let (router, _) = openapi_router().split_for_parts();
+    let (bulk, _) = bulk_openapi_router().split_for_parts();
+    let json = serde_json::to_vec(&openapi()).expect("the OpenAPI document serialises");
+    (router.layer(Extension(OpenApiJson(json.into()))), bulk)
 }
 
 /// The OpenAPI document of this API, as served: built from the router's own routes.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = openapi_router().into_openapi();
+    doc.merge(bulk_openapi_router().into_openapi());
     access::document(&mut doc);
     doc
 }

@@ -8,16 +8,77 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ApiResult, AppState, BodyErrors};
+use axum::body::Body;
+use futures_util::TryStreamExt as _;
+use tokio_util::io::{StreamReader, SyncIoBridge};
+
 use crate::api::dto::{
-    OpeningInput, OpeningView, SearchParams, SearchResults, WriteParams, bounded, not_settable,
+    ImportAdsParams, ImportAnswer, OpeningInput, OpeningView, ReportKind, SearchParams,
+    SearchResults, WriteParams, bounded, not_settable, spawn_ads_reader,
 };
 use crate::api::error::{ApiError, ErrorBody};
 use crate::api::extract::{AppJson, AppPath, AppQuery};
 use crate::model::{Id, Opening, Role};
-use crate::service::{Caller, Code, InputError, SearchRequest};
+use crate::service::{Caller, Code, InputError, Outcome, SearchRequest};
 
 /// Deepest result a search pages to; deeper pages mean the search should be narrower.
 const MAX_SEARCH_DEPTH: usize = 100_000;
+
+/// The import of ads, served apart: it streams a file (see [`super::bulk_openapi_router`]).
+pub fn bulk_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(import_ads))
+}
+
+/// Imports Platsbanken ads in the JobSearch / JobStream shape: one ad, a JSON array, JSON
+/// Lines, a JobSearch answer with `hits` or an Elasticsearch answer with `hits.hits[]._source`,
+/// read as it streams in. Each ad is created, updated, closed (`removed: true`), unchanged or
+/// rejected on its own; the answer comes once the changes are searchable.
+#[utoipa::path(
+    post,
+    path = "/openings/import",
+    tag = "openings",
+    params(ImportAdsParams),
+    request_body(content = Vec<Object>, description = "Ads in one of the JobSearch shapes", content_type = "application/json"),
+    responses(
+        (status = 200, description = "What became of each record: counts, and the rejected records (every record with `report=full`)", body = ImportAnswer),
+        (status = 400, description = "The body stopped being JSON; the records before the fault were applied", body = ErrorBody),
+        (status = 413, description = "The body is larger than an import accepts", body = ErrorBody),
+    )
+)]
+async fn import_ads(
+    State(engine): State<AppState>,
+    caller: Caller,
+    AppQuery(params): AppQuery<ImportAdsParams>,
+    body: Body,
+) -> ApiResult<impl IntoResponse> {
+    caller.require(&[Role::Admin, Role::Matcher])?;
+    let full = params.report == Some(ReportKind::Full);
+    let stream = body.into_data_stream().map_err(std::io::Error::other);
+    let input = SyncIoBridge::new(StreamReader::new(stream));
+    let (items, reader) = spawn_ads_reader(input, engine.shared_taxonomy());
+    let mut records = Vec::new();
+    let summary = engine
+        .import_ads(&caller, items, |r| {
+            if full || r.outcome == Outcome::Rejected {
+                records.push(r.clone());
+            }
+        })
+        .await?;
+    match reader.await {
+        Ok(Ok(_)) => Ok(Json(ImportAnswer { summary, records })),
+        Ok(Err(e)) => Err(ApiError::new(
+            Code::MalformedJson,
+            format!(
+                "{e}; the {} records before it were applied",
+                summary.records
+            ),
+        )),
+        Err(e) => Err(ApiError::new(
+            Code::Internal,
+            format!("the ads reader stopped: {e}"),
+        )),
+    }
+}
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -132,7 +193,7 @@ async fn close_opening(
     params(SearchParams),
     responses(
         (status = 200, description = "One page of matching openings", body = SearchResults),
-        (status = 400, description = "An unknown or out-of-range parameter, or a query that cannot be parsed", body = ErrorBody),
+        (status = 400, description = "An unknown or out-of-range parameter", body = ErrorBody),
         (status = 422, description = "An unknown municipality, or a page larger than the server gives", body = ErrorBody),
         (status = 503, description = "The search index is being rebuilt (`index_rebuilding`, with Retry-After)", body = ErrorBody),
     )

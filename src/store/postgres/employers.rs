@@ -63,3 +63,28 @@ pub(super) async fn employer_exists(conn: &mut PgConnection, id: Id) -> Result<b
             .await?,
     )
 }
+
+/// The employer an ad names: by organisation number, or by name when the ad gives none.
+pub(super) async fn employer_by_org(
+    conn: &mut PgConnection,
+    org_number: Option<&str>,
+    name: &str,
+) -> Result<Option<Id>, StoreError> {
+    let found = match org_number {
+        Some(org) => {
+            sqlx::query_scalar("SELECT MIN(id) FROM employers WHERE org_number = $1")
+                .bind(org)
+                .fetch_one(conn)
+                .await?
+        }
+        None => {
+            sqlx::query_scalar(
+                "SELECT MIN(id) FROM employers WHERE org_number IS NULL AND name = $1",
+            )
+            .bind(name)
+            .fetch_one(conn)
+            .await?
+        }
+    };
+    Ok(found)
+}

@@ -21,11 +21,11 @@ macro_rules! opening_columns {
     () => {
         "id, employer_id, kind, title, description, occupation, skills_required, skills_merit, \
          licences, swedish_min, swedish_required, municipality_code, lat, lon, places, \
-         start_date, deadline, hours, employment_form, supervisor, status"
+         start_date, deadline, hours, employment_form, supervisor, status, source"
     };
 }
 
-/// Binds the 20 columns an opening's content occupies, as `$1`..`$20` in the INSERT and UPDATE
+/// Binds the 23 columns an opening's content occupies, as `$1`..`$23` in the INSERT and UPDATE
 /// statements below (everything but id, status and timestamps), so the two cannot drift.
 fn bind_opening<'q>(
     query: Query<'q>,
@@ -54,16 +54,20 @@ fn bind_opening<'q>(
         .bind(c.hours)
         .bind(c.employment_form)
         .bind(o.supervisor)
+        .bind(c.source_system)
+        .bind(c.external_id)
+        .bind(c.source)
 }
 
-/// The 20 content columns, `$1`..`$20`, in [`bind_opening`]'s order.
+/// The 23 content columns, `$1`..`$23`, in [`bind_opening`]'s order.
 macro_rules! content_assignments {
     () => {
         "employer_id = $1, kind = $2, title = $3, description = $4, occupation = $5, \
          occupation_code = $6, skills_required = $7, skills_merit = $8, licences = $9, \
          swedish_min = $10, swedish_required = $11, municipality_code = $12, lat = $13, \
          lon = $14, places = $15, start_date = $16, deadline = $17, hours = $18, \
-         employment_form = $19, supervisor = $20"
+         employment_form = $19, supervisor = $20, source_system = $21, external_id = $22, \
+         source = $23"
     };
 }
 
@@ -84,9 +88,10 @@ pub(super) async fn insert_opening(
         "INSERT INTO openings (employer_id, kind, title, description, occupation, ",
         "occupation_code, skills_required, skills_merit, licences, swedish_min, ",
         "swedish_required, municipality_code, lat, lon, places, start_date, deadline, hours, ",
-        "employment_form, supervisor, status, created_at, updated_at) ",
+        "employment_form, supervisor, source_system, external_id, source, status, created_at, ",
+        "updated_at) ",
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, ",
-        "$18, $19, $20, $21, $22, $22) RETURNING id",
+        "$18, $19, $20, $21, $22, $23, $24, $25, $25) RETURNING id",
     ));
     let id: Id = bind_opening(query, employer_id, opening, columns)
         .bind(status)
@@ -141,7 +146,7 @@ pub(super) async fn update_opening(
     let query = sqlx::query(concat!(
         "UPDATE openings SET ",
         content_assignments!(),
-        ", updated_at = $21 WHERE id = $22 RETURNING ",
+        ", updated_at = $24 WHERE id = $25 RETURNING ",
         opening_columns!()
     ));
     let row = bind_opening(query, opening.employer_id, opening, columns)
@@ -203,4 +208,44 @@ pub(super) async fn all_openings(pool: &PgPool) -> Result<Vec<Opening>, StoreErr
     .fetch_all(pool)
     .await?;
     rows.into_iter().map(Opening::try_from).collect()
+}
+
+/// The opening imported from this ad, if any.
+pub(super) async fn opening_by_source(
+    conn: &mut PgConnection,
+    system: &str,
+    external_id: &str,
+) -> Result<Option<Opening>, StoreError> {
+    let row: Option<OpeningRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        opening_columns!(),
+        " FROM openings WHERE source_system = $1 AND external_id = $2"
+    ))
+    .bind(system)
+    .bind(external_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(Opening::try_from).transpose()
+}
+
+/// Replaces every field of an opening, its status included, with its outbox row.
+pub(super) async fn replace_opening(
+    conn: &mut PgConnection,
+    id: Id,
+    opening: &Opening,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let columns = OpeningColumns::encode(opening)?;
+    let query = sqlx::query(concat!(
+        "UPDATE openings SET ",
+        content_assignments!(),
+        ", status = $24, updated_at = $25 WHERE id = $26"
+    ));
+    bind_opening(query, opening.employer_id, opening, columns)
+        .bind(enum_str(&opening.status)?)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    push_outbox(conn, Entity::Opening, id, Op::Upsert, now).await
 }

@@ -1,20 +1,23 @@
-//! Import: a whole batch of employers, openings and participants in one write transaction.
+//! Import: a whole batch of employers, openings and participants in one write transaction;
+//! published ads applied one savepoint each; how far a change feed has been applied.
 //!
 //! What this module must not do: validate the batch's content beyond what the store needs
 //! (the service validates the file; this checks ids and references, `codec` the encodings).
 
 use std::collections::HashMap;
 
-use chrono::Utc;
-use sqlx::sqlite::SqlitePool;
+use chrono::{DateTime, Utc};
+use sqlx::Acquire as _;
+use sqlx::sqlite::{SqliteConnection, SqlitePool};
 
 use super::begin_write;
-use super::employers::insert_employer;
-use super::openings::insert_opening;
+use super::employers::{employer_by_org, insert_employer};
+use super::openings::{insert_opening, opening_by_source, replace_opening};
 use super::participants::insert_participant;
 use crate::model::{Employer, Id, Identity, Opening, Profile};
+use crate::store::ads::{self, Plan};
 use crate::store::codec::check_import;
-use crate::store::{ImportReport, StoreError};
+use crate::store::{AdApplied, AdWrite, ImportReport, StoreError};
 
 pub(super) async fn import(
     pool: &SqlitePool,
@@ -57,4 +60,105 @@ pub(super) async fn import(
     report.openings = report.opening_ids.len();
     report.participants = report.participant_ids.len();
     Ok(report)
+}
+
+pub(super) async fn apply_ads(
+    pool: &SqlitePool,
+    ads: &[AdWrite],
+) -> Result<Vec<AdApplied>, StoreError> {
+    let now = Utc::now();
+    let mut tx = begin_write(pool).await?;
+    let mut employers: HashMap<(Option<String>, String), Id> = HashMap::new();
+    let mut out = Vec::with_capacity(ads.len());
+    for ad in ads {
+        let mut savepoint = tx.begin().await?;
+        match apply_ad(&mut savepoint, ad, &employers, now).await {
+            Ok((applied, employer)) => {
+                savepoint.commit().await?;
+                if let Some((key, id)) = employer {
+                    employers.insert(key, id);
+                }
+                out.push(applied);
+            }
+            Err(e) => {
+                savepoint.rollback().await?;
+                out.push(AdApplied::Failed(e.to_string()));
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
+type EmployerKey = (Option<String>, String);
+
+/// One ad inside its savepoint; answers what it did and the employer it created, if any, for
+/// the batch's cache (kept only once the savepoint commits).
+async fn apply_ad(
+    conn: &mut SqliteConnection,
+    ad: &AdWrite,
+    employers: &HashMap<EmployerKey, Id>,
+    now: DateTime<Utc>,
+) -> Result<(AdApplied, Option<(EmployerKey, Id)>), StoreError> {
+    let source = ads::source(ad)?;
+    let stored = opening_by_source(conn, &source.system, &source.external_id).await?;
+    let mut created_employer = None;
+    let mut employer_id = None;
+    if ads::needs_employer(ad) {
+        let e = &ad.employer;
+        let key = (e.org_number.clone(), e.name.clone());
+        employer_id = Some(match employers.get(&key) {
+            Some(&id) => id,
+            None => match employer_by_org(conn, e.org_number.as_deref(), &e.name).await? {
+                Some(id) => id,
+                None => {
+                    let org = e.org_number.as_deref();
+                    let at = e.municipality_code.as_deref();
+                    let id = insert_employer(conn, &e.name, org, at, now).await?.id;
+                    created_employer = Some((key, id));
+                    id
+                }
+            },
+        });
+    }
+    let plan = ads::plan(ad, stored, employer_id);
+    let inserted = match &plan {
+        Plan::Insert(o) => insert_opening(conn, o, o.employer_id, now).await?.id,
+        Plan::Replace(o) | Plan::Close(o) => {
+            replace_opening(conn, o.id, o, now).await?;
+            o.id
+        }
+        Plan::Nothing(_) => 0,
+    };
+    Ok((plan.applied(inserted), created_employer))
+}
+
+pub(super) async fn sync_state(
+    pool: &SqlitePool,
+    feed: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT applied_to FROM sync_state WHERE feed = ?")
+            .bind(feed)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
+pub(super) async fn set_sync_state(
+    pool: &SqlitePool,
+    feed: &str,
+    applied_to: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO sync_state (feed, applied_to, updated_at) VALUES (?, ?, ?) \
+         ON CONFLICT (feed) DO UPDATE SET applied_to = excluded.applied_to, \
+         updated_at = excluded.updated_at",
+    )
+    .bind(feed)
+    .bind(applied_to)
+    .bind(Utc::now())
+    .execute(pool)
+    .await?;
+    Ok(())
 }

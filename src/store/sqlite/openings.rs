@@ -22,11 +22,11 @@ macro_rules! opening_columns {
     () => {
         "id, employer_id, kind, title, description, occupation, skills_required, skills_merit, \
          licences, swedish_min, swedish_required, municipality_code, lat, lon, places, \
-         start_date, deadline, hours, employment_form, supervisor, status"
+         start_date, deadline, hours, employment_form, supervisor, status, source"
     };
 }
 
-/// Binds the 20 columns an opening's content occupies, in the order of the INSERT and UPDATE
+/// Binds the 23 columns an opening's content occupies, in the order of the INSERT and UPDATE
 /// statements below (everything but id, status and timestamps), so the two cannot drift.
 fn bind_opening<'q>(
     query: Query<'q>,
@@ -55,6 +55,9 @@ fn bind_opening<'q>(
         .bind(c.hours)
         .bind(c.employment_form)
         .bind(o.supervisor)
+        .bind(c.source_system)
+        .bind(c.external_id)
+        .bind(c.source)
 }
 
 /// Decodes the row an `UPDATE ... RETURNING` produced.
@@ -75,8 +78,9 @@ pub(super) async fn insert_opening(
         "INSERT INTO openings (employer_id, kind, title, description, occupation, ",
         "occupation_code, skills_required, skills_merit, licences, swedish_min, ",
         "swedish_required, municipality_code, lat, lon, places, start_date, deadline, hours, ",
-        "employment_form, supervisor, status, created_at, updated_at) ",
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "employment_form, supervisor, source_system, external_id, source, status, created_at, ",
+        "updated_at) ",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     ));
     let result = bind_opening(query, employer_id, opening, columns)
         .bind(status)
@@ -134,7 +138,8 @@ pub(super) async fn update_opening(
         "occupation = ?, occupation_code = ?, skills_required = ?, skills_merit = ?, ",
         "licences = ?, swedish_min = ?, swedish_required = ?, municipality_code = ?, lat = ?, ",
         "lon = ?, places = ?, start_date = ?, deadline = ?, hours = ?, employment_form = ?, ",
-        "supervisor = ?, updated_at = ? WHERE id = ? RETURNING ",
+        "supervisor = ?, source_system = ?, external_id = ?, source = ?, updated_at = ? ",
+        "WHERE id = ? RETURNING ",
         opening_columns!()
     ));
     let row = bind_opening(query, opening.employer_id, opening, columns)
@@ -201,4 +206,47 @@ pub(super) async fn all_openings(pool: &SqlitePool) -> Result<Vec<Opening>, Stor
     .fetch_all(pool)
     .await?;
     rows.into_iter().map(Opening::try_from).collect()
+}
+
+/// The opening imported from this ad, if any.
+pub(super) async fn opening_by_source(
+    conn: &mut SqliteConnection,
+    system: &str,
+    external_id: &str,
+) -> Result<Option<Opening>, StoreError> {
+    let row: Option<OpeningRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        opening_columns!(),
+        " FROM openings WHERE source_system = ? AND external_id = ?"
+    ))
+    .bind(system)
+    .bind(external_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(Opening::try_from).transpose()
+}
+
+/// Replaces every field of an opening, its status included, with its outbox row.
+pub(super) async fn replace_opening(
+    conn: &mut SqliteConnection,
+    id: Id,
+    opening: &Opening,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let columns = OpeningColumns::encode(opening)?;
+    let query = sqlx::query(concat!(
+        "UPDATE openings SET employer_id = ?, kind = ?, title = ?, description = ?, ",
+        "occupation = ?, occupation_code = ?, skills_required = ?, skills_merit = ?, ",
+        "licences = ?, swedish_min = ?, swedish_required = ?, municipality_code = ?, lat = ?, ",
+        "lon = ?, places = ?, start_date = ?, deadline = ?, hours = ?, employment_form = ?, ",
+        "supervisor = ?, source_system = ?, external_id = ?, source = ?, status = ?, ",
+        "updated_at = ? WHERE id = ?",
+    ));
+    bind_opening(query, opening.employer_id, opening, columns)
+        .bind(enum_str(&opening.status)?)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    push_outbox(conn, Entity::Opening, id, Op::Upsert, now).await
 }

@@ -65,6 +65,7 @@ pub(in crate::store) fn full_opening(employer_id: Id) -> Opening {
         employment_form: EmploymentForm::Nystartsjobb,
         supervisor: true,
         status: OpeningStatus::Open,
+        source: None,
     }
 }
 

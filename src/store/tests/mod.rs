@@ -12,6 +12,7 @@ use tempfile::TempDir;
 
 use super::{ScratchDatabase, Store};
 
+mod ads;
 pub(super) mod fixtures;
 mod import;
 mod openings;

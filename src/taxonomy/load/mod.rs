@@ -28,6 +28,7 @@ pub(crate) const MUNICIPALITIES: &str = "taxonomy/municipalities.csv";
 pub(crate) const LANGUAGES: &str = "taxonomy/languages.csv";
 pub(crate) const LICENCES: &str = "taxonomy/licences.csv";
 pub(crate) const SWEDISH_LEVELS: &str = "swedish_levels.csv";
+pub(crate) const SWEDISH_PHRASES: &str = "swedish_phrases.csv";
 
 /// One file's name (as errors should show it) and contents.
 pub(crate) struct Source {
@@ -67,7 +68,7 @@ impl Source {
         }
     }
 
-    fn table(&self) -> Result<Table<'_>, TaxonomyError> {
+    pub(crate) fn table(&self) -> Result<Table<'_>, TaxonomyError> {
         Table::new(
             &self.name,
             self.text.strip_prefix('\u{feff}').unwrap_or(&self.text),
@@ -92,6 +93,7 @@ pub(crate) struct Sources {
     pub languages: Source,
     pub licences: Source,
     pub swedish_levels: Source,
+    pub swedish_phrases: Source,
 }
 
 /// A CSV file with a header row; columns are found by name so they may come in any order.

@@ -7,6 +7,7 @@ use super::{
     pipe_list, rarity, warn_skipped,
 };
 use crate::model::{ConceptId, GeoPoint, Occupation};
+use crate::taxonomy::ad_text::SwedishPhrases;
 use crate::taxonomy::error::TaxonomyError;
 use crate::taxonomy::fold::fold;
 use crate::taxonomy::lexicon::LexiconBuilder;
@@ -33,6 +34,7 @@ impl Taxonomy {
         tax.load_languages(&src.languages)?;
         tax.load_licences(&src.licences)?;
         tax.swedish = SwedishLevels::parse(&src.swedish_levels.table()?)?;
+        tax.swedish_phrases = SwedishPhrases::parse(&src.swedish_phrases.table()?)?;
         Ok(tax)
     }
 
