@@ -377,10 +377,19 @@ async fn sync_ads(
         ),
     };
     let summary = import_ads(data, file, report).await?;
+    // Up to the latest change applied, and to before the first the database refused, so the
+    // next sync asks for that one again.
     let latest = summary
         .latest_change_ms
         .and_then(chrono::DateTime::from_timestamp_millis)
         .map_or(since, |t| t.max(since));
+    let latest = match summary
+        .first_refused_change_ms
+        .and_then(|ms| chrono::DateTime::from_timestamp_millis(ms - 1))
+    {
+        Some(before) => latest.min(before).max(since),
+        None => latest,
+    };
     let store = data.store().await?;
     store.set_sync_state(ADS_FEED, &latest.to_rfc3339()).await?;
     store.close().await;

@@ -374,6 +374,10 @@ pub struct AdSource {
     pub swedish: Option<SwedishEvidence>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<String>,
+    /// When the publishing system last changed the ad (milliseconds since 1970): an older
+    /// version of the ad, from a feed applied again, never overwrites a newer one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changed_ms: Option<i64>,
 }
 
 /// How to apply, as the ad says.

@@ -86,6 +86,9 @@ pub struct RecordReport {
     pub code: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// When the feed last changed the ad (milliseconds since 1970), where it says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changed_ms: Option<i64>,
 }
 
 /// The counts of an import, and how fast it went.
@@ -100,16 +103,32 @@ pub struct ImportSummary {
     pub seconds: f64,
     /// Records per second, end to end into the database.
     pub per_second: f64,
-    /// The latest change time among the ads read (milliseconds since 1970), where the feed
-    /// gives them: how far a change feed has been applied.
+    /// The latest change time among the ads applied (milliseconds since 1970), where the
+    /// feed gives them: how far a change feed has been applied.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latest_change_ms: Option<i64>,
+    /// The earliest change time among ads the database refused (not for their content, so
+    /// applying them again may succeed): a change feed is applied only up to before it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_refused_change_ms: Option<i64>,
 }
 
+/// The code of an ad the database refused, as opposed to one whose content was rejected.
+pub const STORE_REFUSED: &str = "store_refused";
+
 impl ImportSummary {
-    fn count(&mut self, outcome: Outcome) {
+    fn count(&mut self, report: &RecordReport) {
         self.records += 1;
-        *match outcome {
+        if report.code.as_deref() == Some(STORE_REFUSED) {
+            let first = self
+                .first_refused_change_ms
+                .into_iter()
+                .chain(report.changed_ms);
+            self.first_refused_change_ms = first.min();
+        } else if report.outcome != Outcome::Rejected {
+            self.latest_change_ms = self.latest_change_ms.max(report.changed_ms);
+        }
+        *match report.outcome {
             Outcome::Created => &mut self.created,
             Outcome::Updated => &mut self.updated,
             Outcome::Closed => &mut self.closed,
@@ -153,10 +172,8 @@ pub async fn import_ads_into(
         let room = AD_BATCH - batch.len();
         let more = items.recv_many(&mut batch, room).await > 0;
         if batch.len() >= AD_BATCH || (!more && !batch.is_empty()) {
-            let latest = batch.iter().filter_map(|i| i.changed_ms).max();
-            summary.latest_change_ms = summary.latest_change_ms.max(latest);
             for report in apply_batch(store, std::mem::take(&mut batch)).await? {
-                summary.count(report.outcome);
+                summary.count(&report);
                 on_record(&report);
             }
         }
@@ -186,6 +203,7 @@ async fn apply_batch(store: &Store, batch: Vec<AdItem>) -> Result<Vec<RecordRepo
                 opening_id,
                 code,
                 reason,
+                changed_ms: item.changed_ms,
             };
         out.push(match &item.write {
             Err(e) => report(
@@ -202,7 +220,7 @@ async fn apply_batch(store: &Store, batch: Vec<AdItem>) -> Result<Vec<RecordRepo
                 Some(AdApplied::Failed(reason)) => report(
                     Outcome::Rejected,
                     None,
-                    Some(Code::InvalidField.as_str().to_owned()),
+                    Some(STORE_REFUSED.to_owned()),
                     Some(format!("the database refused the ad: {reason}")),
                 ),
                 None => report(

@@ -34,6 +34,12 @@ pub(crate) fn source(ad: &AdWrite) -> Result<&AdSource, StoreError> {
         .ok_or_else(|| StoreError::Invalid("an ad's opening must name its source".into()))
 }
 
+/// Whether the ad is an older version than the one stored, both dated by the source.
+fn is_older(ad: &AdWrite, stored: &Opening) -> bool {
+    let changed = |o: &Opening| o.source.as_ref().and_then(|s| s.changed_ms);
+    matches!((changed(&ad.opening), changed(stored)), (Some(new), Some(old)) if new < old)
+}
+
 /// Whether the ad needs its employer (only an ad that will be open does).
 pub(crate) fn needs_employer(ad: &AdWrite) -> bool {
     !ad.removed
@@ -42,6 +48,11 @@ pub(crate) fn needs_employer(ad: &AdWrite) -> bool {
 /// Decides the write for an ad given the opening stored for it and, unless it was removed, the
 /// employer it resolved to.
 pub(crate) fn plan(ad: &AdWrite, stored: Option<Opening>, employer_id: Option<Id>) -> Plan {
+    if let Some(o) = &stored
+        && is_older(ad, o)
+    {
+        return Plan::Nothing(Some(o.id));
+    }
     if ad.removed {
         return match stored {
             Some(o) if o.status == OpeningStatus::Open => Plan::Close(Opening {

@@ -272,7 +272,9 @@ pub trait Backend: Clone + Send + Sync + 'static {
     ///   ad has none) or created, and the opening is inserted;
     /// - known: every field is replaced and its status follows `removed`, unless nothing
     ///   changed ([`AdApplied::Unchanged`], nothing written);
-    /// - removed: an open opening is closed; a closed or unknown one is unchanged.
+    /// - removed: an open opening is closed; a closed or unknown one is unchanged;
+    /// - older than the stored version (both dated by the source's `changed_ms`): unchanged,
+    ///   so a feed applied again never rolls an ad back.
     ///
     /// Every opening written gets an outbox row; applying the same ads twice writes nothing the
     /// second time. The answer has one entry per ad, in input order.

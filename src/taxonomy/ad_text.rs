@@ -160,8 +160,8 @@ impl SwedishPhrases {
     }
 
     /// Reads the Swedish an ad's text asks for. Strict readings come first: the level is the
-    /// highest strictly required one, else the highest merit. A negation anywhere turns the
-    /// requirement into a merit at most. `None` when the text says nothing about Swedish.
+    /// highest strictly required one, else the highest merit. Without a strict reading, a
+    /// negation anywhere makes any level a merit. `None` when the text says nothing of Swedish.
     pub fn read(&self, text: &str) -> Option<SwedishReading> {
         let mut section = Force::Neutral;
         let mut best: Option<(bool, SwedishLevel, String)> = None;
@@ -214,9 +214,17 @@ impl SwedishPhrases {
                 negated: true,
                 phrase,
             }),
-            (Some((strict, level, phrase)), negation) => Some(SwedishReading {
+            // A requirement stated outright stands beside a negation elsewhere, which may be
+            // about something less ("du behöver inte kunna svenska flytande").
+            (Some((true, level, phrase)), _) => Some(SwedishReading {
                 level: Some(level),
-                strict: strict && negation.is_none(),
+                strict: true,
+                negated: false,
+                phrase,
+            }),
+            (Some((false, level, phrase)), negation) => Some(SwedishReading {
+                level: Some(level),
+                strict: false,
                 negated: negation.is_some(),
                 phrase: negation.unwrap_or(phrase),
             }),
@@ -329,12 +337,19 @@ mod tests {
             true,
             false,
         ),
-        // A negation anywhere makes any level a merit.
+        // A negation makes a merit of a level no sentence requires...
         (
             "Goda kunskaper i svenska är ett plus. Svenska är inte ett krav.",
             Some(SwedishLevel::B2),
             false,
             true,
+        ),
+        // ...but not of one another sentence requires.
+        (
+            "Du behöver inte kunna svenska flytande. Grundläggande svenska är ett krav.",
+            Some(SwedishLevel::A2),
+            true,
+            false,
         ),
     ];
 

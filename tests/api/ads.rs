@@ -135,6 +135,11 @@ async fn ads_import_over_the_api_idempotently_with_every_field_visible() {
     let url = format!("/v1/participants/{p}/suggestions");
     let s = app.get_json(&url).await;
     assert_eq!(s["suggestions"][0]["opening_id"], lager, "{s}");
+    // The ad listed no skills: the evidence says its skills were read from its text.
+    assert_eq!(
+        s["suggestions"][0]["evidence"]["opening_skills_inferred"], true,
+        "{s}"
+    );
     let gone = import(&app, r#"{"id": "90000001", "removed": true}"#, "").await;
     assert_eq!(counts(&gone), [0, 0, 1, 0, 0], "{gone}");
     let s = app.get_json(&url).await;

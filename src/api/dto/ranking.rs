@@ -159,6 +159,10 @@ pub struct EvidenceView {
     pub licences_missing: Vec<EvidenceTerm>,
     pub start_delay_days: Option<i64>,
     pub hours_mismatch: bool,
+    /// The opening's skills were read from its ad's text, which listed none: what is found
+    /// and missing is only as good as that reading.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub opening_skills_inferred: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub excluded: Option<ExclusionView>,
 }
@@ -233,6 +237,7 @@ impl From<&Explanation> for EvidenceView {
             licences_missing: labels(&e.licences_missing),
             start_delay_days: e.start_delay_days,
             hours_mismatch: e.hours_mismatch,
+            opening_skills_inferred: false,
             excluded: e.excluded.as_ref().map(ExclusionView::from),
         }
     }
@@ -357,7 +362,17 @@ pub struct ProfileSuggestions {
 
 impl ProfileSuggestions {
     pub fn new(ranked: &Ranked<Opening>, taxonomy: &Taxonomy, wording: Option<&Taxonomy>) -> Self {
-        let (suggestions, excluded) = lists(ranked, |o| OpeningSummary::new(o, taxonomy), wording);
+        let (mut suggestions, mut excluded) =
+            lists(ranked, |o| OpeningSummary::new(o, taxonomy), wording);
+        for (views, explained) in [
+            (&mut suggestions, &ranked.results),
+            (&mut excluded, &ranked.excluded),
+        ] {
+            for (view, e) in views.iter_mut().zip(explained) {
+                view.evidence.opening_skills_inferred =
+                    e.item.source.as_ref().is_some_and(|s| s.skills_inferred);
+            }
+        }
         ProfileSuggestions {
             considered: ranked.considered,
             excluded_count: ranked.excluded_count,

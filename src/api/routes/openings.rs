@@ -21,6 +21,9 @@ use crate::api::extract::{AppJson, AppPath, AppQuery};
 use crate::model::{Id, Opening, Role};
 use crate::service::{Caller, Code, InputError, Outcome, SearchRequest};
 
+/// Most records an import answers with; the command line's `--report` writes them all.
+const MAX_REPORTED: usize = 10_000;
+
 /// Deepest result a search pages to; deeper pages mean the search should be narrower.
 const MAX_SEARCH_DEPTH: usize = 100_000;
 
@@ -57,15 +60,24 @@ async fn import_ads(
     let input = SyncIoBridge::new(StreamReader::new(stream));
     let (items, reader) = spawn_ads_reader(input, engine.shared_taxonomy());
     let mut records = Vec::new();
+    let mut records_left_out = 0;
     let summary = engine
         .import_ads(&caller, items, |r| {
             if full || r.outcome == Outcome::Rejected {
-                records.push(r.clone());
+                if records.len() < MAX_REPORTED {
+                    records.push(r.clone());
+                } else {
+                    records_left_out += 1;
+                }
             }
         })
         .await?;
     match reader.await {
-        Ok(Ok(_)) => Ok(Json(ImportAnswer { summary, records })),
+        Ok(Ok(_)) => Ok(Json(ImportAnswer {
+            summary,
+            records,
+            records_left_out,
+        })),
         Ok(Err(e)) => Err(ApiError::new(
             Code::MalformedJson,
             format!(

@@ -182,3 +182,45 @@ async fn sync_state_is_remembered_per_feed() {
         assert_eq!(store.sync_state("other").await.expect("read"), None);
     }
 }
+
+#[tokio::test]
+async fn an_older_version_of_an_ad_never_overwrites_a_newer_one() {
+    for t in stores().await {
+        let store = &t.store;
+        let dated = |title: &str, ms: i64, removed: bool| {
+            let mut a = ad("3001", None, title);
+            if let Some(s) = a.opening.source.as_mut() {
+                s.changed_ms = Some(ms);
+            }
+            a.removed = removed;
+            a
+        };
+        let applied = store
+            .apply_ads(&[dated("Ny", 200, false)])
+            .await
+            .expect("apply");
+        let AdApplied::Created(id) = applied[0] else {
+            panic!("{applied:?}")
+        };
+        // A feed applied again brings the older version and an older removal: both ignored.
+        let again = store
+            .apply_ads(&[dated("Gammal", 100, false), dated("", 150, true)])
+            .await
+            .expect("again");
+        assert_eq!(
+            again,
+            [
+                AdApplied::Unchanged(Some(id)),
+                AdApplied::Unchanged(Some(id))
+            ]
+        );
+        let o = store.opening(id).await.expect("read").expect("exists");
+        assert_eq!((o.title.as_str(), o.status), ("Ny", OpeningStatus::Open));
+        // A newer removal closes it.
+        let closed = store
+            .apply_ads(&[dated("", 300, true)])
+            .await
+            .expect("close");
+        assert_eq!(closed, [AdApplied::Closed(id)]);
+    }
+}

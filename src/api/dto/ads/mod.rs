@@ -121,11 +121,12 @@ pub struct JobSearchAd {
     pub timestamp: Option<i64>,
 }
 
+/// Trimmed, without NUL characters (PostgreSQL's text refuses them), `None` when empty.
 fn clean(s: &Option<String>) -> Option<String> {
     s.as_deref()
-        .map(str::trim)
+        .map(|s| s.replace('\0', ""))
+        .map(|s| s.trim().to_owned())
         .filter(|s| !s.is_empty())
-        .map(str::to_owned)
 }
 
 fn truncated(s: &str, max: usize) -> String {
@@ -159,6 +160,7 @@ impl JobSearchAd {
         let source_only = AdSource {
             system: PLATSBANKEN.to_owned(),
             external_id: external_id.clone(),
+            changed_ms: self.timestamp,
             ..AdSource::default()
         };
         if removed {
@@ -551,10 +553,14 @@ fn languages(list: &Option<Vec<Labelled>>, taxonomy: &Taxonomy) -> (Vec<Term>, b
     (out, swedish)
 }
 
-/// The Swedish requirement: the level from the text when it gives one, else B1 when the ad
-/// lists Svenska. Strict when the ad lists Svenska as a must, a merit when it lists it as nice
-/// to have, and as the text says when it lists neither; a sentence saying Swedish is not
-/// required makes it a merit whatever the lists say.
+/// The Swedish requirement:
+/// - Svenska a must: strict, at the level a strict sentence gives, else at the text's level but
+///   no higher than B1 (a merit level, "flytande svenska är meriterande", must not exclude);
+/// - Svenska nice to have: a merit at the text's level, else B1;
+/// - neither: as the text says.
+///
+/// A sentence saying Swedish is not required, with none requiring it, makes it a merit whatever
+/// the lists say.
 fn swedish(
     taxonomy: &Taxonomy,
     text: &str,
@@ -573,15 +579,17 @@ fn swedish(
         return (None, false, None);
     }
     let negated = reading.as_ref().is_some_and(|r| r.negated);
-    let level = reading
-        .as_ref()
-        .and_then(|r| r.level)
-        .or(listed.map(|_| LISTED_SWEDISH));
-    let strict = !negated
-        && match listed {
-            Some(l) => l == "must_have",
-            None => reading.as_ref().is_some_and(|r| r.strict),
-        };
+    let text_level = reading.as_ref().and_then(|r| r.level);
+    let text_strict = reading.as_ref().is_some_and(|r| r.strict);
+    let (level, strict) = match listed {
+        Some("must_have") if !negated => match text_level {
+            Some(l) if text_strict => (Some(l), true),
+            Some(l) => (Some(l.min(LISTED_SWEDISH)), true),
+            None => (Some(LISTED_SWEDISH), true),
+        },
+        Some(_) => (text_level.or(Some(LISTED_SWEDISH)), false),
+        None => (text_level, text_strict),
+    };
     let evidence = SwedishEvidence {
         listed: listed.map(str::to_owned),
         phrase: reading.map(|r| r.phrase),
@@ -623,5 +631,8 @@ pub struct ImportAdsParams {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportAnswer {
     pub summary: ImportSummary,
+    /// The first 10,000 of the records asked for, in input order.
     pub records: Vec<RecordReport>,
+    /// Records asked for beyond those.
+    pub records_left_out: usize,
 }

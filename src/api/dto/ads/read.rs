@@ -24,100 +24,211 @@ pub struct AdRecord {
 #[error("{0}")]
 pub struct AdsFileError(pub String);
 
+/// Longest line read as one JSON Lines record; a longer first line means the input is one JSON
+/// document (a JobStream snapshot is a single-line array), which is streamed instead.
+pub(super) const MAX_LINE: usize = 4 << 20;
+
 /// Streams the ads out of one ad, a JSON array of ads, JSON Lines of ads, a JobSearch answer
 /// (`{"hits": [ads]}`) or an Elasticsearch answer (`{"hits": {"hits": [{"_source": ad}]}}`),
 /// handing each to `sink` as soon as it is read, so a file of any size needs the memory of one
-/// ad. An ad that is not an object of the right shape is a record with an error; a file that
-/// stops being JSON ends the stream with [`AdsFileError`].
+/// ad (and at most [`MAX_LINE`] of a line). `sink` answers whether to go on; when it says no,
+/// reading stops there. An ad that is not an object of the right shape is a record with an
+/// error; a file that stops being JSON ends the stream with [`AdsFileError`].
 pub fn read_ads(
     mut input: impl BufRead,
-    mut sink: impl FnMut(AdRecord),
+    mut sink: impl FnMut(AdRecord) -> bool,
 ) -> Result<usize, AdsFileError> {
-    let mut first = String::new();
     let io = |e: std::io::Error| AdsFileError(format!("reading the input: {e}"));
-    // Skip blank lines before the first value.
-    while first.trim().is_empty() {
+    skip_bom(&mut input).map_err(io)?;
+    let mut count = 0;
+    let mut line_no = 0;
+    let mut first = Vec::new();
+    // Blank lines before the first value.
+    let complete = loop {
         first.clear();
-        if input.read_line(&mut first).map_err(io)? == 0 {
+        let (read, complete) = read_line(&mut input, &mut first, MAX_LINE).map_err(io)?;
+        if read == 0 {
             return Ok(0);
         }
-    }
-    let mut count = 0;
-    let one_line = serde_json::from_str::<Value>(first.trim()).is_ok();
-    if one_line && first.trim_start().starts_with('{') {
+        line_no += 1;
+        if !complete || !first.trim_ascii().is_empty() {
+            break complete;
+        }
+    };
+    let json_lines = complete
+        && first.trim_ascii_start().starts_with(b"{")
+        && serde_json::from_slice::<Value>(&first).is_ok();
+    if json_lines {
         // JSON Lines (a single compact ad is one line of it).
-        let mut line_no = 1;
         let mut line = first;
+        let mut complete = true;
         loop {
-            if !line.trim().is_empty() {
-                match serde_json::from_str::<Value>(line.trim()) {
+            let mut go_on = true;
+            if !complete {
+                go_on = record(
+                    &mut sink,
+                    &mut count,
+                    Some(line_no),
+                    Err(format!(
+                        "line {line_no} is longer than {} MiB; one ad is far smaller",
+                        MAX_LINE >> 20
+                    )),
+                );
+                skip_line(&mut input).map_err(io)?;
+            } else if !line.trim_ascii().is_empty() {
+                match serde_json::from_slice::<Value>(&line) {
                     Ok(value) => {
-                        let mut emit = |ad: Result<JobSearchAd, String>| {
-                            count += 1;
-                            sink(AdRecord {
-                                position: count,
-                                line: Some(line_no),
-                                ad,
-                            });
-                        };
-                        emit_value(value, &mut emit);
+                        emit_value(value, &mut |ad| {
+                            go_on = record(&mut sink, &mut count, Some(line_no), ad);
+                            go_on
+                        });
                     }
                     Err(e) => {
-                        count += 1;
-                        sink(AdRecord {
-                            position: count,
-                            line: Some(line_no),
-                            ad: Err(format!("line {line_no} is not JSON: {e}")),
-                        });
+                        go_on = record(
+                            &mut sink,
+                            &mut count,
+                            Some(line_no),
+                            Err(format!("line {line_no} is not JSON: {e}")),
+                        );
                     }
                 }
             }
-            line.clear();
-            if input.read_line(&mut line).map_err(io)? == 0 {
-                break;
+            if !go_on {
+                return Ok(count);
             }
+            line.clear();
+            let (read, done) = read_line(&mut input, &mut line, MAX_LINE).map_err(io)?;
+            if read == 0 {
+                return Ok(count);
+            }
+            complete = done;
             line_no += 1;
         }
+    }
+    let reader = std::io::Cursor::new(first).chain(input);
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    let mut stopped = false;
+    let mut emit = |ad: Result<JobSearchAd, String>| {
+        let go_on = record(&mut sink, &mut count, None, ad);
+        stopped = !go_on;
+        go_on
+    };
+    let parsed = Top { emit: &mut emit }.deserialize(&mut de);
+    if stopped {
         return Ok(count);
     }
-    let reader = std::io::Cursor::new(first.into_bytes()).chain(input);
-    let mut de = serde_json::Deserializer::from_reader(reader);
-    let mut emit = |ad: Result<JobSearchAd, String>| {
-        count += 1;
-        sink(AdRecord {
-            position: count,
-            line: None,
-            ad,
-        });
-    };
-    Top { emit: &mut emit }
-        .deserialize(&mut de)
-        .map_err(|e| AdsFileError(format!("the input is not JSON in an ads shape: {e}")))?;
+    parsed.map_err(|e| AdsFileError(format!("the input is not JSON in an ads shape: {e}")))?;
     de.end()
         .map_err(|e| AdsFileError(format!("unexpected data after the ads: {e}")))?;
     Ok(count)
 }
 
-type Emit<'a> = &'a mut dyn FnMut(Result<JobSearchAd, String>);
+fn record(
+    sink: &mut impl FnMut(AdRecord) -> bool,
+    count: &mut usize,
+    line: Option<usize>,
+    ad: Result<JobSearchAd, String>,
+) -> bool {
+    *count += 1;
+    sink(AdRecord {
+        position: *count,
+        line,
+        ad,
+    })
+}
 
-/// A value already read whole (one JSON Lines line): an ad, or a wrapper of ads.
-fn emit_value(value: Value, emit: &mut dyn FnMut(Result<JobSearchAd, String>)) {
-    match value {
-        Value::Array(items) => items.into_iter().for_each(|v| emit(ad_from(v))),
-        Value::Object(mut map) if map.contains_key("hits") => match map.remove("hits") {
-            Some(Value::Array(items)) => items.into_iter().for_each(|v| emit(ad_from(v))),
-            Some(Value::Object(mut inner)) => {
-                if let Some(Value::Array(items)) = inner.remove("hits") {
-                    for hit in items {
-                        emit(ad_from(source_of(hit)));
-                    }
+/// A UTF-8 byte order mark, as Windows tools write, is not part of the JSON.
+fn skip_bom(input: &mut impl BufRead) -> std::io::Result<()> {
+    if input.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
+        input.consume(3);
+    }
+    Ok(())
+}
+
+/// Reads up to and including the next newline, at most `max` bytes: (bytes read, whether the
+/// line ended within them).
+fn read_line(
+    input: &mut impl BufRead,
+    out: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<(usize, bool)> {
+    let mut read = 0;
+    loop {
+        let buf = input.fill_buf()?;
+        if buf.is_empty() {
+            return Ok((read, true));
+        }
+        let room = max.saturating_sub(out.len());
+        let window = &buf[..buf.len().min(room.max(1))];
+        match window.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                out.extend_from_slice(&window[..=i]);
+                input.consume(i + 1);
+                return Ok((read + i + 1, true));
+            }
+            None => {
+                let n = window.len();
+                out.extend_from_slice(window);
+                input.consume(n);
+                read += n;
+                if out.len() >= max {
+                    return Ok((read, false));
                 }
             }
-            _ => emit(Err(
-                "\"hits\" is neither a list of ads nor of search hits".into()
-            )),
+        }
+    }
+}
+
+/// Skips the rest of a line too long to read.
+fn skip_line(input: &mut impl BufRead) -> std::io::Result<()> {
+    loop {
+        let buf = input.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(());
+        }
+        match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                input.consume(i + 1);
+                return Ok(());
+            }
+            None => {
+                let n = buf.len();
+                input.consume(n);
+            }
+        }
+    }
+}
+
+/// Hands an ad on; `false` asks to stop reading.
+type Emit<'a> = &'a mut dyn FnMut(Result<JobSearchAd, String>) -> bool;
+
+/// The error a visitor stops with when the sink asks it to.
+const STOPPED: &str = "stopped by the reader's sink";
+
+/// A value already read whole (one JSON Lines line): an ad, or a wrapper of ads. Stops when
+/// `emit` says so.
+fn emit_value(value: Value, emit: &mut dyn FnMut(Result<JobSearchAd, String>) -> bool) {
+    let items = match value {
+        Value::Array(items) => items,
+        Value::Object(mut map) if map.contains_key("hits") => match map.remove("hits") {
+            Some(Value::Array(items)) => items,
+            Some(Value::Object(mut inner)) => match inner.remove("hits") {
+                Some(Value::Array(hits)) => hits.into_iter().map(source_of).collect(),
+                _ => Vec::new(),
+            },
+            _ => {
+                emit(Err(
+                    "\"hits\" is neither a list of ads nor of search hits".into()
+                ));
+                return;
+            }
         },
-        other => emit(ad_from(other)),
+        other => vec![other],
+    };
+    for v in items {
+        if !emit(ad_from(v)) {
+            return;
+        }
     }
 }
 
@@ -270,7 +381,9 @@ impl<'de> Visitor<'de> for Ads<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         while let Some(value) = seq.next_element::<Value>()? {
             let value = if self.hits { source_of(value) } else { value };
-            (self.emit)(ad_from(value));
+            if !(self.emit)(ad_from(value)) {
+                return Err(serde::de::Error::custom(STOPPED));
+            }
         }
         Ok(())
     }
@@ -289,11 +402,7 @@ pub fn spawn_ads_reader(
     let (tx, rx) = tokio::sync::mpsc::channel(2048);
     let handle = tokio::task::spawn_blocking(move || {
         let input = std::io::BufReader::with_capacity(1 << 20, input);
-        let mut open = true;
         read_ads(input, |record| {
-            if !open {
-                return;
-            }
             let (external_id, changed_ms, write) = match record.ad {
                 Ok(ad) => (ad.external_id(), ad.timestamp, ad.to_write(&taxonomy)),
                 Err(reason) => (
@@ -302,15 +411,15 @@ pub fn spawn_ads_reader(
                     Err(InputError::new(Code::InvalidBody, "", reason)),
                 ),
             };
-            open = tx
-                .blocking_send(AdItem {
-                    position: record.position,
-                    line: record.line,
-                    external_id,
-                    changed_ms,
-                    write,
-                })
-                .is_ok();
+            // A receiver gone (the import failed, the client left) stops the reading.
+            tx.blocking_send(AdItem {
+                position: record.position,
+                line: record.line,
+                external_id,
+                changed_ms,
+                write,
+            })
+            .is_ok()
         })
     });
     (rx, handle)

@@ -32,7 +32,10 @@ fn sample() -> String {
 
 fn read_all(text: &str) -> (Vec<AdRecord>, Result<usize, AdsFileError>) {
     let mut out = Vec::new();
-    let result = read_ads(text.as_bytes(), |r| out.push(r));
+    let result = read_ads(text.as_bytes(), |r| {
+        out.push(r);
+        true
+    });
     (out, result)
 }
 
@@ -256,12 +259,29 @@ fn every_shape_streams_the_same_ads() {
         both,
         "Elasticsearch"
     );
-    let pretty = serde_json::to_string_pretty(&serde_json::from_str::<Value>(one).expect("json"))
-        .expect("pretty");
+    let pretty = |text: String| {
+        serde_json::to_string_pretty(&serde_json::from_str::<Value>(&text).expect("json"))
+            .expect("pretty")
+    };
     assert_eq!(
-        ids(&pretty),
+        ids(&pretty(one.to_owned())),
         vec![Some("1".to_owned())],
         "one ad over several lines"
+    );
+    // Over several lines the answers stream through the visitors, not line by line.
+    assert_eq!(
+        ids(&pretty(format!(
+            "{{\"total\": 2, \"hits\": [{one}, {two}], \"after\": [1]}}"
+        ))),
+        both,
+        "JobSearch, pretty"
+    );
+    assert_eq!(
+        ids(&pretty(format!(
+            "{{\"took\": 1, \"hits\": {{\"hits\": [{{\"_source\": {one}}}, {{\"_source\": {two}}}], \"max_score\": 1}}}}"
+        ))),
+        both,
+        "Elasticsearch, pretty"
     );
     assert_eq!(ids(""), Vec::<Option<String>>::new());
 }
@@ -304,5 +324,102 @@ fn a_bad_record_is_reported_and_a_broken_file_stops_after_what_was_read() {
             .ad
             .as_ref()
             .is_err_and(|e| e.contains("JobSearch shape"))
+    );
+}
+
+#[test]
+fn the_lists_and_the_text_decide_strictness_together() {
+    let tax = taxonomy();
+    let read = |listed: &str, text: &str| {
+        let svenska = r#"[{"concept_id": "zSLA_vw2_FXN", "label": "Svenska"}]"#;
+        let json = format!(
+            r#"{{"id": "1", "headline": "Kock", "employer": {{"name": "E"}},
+                "description": {{"text": {text:?}}},
+                "{listed}": {{"languages": {svenska}}}}}"#
+        );
+        let ad: JobSearchAd = serde_json::from_str(&json).expect("ad");
+        let o = ad.to_write(&tax).expect("maps").opening;
+        (o.swedish_min, o.swedish_required)
+    };
+    use SwedishLevel::*;
+    // A must: strict, but a merit level in the text never becomes the hard rule.
+    assert_eq!(
+        read("must_have", "Flytande svenska är meriterande."),
+        (Some(B1), true)
+    );
+    assert_eq!(
+        read("must_have", "Grundläggande svenska."),
+        (Some(A2), true)
+    );
+    assert_eq!(
+        read("must_have", "Krav: flytande svenska."),
+        (Some(C1), true)
+    );
+    assert_eq!(read("must_have", "Vi lagar mat."), (Some(B1), true));
+    assert_eq!(
+        read("must_have", "Svenska är inget krav."),
+        (Some(B1), false)
+    );
+    // Nice to have: a merit, whatever the text says.
+    assert_eq!(
+        read("nice_to_have", "Krav: goda kunskaper i svenska."),
+        (Some(B2), false)
+    );
+    assert_eq!(read("nice_to_have", "Vi lagar mat."), (Some(B1), false));
+    // Neither: the text alone.
+    assert_eq!(
+        read("other", "Du måste kunna tala svenska."),
+        (Some(B1), true)
+    );
+    assert_eq!(read("other", "Vi lagar mat."), (None, false));
+}
+
+#[test]
+fn reading_stops_when_the_sink_says_so_and_long_single_lines_stream() {
+    // A JobStream snapshot: one array on one line, longer than a line is read whole.
+    let ad = r#"{"id": "X", "headline": "Lager", "employer": {"name": "E"}, "description": {"text": "PAD"}}"#;
+    let pad = "x".repeat(1 << 16);
+    let many: Vec<String> = (0..80)
+        .map(|i| ad.replace('X', &i.to_string()).replace("PAD", &pad))
+        .collect();
+    let line = format!("\u{feff}[{}]", many.join(","));
+    assert!(
+        line.len() > read::MAX_LINE,
+        "the test line must exceed a line's bound"
+    );
+    let (records, result) = read_all(&line);
+    assert_eq!(result.expect("streams"), 80);
+    assert_eq!(
+        records[79]
+            .ad
+            .as_ref()
+            .expect("ad")
+            .external_id()
+            .as_deref(),
+        Some("79")
+    );
+    // The sink stops the reading at once, in either path.
+    for text in [line.clone(), many.join("\n")] {
+        let mut seen = 0;
+        let read = read_ads(text.as_bytes(), |_| {
+            seen += 1;
+            seen < 3
+        });
+        assert_eq!((read.expect("stopped, not failed"), seen), (3, 3));
+    }
+    // Lines are counted from the top, blank ones too; a line over the bound is one record.
+    let (records, _) = read_all(&format!(
+        "\n\n{ad}\n\n{{\"id\": \"{}\"}}\n{ad}",
+        "y".repeat(read::MAX_LINE)
+    ));
+    let lines: Vec<_> = records.iter().map(|r| r.line).collect();
+    assert_eq!(lines, [Some(3), Some(5), Some(6)]);
+    assert!(
+        records[1]
+            .ad
+            .as_ref()
+            .is_err_and(|e| e.contains("longer than")),
+        "{:?}",
+        records[1].ad
     );
 }
