@@ -358,7 +358,14 @@ impl JobSearchAd {
             Some(other) => {
                 return Err(ad_field(
                     "workplace_address.coordinates",
-                    format!("coordinates {other:?} are not [lon, lat]"),
+                    format!(
+                        "coordinates [{}] are not [lon, lat]",
+                        other
+                            .iter()
+                            .map(|c| c.map_or("null".to_owned(), |x| x.to_string()))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                 ));
             }
         };

@@ -230,6 +230,7 @@ fn the_sample_maps_swedish_hours_and_rejections() {
 
     let bad = writes[3].as_ref().expect_err("three coordinates");
     assert_eq!(bad.field, "workplace_address.coordinates");
+    assert_eq!(bad.message, "coordinates [59.3, 18, 3] are not [lon, lat]");
     let no_id = writes[4].as_ref().expect_err("no id");
     assert_eq!(
         (no_id.code, no_id.field.as_str()),
