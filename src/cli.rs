@@ -191,7 +191,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::ImportAds { data, file, report } => {
-            let summary = import_ads(&data, &file, report.as_deref()).await?;
+            let store = data.store().await?;
+            let summary = import_ads(&data, &store, &file, report.as_deref()).await?;
+            store.close().await;
             println!("{}", summary.line());
             Ok(())
         }
@@ -294,13 +296,13 @@ async fn token(command: TokenCommand) -> anyhow::Result<()> {
 /// and the per-record report written to `report` when asked.
 async fn import_ads(
     data: &DataSettings,
+    store: &crate::store::Store,
     file: &str,
     report: Option<&Path>,
 ) -> anyhow::Result<crate::service::ImportSummary> {
     use std::io::Write as _;
 
     let taxonomy = std::sync::Arc::new(data.taxonomy()?);
-    let store = data.store().await?;
     let input: Box<dyn std::io::Read + Send> = if file == "-" {
         Box::new(std::io::stdin())
     } else {
@@ -318,7 +320,7 @@ async fn import_ads(
     );
     let (items, reader) = crate::api::dto::spawn_ads_reader(input, taxonomy);
     let mut write_error = None;
-    let summary = crate::service::import_ads_into(&store, items, |record| {
+    let summary = crate::service::import_ads_into(store, items, |record| {
         progress.inc(1);
         if let Some(out) = out.as_mut()
             && write_error.is_none()
@@ -332,7 +334,6 @@ async fn import_ads(
     .await
     .with_context(|| format!("importing ads from {file}"))?;
     progress.finish_and_clear();
-    store.close().await;
     if let Some(e) = write_error {
         anyhow::bail!("writing the report: {e}");
     }
@@ -361,7 +362,6 @@ async fn sync_ads(
         .await?
         .map(|t| parse_time(&t))
         .transpose()?;
-    store.close().await;
     let since = match (since.map(parse_time).transpose()?, recorded) {
         (Some(s), Some(r)) if s > r => anyhow::bail!(
             "--since {} is after the last applied change, {}; the changes between would be lost. \
@@ -376,7 +376,7 @@ async fn sync_ads(
             "no --since given and no earlier sync is recorded; give the time the feed starts from"
         ),
     };
-    let summary = import_ads(data, file, report).await?;
+    let summary = import_ads(data, &store, file, report).await?;
     // Up to the latest change applied, and to before the first the database refused, so the
     // next sync asks for that one again.
     let latest = summary
@@ -390,7 +390,6 @@ async fn sync_ads(
         Some(before) => latest.min(before).max(since),
         None => latest,
     };
-    let store = data.store().await?;
     store.set_sync_state(ADS_FEED, &latest.to_rfc3339()).await?;
     store.close().await;
     println!("{}; applied to {}", summary.line(), latest.to_rfc3339());

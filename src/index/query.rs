@@ -10,7 +10,7 @@ use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RegexQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::tokenizer::Token;
+use tantivy::tokenizer::{TextAnalyzer, Token};
 use tantivy::{Order, Score, Searcher, Term};
 
 use super::schema::ID;
@@ -154,25 +154,23 @@ impl OpeningIndex {
     /// Any text as plain words: each term the query analyzer makes of it, in title or
     /// description, ORed; no word matches nothing.
     fn words(&self, text: &str) -> Box<dyn Query> {
+        let tokens = distinct_tokens(&super::analyzer::swedish(), [text]);
+        Box::new(BooleanQuery::union(self.term_queries(tokens)))
+    }
+
+    /// A term query per token and text field: what a union of words searches.
+    fn term_queries(&self, tokens: BTreeSet<String>) -> Vec<Box<dyn Query>> {
         let f = &self.fields;
-        let mut terms: Vec<Clause> = Vec::new();
-        let mut analyzer = super::analyzer::swedish();
-        let mut tokens = BTreeSet::new();
-        analyzer.token_stream(text).process(&mut |token: &Token| {
-            tokens.insert(token.text.clone());
-        });
+        let mut terms: Vec<Box<dyn Query>> = Vec::new();
         for token in tokens {
             for field in [f.title, f.description] {
-                terms.push((
-                    Occur::Should,
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(field, &token),
-                        IndexRecordOption::WithFreqs,
-                    )),
-                ));
+                terms.push(Box::new(TermQuery::new(
+                    Term::from_field_text(field, &token),
+                    IndexRecordOption::WithFreqs,
+                )));
             }
         }
-        Box::new(BooleanQuery::new(terms))
+        terms
     }
 
     /// The text relevance of the open openings to `texts` (a participant's words, tokenized
@@ -182,16 +180,10 @@ impl OpeningIndex {
     /// `limit`; when more match, the ones tied at the `limit`-th score are left out as well,
     /// so the answer does not depend on how tantivy breaks ties. Empty when no word matches.
     pub fn relevance(&self, texts: &[String], limit: usize) -> Result<Vec<(Id, f32)>, IndexError> {
-        let f = &self.fields;
-        let mut terms: Vec<Box<dyn Query>> = Vec::new();
-        for token in self.text_tokens(texts) {
-            for field in [f.title, f.description] {
-                terms.push(Box::new(TermQuery::new(
-                    Term::from_field_text(field, &token),
-                    IndexRecordOption::WithFreqs,
-                )));
-            }
-        }
+        let terms = self.term_queries(distinct_tokens(
+            &self.analyzer,
+            texts.iter().map(String::as_str),
+        ));
         let searcher = self.reader.searcher();
         if terms.is_empty() || limit == 0 {
             return Ok(Vec::new());
@@ -225,18 +217,21 @@ impl OpeningIndex {
         }
         Ok(hits)
     }
+}
 
-    /// The distinct terms the Swedish analyzer makes of `texts`.
-    fn text_tokens(&self, texts: &[String]) -> BTreeSet<String> {
-        let mut analyzer = self.analyzer.clone();
-        let mut tokens = BTreeSet::new();
-        for text in texts {
-            analyzer.token_stream(text).process(&mut |token: &Token| {
-                tokens.insert(token.text.clone());
-            });
-        }
-        tokens
+/// The distinct terms `analyzer` makes of `texts`.
+fn distinct_tokens<'t>(
+    analyzer: &TextAnalyzer,
+    texts: impl IntoIterator<Item = &'t str>,
+) -> BTreeSet<String> {
+    let mut analyzer = analyzer.clone();
+    let mut tokens = BTreeSet::new();
+    for text in texts {
+        analyzer.token_stream(text).process(&mut |token: &Token| {
+            tokens.insert(token.text.clone());
+        });
     }
+    tokens
 }
 
 /// The TopDocs window for `offset..offset + limit`, clamped to the documents there are (so a

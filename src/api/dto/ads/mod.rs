@@ -136,10 +136,6 @@ fn truncated(s: &str, max: usize) -> String {
     }
 }
 
-fn ad_field(field: &str, message: impl Into<String>) -> InputError {
-    InputError::invalid(field, message)
-}
-
 impl JobSearchAd {
     /// The ad's id as text: what re-imports and the change feed find it by.
     pub fn external_id(&self) -> Option<String> {
@@ -225,13 +221,13 @@ impl JobSearchAd {
         let places = match self.number_of_vacancies {
             None | Some(0) => 1,
             Some(n) if n < 0 => {
-                return Err(ad_field(
+                return Err(InputError::invalid(
                     "number_of_vacancies",
                     format!("number_of_vacancies is {n}; an ad has at least one place"),
                 ));
             }
             Some(n) => u32::try_from(n).map_err(|_| {
-                ad_field(
+                InputError::invalid(
                     "number_of_vacancies",
                     format!("number_of_vacancies {n} is too large"),
                 )
@@ -346,7 +342,7 @@ impl JobSearchAd {
             Some(&[Some(lon), Some(lat)]) => {
                 let p = GeoPoint { lat, lon };
                 if !p.is_valid() {
-                    return Err(ad_field(
+                    return Err(InputError::invalid(
                         "workplace_address.coordinates",
                         format!("coordinates [{lon}, {lat}] are not [lon, lat] in WGS84 degrees"),
                     ));
@@ -356,7 +352,7 @@ impl JobSearchAd {
             }
             Some([None, None]) => None,
             Some(other) => {
-                return Err(ad_field(
+                return Err(InputError::invalid(
                     "workplace_address.coordinates",
                     format!(
                         "coordinates [{}] are not [lon, lat]",
@@ -418,7 +414,7 @@ impl JobSearchAd {
         NaiveDate::parse_from_str(day, "%Y-%m-%d")
             .map(Some)
             .map_err(|_| {
-                ad_field(
+                InputError::invalid(
                     "application_deadline",
                     format!("application_deadline {d:?} is not a date (YYYY-MM-DD…)"),
                 )
