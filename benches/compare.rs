@@ -134,14 +134,14 @@ mod feature_building {
                 .context("reading the openings")?
                 .iter()
                 .filter(|o| o.status == OpeningStatus::Open)
-                .map(|o| opening_features(o, &mut keys, engine.taxonomy()))
+                .map(|o| opening_features(o, &mut keys, &engine.taxonomy()))
                 .collect();
             Ok(ScanData { keys, openings })
         }
 
         /// A profile's features in these openings' keys, as `/v1/match` builds them.
         pub fn participant(&self, profile: &Profile, engine: &Engine) -> ParticipantFeatures {
-            participant_features_lookup(0, profile, &self.keys, engine.taxonomy())
+            participant_features_lookup(0, profile, &self.keys, &engine.taxonomy())
         }
 
         pub fn skill_weights(&self) -> &SkillWeights {
@@ -192,7 +192,7 @@ fn engine_mode(data_dir: &str, profiles: &str, queries: &str) -> anyhow::Result<
         .map(|b| {
             let input: ProfileInput = serde_json::from_value(b["body"].clone())?;
             input
-                .to_profile(engine.taxonomy())
+                .to_profile(&engine.taxonomy())
                 .map_err(|e| anyhow::anyhow!("{e:?}"))
         })
         .collect::<anyhow::Result<_>>()?;

@@ -19,7 +19,7 @@ fn bench(c: &mut Criterion) {
             .expect("application");
         let engine = std::sync::Arc::clone(app.engine());
         let demo = jobmatch::demo::generate(
-            engine.taxonomy(),
+            &engine.taxonomy(),
             jobmatch::demo::SEED,
             chrono::Utc::now().date_naive(),
         );
@@ -33,7 +33,7 @@ fn bench(c: &mut Criterion) {
             file.openings.extend(demo.openings[..take].iter().cloned());
         }
         let started = std::time::Instant::now();
-        let batch = file.to_batch(engine.taxonomy()).expect("understood");
+        let batch = file.to_batch(&engine.taxonomy()).expect("understood");
         runtime.block_on(engine.import(&batch)).expect("import");
         println!(
             "imported and indexed {n} openings in {:.1} s",

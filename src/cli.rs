@@ -74,6 +74,28 @@ pub enum Command {
         #[arg(long)]
         report: Option<PathBuf>,
     },
+    /// Import the JobTech taxonomy from its published files (`concept-to-taxonomy.json`,
+    /// `ssyk_level4_concepts.csv`, `occupation_name_to_ssyk2012.csv`; municipality positions
+    /// from `municipalities_290.csv`) as a new version in the database. Running servers swap it
+    /// in without a restart; stored openings and profiles keep their concept ids.
+    ImportTaxonomy {
+        #[command(flatten)]
+        data: DataSettings,
+        /// The directory holding JobTech's files.
+        dir: PathBuf,
+        /// `extend` keeps every concept in force and adds or relabels the imported ones;
+        /// `replace` keeps only the imported concepts (jobmatch's certificates stay).
+        #[arg(long, default_value = "extend")]
+        mode: crate::taxonomy::jobtech::ImportMode,
+        /// The municipality file with official codes and positions; without it,
+        /// `municipalities_290.csv` in DIR or in DIR/../municipalities/, else the positions in
+        /// force.
+        #[arg(long)]
+        municipalities: Option<PathBuf>,
+        /// Print what the import would give, without storing it.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Create, revoke and list bearer tokens; works beside a running server.
     Token {
         #[command(subcommand)]
@@ -172,8 +194,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import { data, file } => {
             let parsed = read_import(&file)?;
             // Store only: a running server's index is its own, and it follows the outbox.
-            let taxonomy = data.taxonomy()?;
             let store = data.store().await?;
+            let taxonomy = data.taxonomy_in_force(&store).await?;
             let importing = || format!("importing {}", file.display());
             let batch = parsed.to_batch(&taxonomy).with_context(importing)?;
             let report = crate::service::import_into(&store, &batch)
@@ -203,6 +225,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             file,
             report,
         } => sync_ads(&data, since.as_deref(), &file, report.as_deref()).await,
+        Command::ImportTaxonomy {
+            data,
+            dir,
+            mode,
+            municipalities,
+            dry_run,
+        } => import_taxonomy(&data, dir, mode, municipalities, dry_run).await,
         Command::Token { command } => token(command).await,
         Command::Eval {
             seed,
@@ -292,6 +321,62 @@ async fn token(command: TokenCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
+async fn import_taxonomy(
+    data: &DataSettings,
+    dir: PathBuf,
+    mode: crate::taxonomy::jobtech::ImportMode,
+    municipalities: Option<PathBuf>,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    use crate::service::TaxonomyImport;
+
+    let own = data.taxonomy_data()?;
+    let store = data.store().await?;
+    let files = crate::taxonomy::jobtech::JobTechFiles {
+        dir: dir.clone(),
+        municipalities,
+    };
+    let importing = || format!("importing the taxonomy from {}", dir.display());
+    if dry_run {
+        let (base, _) = crate::service::taxonomy::data_in_force(&store, own)
+            .await
+            .with_context(importing)?;
+        let (_, summary) =
+            crate::taxonomy::jobtech::derive(&files, &base, mode).with_context(importing)?;
+        store.close().await;
+        println!("dry run, nothing stored: {}", summary.line());
+        print_left_out(&summary);
+        return Ok(());
+    }
+    let outcome = crate::service::import_taxonomy(&store, files, own, mode)
+        .await
+        .with_context(importing)?;
+    store.close().await;
+    match outcome {
+        TaxonomyImport::Stored { version, summary } => {
+            println!(
+                "taxonomy version {} ({mode}) stored and in force: {}",
+                version.version,
+                summary.line()
+            );
+            print_left_out(&summary);
+        }
+        TaxonomyImport::Unchanged { version, summary } => {
+            println!(
+                "taxonomy unchanged: version {version} already holds what these files give ({})",
+                summary.line()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn print_left_out(summary: &crate::taxonomy::jobtech::DeriveSummary) {
+    for line in &summary.left_out {
+        println!("left out: {line}");
+    }
+}
+
 /// Streams an ads file (or standard input) into the store, with a progress line on a terminal
 /// and the per-record report written to `report` when asked.
 async fn import_ads(
@@ -302,7 +387,7 @@ async fn import_ads(
 ) -> anyhow::Result<crate::service::ImportSummary> {
     use std::io::Write as _;
 
-    let taxonomy = std::sync::Arc::new(data.taxonomy()?);
+    let taxonomy = data.taxonomy_in_force(store).await?;
     let input: Box<dyn std::io::Read + Send> = if file == "-" {
         Box::new(std::io::stdin())
     } else {

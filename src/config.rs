@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::Args;
@@ -12,7 +13,7 @@ use crate::api::Limits;
 use crate::rank::WeightProfile;
 use crate::service::Secret;
 use crate::store::Store;
-use crate::taxonomy::Taxonomy;
+use crate::taxonomy::{Taxonomy, TaxonomyData};
 
 /// Where the data lives and which taxonomy and weights to use: what every command opens.
 #[derive(Args, Debug, Clone)]
@@ -91,18 +92,40 @@ impl DataSettings {
         self.data_dir.join("index")
     }
 
-    /// The taxonomy: the built-in one, or a replacement directory.
+    /// The instance's own taxonomy: the built-in one, or a replacement directory. A version
+    /// imported into the database is in force over it ([`DataSettings::taxonomy_in_force`]).
     pub fn taxonomy(&self) -> anyhow::Result<Taxonomy> {
         let started = std::time::Instant::now();
-        let taxonomy = match &self.taxonomy_dir {
-            Some(dir) => Taxonomy::load_dir(dir),
-            None => Taxonomy::embedded(),
-        }
-        .context("loading the taxonomy")?;
+        let taxonomy = self
+            .taxonomy_data()?
+            .build()
+            .context("loading the taxonomy")?;
         tracing::info!(
             elapsed_ms = started.elapsed().as_millis() as u64,
             "taxonomy loaded"
         );
+        Ok(taxonomy)
+    }
+
+    /// The files of the instance's own taxonomy, which an import extends when the database
+    /// holds no version yet.
+    pub fn taxonomy_data(&self) -> anyhow::Result<TaxonomyData> {
+        Ok(match &self.taxonomy_dir {
+            Some(dir) => TaxonomyData::read_dir(dir).context("loading the taxonomy")?,
+            None => TaxonomyData::embedded(),
+        })
+    }
+
+    /// The taxonomy in force for a command that is not serving: the newest version imported
+    /// into the database, else the instance's own.
+    pub async fn taxonomy_in_force(&self, store: &Store) -> anyhow::Result<Arc<Taxonomy>> {
+        let own = Arc::new(self.taxonomy()?);
+        let (taxonomy, stamp) = crate::service::taxonomy_in_force(store, own)
+            .await
+            .context("loading the taxonomy in force")?;
+        if stamp.version > 0 {
+            tracing::info!(version = stamp.version, "taxonomy version in force");
+        }
         Ok(taxonomy)
     }
 

@@ -83,9 +83,9 @@ async fn seed_demo(engine: &Arc<Engine>, data_dir: &std::path::Path) -> anyhow::
     let coach = accounts
         .issue(Role::Coach, "Demo coach", None, None)
         .await?;
-    let file = crate::demo::generate(engine.taxonomy(), crate::demo::SEED, today());
+    let file = crate::demo::generate(&engine.taxonomy(), crate::demo::SEED, today());
     let mut batch = file
-        .to_batch(engine.taxonomy())
+        .to_batch(&engine.taxonomy())
         .context("understanding the demo data")?;
     batch.coach_id = Some(coach.user.id);
     let report = engine

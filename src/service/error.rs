@@ -160,6 +160,9 @@ pub enum InternalError {
     Index(IndexError),
     #[error("ranking task failed: {0}")]
     Task(String),
+    /// A stored taxonomy version does not build (stored by a newer or broken release).
+    #[error("the stored taxonomy does not load: {0}")]
+    Taxonomy(TaxonomyError),
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -30,18 +30,7 @@ impl Engine {
     pub(super) async fn load_projection(&self) -> Result<bool> {
         let guard = self.indexer.lock().await;
         let head = self.store.outbox_head().await?;
-        let openings = self.store.all_openings().await?;
-        let profiles = self.store.all_profiles().await?;
-        {
-            let mut p = self.projection.write();
-            *p = Projection::default();
-            for o in &openings {
-                p.upsert_opening(o, &self.taxonomy);
-            }
-            for (id, profile) in &profiles {
-                p.upsert_participant(*id, profile, &self.taxonomy);
-            }
-        }
+        let openings = self.project_all().await?;
         let index = self.index.read().clone();
         let rebuild = match index {
             None => true,
@@ -67,6 +56,23 @@ impl Engine {
         drop(guard);
         self.catch_up().await?;
         Ok(rebuild)
+    }
+
+    /// Computes the projection anew from every stored opening and profile, with the taxonomy
+    /// in force; returns the openings read.
+    pub(super) async fn project_all(&self) -> Result<Vec<Opening>> {
+        let openings = self.store.all_openings().await?;
+        let profiles = self.store.all_profiles().await?;
+        let taxonomy = self.taxonomy();
+        let mut p = self.projection.write();
+        *p = Projection::default();
+        for o in &openings {
+            p.upsert_opening(o, &taxonomy);
+        }
+        for (id, profile) in &profiles {
+            p.upsert_participant(*id, profile, &taxonomy);
+        }
+        Ok(openings)
     }
 
     /// Rebuilds the index from the database in a sibling directory while the instance
@@ -121,6 +127,11 @@ impl Engine {
                 self.applied.send_replace(after);
                 return Ok(());
             };
+            // A new taxonomy first: it recomputes every feature, and this batch's changes are
+            // then applied with it.
+            if entries.iter().any(|e| e.entity == Entity::Taxonomy) {
+                self.reload_taxonomy().await?;
+            }
             // A row holds its object's latest state: load each changed one once, in one query.
             // Present means upsert, gone means deleted.
             let opening_ids = changed(&entries, Entity::Opening);
@@ -146,6 +157,7 @@ impl Engine {
                 .into_iter()
                 .map(|id| (id, profiles.remove(&id)))
                 .collect();
+            let taxonomy = self.taxonomy();
             let changes = {
                 let mut p = self.projection.write();
                 let mut changes = Vec::with_capacity(openings.len());
@@ -153,7 +165,7 @@ impl Engine {
                     match opening {
                         // The index holds the open openings only, as the projection does.
                         Some(o) if o.status == OpeningStatus::Open => {
-                            p.upsert_opening(o, &self.taxonomy);
+                            p.upsert_opening(o, &taxonomy);
                             changes.push(IndexChange::Upsert(features::indexed_opening(o)));
                         }
                         _ => {
@@ -164,7 +176,7 @@ impl Engine {
                 }
                 for (id, profile) in &profiles {
                     match profile {
-                        Some(profile) => p.upsert_participant(*id, profile, &self.taxonomy),
+                        Some(profile) => p.upsert_participant(*id, profile, &taxonomy),
                         None => p.remove_participant(*id),
                     }
                 }

@@ -266,8 +266,12 @@ impl Engine {
             .map(|scaled| hits.iter().map(|h| h.0).zip(scaled).collect::<Vec<_>>());
         let p = self.projection.read();
         // Built from the profile just read, so the words and the scores see the same person.
-        let participant =
-            features::participant_features_lookup(participant_id, profile, &p.keys, &self.taxonomy);
+        let participant = features::participant_features_lookup(
+            participant_id,
+            profile,
+            &p.keys,
+            &self.taxonomy(),
+        );
         let ctx = Context {
             profile: &self.profile,
             skill_weights: &p.keys.weights,
@@ -295,7 +299,7 @@ impl Engine {
             &ranking,
             |s| openings.get(&s.id).cloned(),
             &p.keys,
-            &self.taxonomy,
+            &self.taxonomy(),
         ))
     }
 
@@ -320,16 +324,14 @@ impl Engine {
             .filter(|_| caller.role() == Role::Employer);
         let ranked = self
             .blocking(move || {
+                let taxonomy = engine.taxonomy();
                 let p = engine.projection.read();
                 let detached;
                 let (features, weights) = match p.open_opening(opening.id) {
                     Some(f) => (f, &p.keys.weights),
                     None => {
-                        detached = features::detached_opening_features(
-                            &opening,
-                            &p.keys,
-                            &engine.taxonomy,
-                        );
+                        detached =
+                            features::detached_opening_features(&opening, &p.keys, &taxonomy);
                         (&detached.0, detached.1.as_ref().unwrap_or(&p.keys.weights))
                     }
                 };
@@ -348,7 +350,7 @@ impl Engine {
                         },
                     })
                 };
-                Ranked::explain(&ranking, candidate, &p.keys, &engine.taxonomy)
+                Ranked::explain(&ranking, candidate, &p.keys, &taxonomy)
             })
             .await?;
         let listed = ranked

@@ -15,6 +15,7 @@ pub mod matching;
 pub mod openings;
 pub mod participants;
 pub mod pseudonym;
+pub mod taxonomy;
 pub mod tokens;
 pub mod wording;
 
@@ -39,6 +40,9 @@ pub use import::{
 pub use matching::{Candidate, Explained, Explanation, RankQuery, Ranked};
 pub use openings::{SearchPage, SearchRequest};
 pub use pseudonym::Secret;
+pub use taxonomy::{
+    TaxonomyImport, TaxonomyImportError, TaxonomyStamp, import_taxonomy, taxonomy_in_force,
+};
 pub use tokens::{Accounts, IssuedToken, SignInError, SignInFailure};
 
 /// Most text hits the index hands to the ranking core for one suggestion request; every open
@@ -62,7 +66,9 @@ pub struct Engine {
     index: RwLock<Option<Arc<OpeningIndex>>>,
     /// Where the index lives; a rebuild writes a sibling directory and swaps it in.
     index_dir: PathBuf,
-    taxonomy: Arc<Taxonomy>,
+    /// The taxonomy in force; a newer stored version is swapped in by the follower.
+    taxonomy: arc_swap::ArcSwap<Taxonomy>,
+    taxonomy_stamp: RwLock<TaxonomyStamp>,
     profile: WeightProfile,
     secret: Secret,
     /// Written only by the follower while it applies outbox rows; read by every ranking.
@@ -94,11 +100,15 @@ pub struct Status {
     /// False while the index is rebuilt; search and suggestions answer 503 until it is back.
     pub index_ready: bool,
     pub weight_profile: ProfileStamp,
+    pub taxonomy: TaxonomyStamp,
+    /// Sizes of the taxonomy in force: skills, occupation groups, municipalities.
+    pub taxonomy_sizes: (usize, usize, usize),
 }
 
 impl Engine {
     /// Opens the index under `index_dir` (an index that cannot be opened is rebuilt from the
-    /// database) and loads the projection.
+    /// database) and loads the projection. `taxonomy` is the instance's own: the newest
+    /// version stored in the database, when there is one, is in force instead.
     pub async fn open(
         store: Store,
         index_dir: &Path,
@@ -106,12 +116,14 @@ impl Engine {
         profile: WeightProfile,
         secret: Secret,
     ) -> Result<Arc<Engine>> {
+        let (taxonomy, taxonomy_stamp) = taxonomy::taxonomy_in_force(&store, taxonomy).await?;
         let index = indexer::open_index(index_dir)?;
         let engine = Arc::new(Engine {
             store,
             index: RwLock::new(index.map(Arc::new)),
             index_dir: index_dir.to_path_buf(),
-            taxonomy,
+            taxonomy: arc_swap::ArcSwap::new(taxonomy),
+            taxonomy_stamp: RwLock::new(taxonomy_stamp),
             profile,
             secret,
             projection: RwLock::new(Projection::default()),
@@ -159,15 +171,6 @@ impl Engine {
         &self.store
     }
 
-    pub fn taxonomy(&self) -> &Taxonomy {
-        &self.taxonomy
-    }
-
-    /// The taxonomy as a handle that outlives a request, for work on other threads.
-    pub fn shared_taxonomy(&self) -> Arc<Taxonomy> {
-        Arc::clone(&self.taxonomy)
-    }
-
     /// The code the unit's staff see for a participant instead of their id.
     pub fn staff_pseudonym(&self, participant_id: Id) -> String {
         self.secret.staff_pseudonym(participant_id)
@@ -177,6 +180,7 @@ impl Engine {
         caller.require(openings::STAFF)?;
         let counts = self.store.counts().await?;
         let index = self.index().ok();
+        let taxonomy = self.taxonomy();
         Ok(Status {
             instance: instance_name(),
             database: self.store.backend_name(),
@@ -189,6 +193,12 @@ impl Engine {
                 name: self.profile.name.clone(),
                 version: self.profile.version,
             },
+            taxonomy: self.taxonomy_stamp(),
+            taxonomy_sizes: (
+                taxonomy.skill_count(),
+                taxonomy.occupations().len(),
+                taxonomy.municipalities().len(),
+            ),
         })
     }
 }

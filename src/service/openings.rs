@@ -170,7 +170,7 @@ impl Engine {
         caller.require(STAFF)?;
         let municipality_code = match &request.municipality {
             Some(m) => Some(
-                self.taxonomy
+                self.taxonomy()
                     .lookup_municipality(m)
                     .map_err(|e| InputError::taxonomy("municipality", e))?
                     .code

@@ -11,8 +11,8 @@
 use std::future::Future;
 
 use super::{
-    AccessEntry, AccessRecord, AdApplied, AdWrite, Counts, ImportReport, OutboxEntry, StoreError,
-    TokenRecord,
+    AccessEntry, AccessRecord, AdApplied, AdWrite, Counts, ImportReport, NewTaxonomy, OutboxEntry,
+    StoreError, StoredTaxonomy, TaxonomyVersion, TokenRecord,
 };
 use crate::model::{Employer, Id, Identity, Opening, Participant, Profile, Role, User};
 
@@ -295,6 +295,28 @@ pub trait Backend: Clone + Send + Sync + 'static {
         feed: &str,
         applied_to: &str,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    // -----------------------------------------------------------------------------------------
+    // Taxonomy versions
+
+    /// Stores a taxonomy version, numbered above every earlier one, and queues it (entity
+    /// `taxonomy`, the version as its id) in the same transaction, so every instance following
+    /// the outbox builds it and swaps it in. Returns the version without its files.
+    fn save_taxonomy(
+        &self,
+        taxonomy: &NewTaxonomy,
+    ) -> impl Future<Output = Result<TaxonomyVersion, StoreError>> + Send;
+
+    /// The highest stored version with its files: the taxonomy in force. `None` when none was
+    /// ever imported (the built-in one is in force).
+    fn current_taxonomy(
+        &self,
+    ) -> impl Future<Output = Result<Option<StoredTaxonomy>, StoreError>> + Send;
+
+    /// Every stored version without its files, newest first.
+    fn taxonomy_versions(
+        &self,
+    ) -> impl Future<Output = Result<Vec<TaxonomyVersion>, StoreError>> + Send;
 }
 
 /// Implements [`Backend`] for a backend type `$store` with a `pool` field whose resource
@@ -486,6 +508,25 @@ macro_rules! resource_backend {
 
             async fn set_sync_state(&self, feed: &str, applied_to: &str) -> Result<(), StoreError> {
                 import::set_sync_state(&self.pool, feed, applied_to).await
+            }
+
+            async fn save_taxonomy(
+                &self,
+                new: &$crate::store::NewTaxonomy,
+            ) -> Result<$crate::store::TaxonomyVersion, StoreError> {
+                taxonomy::save_taxonomy(&self.pool, new).await
+            }
+
+            async fn current_taxonomy(
+                &self,
+            ) -> Result<Option<$crate::store::StoredTaxonomy>, StoreError> {
+                taxonomy::current_taxonomy(&self.pool).await
+            }
+
+            async fn taxonomy_versions(
+                &self,
+            ) -> Result<Vec<$crate::store::TaxonomyVersion>, StoreError> {
+                taxonomy::taxonomy_versions(&self.pool).await
             }
         }
     };

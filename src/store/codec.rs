@@ -477,3 +477,27 @@ impl From<CountsRow> for Counts {
         }
     }
 }
+
+/// A stored taxonomy version's columns but its files.
+#[derive(sqlx::FromRow)]
+pub(crate) struct TaxonomyRow {
+    pub version: i64,
+    pub imported_at: chrono::DateTime<chrono::Utc>,
+    pub source: String,
+    pub mode: String,
+    pub checksum: String,
+    pub summary: String,
+}
+
+impl From<TaxonomyRow> for super::TaxonomyVersion {
+    fn from(r: TaxonomyRow) -> Self {
+        super::TaxonomyVersion {
+            version: r.version,
+            imported_at: r.imported_at,
+            source: r.source,
+            mode: r.mode,
+            checksum: r.checksum,
+            summary: r.summary,
+        }
+    }
+}

@@ -67,6 +67,8 @@ pub enum Store {
 pub enum Entity {
     Opening,
     Participant,
+    /// A new taxonomy version (its id is the version): followers build it and swap it in.
+    Taxonomy,
 }
 
 /// What happened to the object: the indexer re-reads it on `Upsert` and drops it on `Delete`.
@@ -87,6 +89,39 @@ pub struct OutboxEntry {
     pub entity: Entity,
     pub entity_id: Id,
     pub op: Op,
+}
+
+/// A taxonomy version to store: the whole taxonomy as text, so every instance builds the same.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewTaxonomy {
+    /// What was imported, as people should see it (a directory).
+    pub source: String,
+    /// `extend` or `replace`.
+    pub mode: String,
+    /// Of `files`: an import whose checksum matches the version in force changes nothing.
+    pub checksum: String,
+    /// What the import took in and left out, as JSON.
+    pub summary: String,
+    /// One JSON object of file path → text, in the layout of `fixtures/`.
+    pub files: String,
+}
+
+/// A stored taxonomy version, without its files.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaxonomyVersion {
+    pub version: i64,
+    pub imported_at: DateTime<Utc>,
+    pub source: String,
+    pub mode: String,
+    pub checksum: String,
+    pub summary: String,
+}
+
+/// A stored taxonomy version with its files.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredTaxonomy {
+    pub version: TaxonomyVersion,
+    pub files: String,
 }
 
 /// Row counts for health and status endpoints.
@@ -304,4 +339,7 @@ forward! {
     fn apply_ads(&self, ads: &[AdWrite]) -> Result<Vec<AdApplied>, StoreError>;
     fn sync_state(&self, feed: &str) -> Result<Option<String>, StoreError>;
     fn set_sync_state(&self, feed: &str, applied_to: &str) -> Result<(), StoreError>;
+    fn save_taxonomy(&self, taxonomy: &NewTaxonomy) -> Result<TaxonomyVersion, StoreError>;
+    fn current_taxonomy(&self) -> Result<Option<StoredTaxonomy>, StoreError>;
+    fn taxonomy_versions(&self) -> Result<Vec<TaxonomyVersion>, StoreError>;
 }

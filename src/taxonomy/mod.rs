@@ -12,8 +12,10 @@
 //! loading, know about HTTP, storage or the index, or score anything (that is `rank`).
 
 mod ad_text;
+mod data;
 mod error;
 mod fold;
+pub mod jobtech;
 mod lexicon;
 mod load;
 mod swedish;
@@ -29,12 +31,12 @@ use serde::Serialize;
 use crate::model::{ConceptId, GeoPoint, Occupation, SsykCode, SwedishLevel, Term};
 
 pub use ad_text::SwedishReading;
+pub use data::TaxonomyData;
 pub use error::TaxonomyError;
 pub use fold::fold;
 
 use ad_text::SwedishPhrases;
 use lexicon::Lexicon;
-use load::{Source, Sources};
 use swedish::SwedishLevels;
 
 /// One of Sweden's 290 municipalities, with the main town's position for distances.
@@ -158,55 +160,14 @@ impl Taxonomy {
     /// The taxonomy compiled into the binary from `fixtures/`, so jobmatch runs with no data
     /// files at hand. Fails only if the fixtures themselves are broken, which the tests catch.
     pub fn embedded() -> Result<Taxonomy, TaxonomyError> {
-        macro_rules! embed {
-            ($name:expr) => {
-                Source::embedded($name, include_str!(concat!("../../fixtures/", $name)))
-            };
-        }
-        Taxonomy::from_sources(&Sources {
-            skills: embed!("taxonomy/skills.csv"),
-            skill_aliases: Some(embed!("taxonomy/skill_aliases.csv")),
-            occupations: embed!("taxonomy/occupations.csv"),
-            occupation_names: embed!("taxonomy/occupation_names.csv"),
-            occupation_aliases: Some(embed!("taxonomy/occupation_aliases.csv")),
-            occupation_skills: embed!("taxonomy/occupation_skills.csv"),
-            related_skills: Some(embed!("taxonomy/related_skills.csv")),
-            related_occupations: Some(embed!("taxonomy/related_occupations.csv")),
-            municipalities: embed!("taxonomy/municipalities.csv"),
-            languages: embed!("taxonomy/languages.csv"),
-            licences: embed!("taxonomy/licences.csv"),
-            swedish_levels: embed!("swedish_levels.csv"),
-            swedish_phrases: embed!("swedish_phrases.csv"),
-        })
+        TaxonomyData::embedded().build()
     }
 
     /// The same files read from a directory with the `fixtures/` layout, so a unit can replace
     /// or extend the data without rebuilding. The curated `taxonomy/skill_aliases.csv` and
     /// `taxonomy/occupation_aliases.csv` are optional; every other file is required.
     pub fn load_dir(fixtures_dir: &Path) -> Result<Taxonomy, TaxonomyError> {
-        let read = |name| Source::read(fixtures_dir, name);
-        Taxonomy::from_sources(&Sources {
-            skills: read(load::SKILLS)?,
-            skill_aliases: Source::read_optional(fixtures_dir, load::SKILL_ALIASES)?,
-            occupation_aliases: Source::read_optional(fixtures_dir, load::OCCUPATION_ALIASES)?,
-            occupations: read(load::OCCUPATIONS)?,
-            occupation_names: read(load::OCCUPATION_NAMES)?,
-            occupation_skills: read(load::OCCUPATION_SKILLS)?,
-            related_skills: Source::read_optional(fixtures_dir, load::RELATED_SKILLS)?,
-            related_occupations: Source::read_optional(fixtures_dir, load::RELATED_OCCUPATIONS)?,
-            municipalities: read(load::MUNICIPALITIES)?,
-            languages: read(load::LANGUAGES)?,
-            licences: read(load::LICENCES)?,
-            swedish_levels: read(load::SWEDISH_LEVELS)?,
-            // Language, not taxonomy: a directory without its own table reads ads as shipped.
-            swedish_phrases: Source::read_optional(fixtures_dir, load::SWEDISH_PHRASES)?
-                .unwrap_or_else(|| {
-                    Source::embedded(
-                        load::SWEDISH_PHRASES,
-                        include_str!("../../fixtures/swedish_phrases.csv"),
-                    )
-                }),
-        })
+        TaxonomyData::read_dir(fixtures_dir)?.build()
     }
 
     /// Normalises a skill as written (Swedish or English label, alias, common misspelling, or

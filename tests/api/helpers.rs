@@ -247,7 +247,7 @@ impl TestApp {
     /// Imports a file in the fixtures' format straight through the engine.
     pub async fn import(&self, file: &ImportFile) -> jobmatch::store::ImportReport {
         let mut batch = file
-            .to_batch(self.engine.taxonomy())
+            .to_batch(&self.engine.taxonomy())
             .expect("file understood");
         // On the test coach's caseload, so the coach's requests reach them.
         batch.coach_id = Some(self.coach_id);

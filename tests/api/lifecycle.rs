@@ -84,7 +84,7 @@ async fn a_damaged_index_is_rebuilt_beside_while_search_answers_503_and_never_a_
     let (open, participant) = {
         let app = spawn_app_in(&path).await;
         let demo = jobmatch::demo::generate(
-            app.engine.taxonomy(),
+            &app.engine.taxonomy(),
             jobmatch::demo::SEED,
             chrono::Utc::now().date_naive(),
         );
@@ -213,7 +213,7 @@ async fn reads_of_a_participant_are_logged_and_updates_apply() {
 async fn the_demo_data_imports_and_answers() {
     let app = spawn_app().await;
     let file = jobmatch::demo::generate(
-        app.engine.taxonomy(),
+        &app.engine.taxonomy(),
         jobmatch::demo::SEED,
         chrono::Utc::now().date_naive(),
     );
@@ -235,7 +235,7 @@ async fn the_demo_data_imports_and_answers() {
     assert!(!s["suggestions"].as_array().unwrap().is_empty(), "{s}");
     // The same seed gives the same data.
     let again = jobmatch::demo::generate(
-        app.engine.taxonomy(),
+        &app.engine.taxonomy(),
         jobmatch::demo::SEED,
         chrono::Utc::now().date_naive(),
     );
@@ -266,7 +266,7 @@ async fn changes_written_by_another_process_reach_the_index() {
         employer_id: Some(employer),
         ..serde_json::from_value(warehouse_opening(employer)).unwrap()
     }
-    .to_opening(app.engine.taxonomy())
+    .to_opening(&app.engine.taxonomy())
     .unwrap();
     app.engine.store().create_opening(&opening).await.unwrap();
     let mut lag = app.status().await["index_lag"].as_i64().unwrap();

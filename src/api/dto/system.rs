@@ -39,6 +39,25 @@ pub struct StatusView {
     /// damaged or of an older schema); search and suggestions answer 503 until it is true.
     pub index_ready: bool,
     pub weight_profile: ProfileStampView,
+    pub taxonomy: TaxonomyStampView,
+}
+
+/// The taxonomy in force on this instance.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[schema(as = TaxonomyStamp)]
+pub struct TaxonomyStampView {
+    /// The version imported with `jobmatch import-taxonomy`; 0 when none was, and the
+    /// instance's own (built-in or `--taxonomy-dir`) is in force.
+    #[schema(example = 2)]
+    pub version: i64,
+    /// What the version was imported from; null for the instance's own.
+    pub source: Option<String>,
+    /// `extend` or `replace`; null for the instance's own.
+    pub mode: Option<String>,
+    pub imported_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub skills: usize,
+    pub occupation_groups: usize,
+    pub municipalities: usize,
 }
 
 impl From<Status> for StatusView {
@@ -56,6 +75,15 @@ impl From<Status> for StatusView {
             indexed_openings: s.indexed_openings,
             index_ready: s.index_ready,
             weight_profile: (&s.weight_profile).into(),
+            taxonomy: TaxonomyStampView {
+                version: s.taxonomy.version,
+                source: s.taxonomy.source,
+                mode: s.taxonomy.mode,
+                imported_at: s.taxonomy.imported_at,
+                skills: s.taxonomy_sizes.0,
+                occupation_groups: s.taxonomy_sizes.1,
+                municipalities: s.taxonomy_sizes.2,
+            },
         }
     }
 }

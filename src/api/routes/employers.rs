@@ -36,7 +36,7 @@ async fn create_employer(
     caller: Caller,
     AppJson(input): AppJson<EmployerInput>,
 ) -> ApiResult<impl IntoResponse> {
-    let employer = input.to_employer(engine.taxonomy())?;
+    let employer = input.to_employer(&engine.taxonomy())?;
     let created = engine.create_employer(&caller, &employer).await?;
     Ok((StatusCode::CREATED, Json(EmployerView::from(created))))
 }

@@ -50,8 +50,8 @@ async fn participant_suggestions(
     Ok(Json(ParticipantSuggestions::new(
         id,
         &ranked,
-        engine.taxonomy(),
-        params.wording(engine.taxonomy()),
+        &engine.taxonomy(),
+        params.wording(&engine.taxonomy()),
     )))
 }
 
@@ -78,7 +78,8 @@ async fn opening_candidates(
     let ranked = engine
         .candidates(&caller, id, params.to_query(engine.limits.max_results)?)
         .await?;
-    let wording = params.wording(engine.taxonomy());
+    let taxonomy = engine.taxonomy();
+    let wording = params.wording(&taxonomy);
     Ok(Json(if caller.role() == Role::Employer {
         CandidatesAnswer::Employer(EmployerCandidates::new(id, &ranked, wording))
     } else {
@@ -109,11 +110,11 @@ async fn match_profile(
     AppJson(input): AppJson<ProfileInput>,
 ) -> ApiResult<impl IntoResponse> {
     let query = params.to_query(engine.limits.max_results)?;
-    let profile = input.to_profile(engine.taxonomy())?;
+    let profile = input.to_profile(&engine.taxonomy())?;
     let ranked = engine.match_profile(&caller, profile, query).await?;
     Ok(Json(ProfileSuggestions::new(
         &ranked,
-        engine.taxonomy(),
-        params.wording(engine.taxonomy()),
+        &engine.taxonomy(),
+        params.wording(&engine.taxonomy()),
     )))
 }

@@ -58,7 +58,7 @@ async fn import_ads(
     let full = params.report == Some(ReportKind::Full);
     let stream = body.into_data_stream().map_err(std::io::Error::other);
     let input = SyncIoBridge::new(StreamReader::new(stream));
-    let (items, reader) = spawn_ads_reader(input, engine.shared_taxonomy());
+    let (items, reader) = spawn_ads_reader(input, engine.taxonomy());
     let mut records = Vec::new();
     let mut records_left_out = 0;
     let summary = engine
@@ -122,7 +122,7 @@ async fn create_opening(
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(OpeningView::new(o, engine.taxonomy())),
+        Json(OpeningView::new(o, &engine.taxonomy())),
     ))
 }
 
@@ -143,7 +143,7 @@ async fn get_opening(
     AppPath(id): AppPath<Id>,
 ) -> ApiResult<impl IntoResponse> {
     let o = engine.opening(&caller, id).await?;
-    Ok(Json(OpeningView::new(o, engine.taxonomy())))
+    Ok(Json(OpeningView::new(o, &engine.taxonomy())))
 }
 
 /// Replaces an opening's content; its status stays.
@@ -170,7 +170,7 @@ async fn update_opening(
     let o = engine
         .update_opening(&caller, id, &opening, write.visibility())
         .await?;
-    Ok(Json(OpeningView::new(o, engine.taxonomy())))
+    Ok(Json(OpeningView::new(o, &engine.taxonomy())))
 }
 
 /// Closes an opening: it is kept, but no longer suggested or searched.
@@ -194,7 +194,7 @@ async fn close_opening(
     let o = engine
         .close_opening(&caller, id, write.visibility())
         .await?;
-    Ok(Json(OpeningView::new(o, engine.taxonomy())))
+    Ok(Json(OpeningView::new(o, &engine.taxonomy())))
 }
 
 /// Full-text search over open openings, best match first.
@@ -231,7 +231,7 @@ async fn search_openings(
         per_page,
     };
     let found = engine.search(&caller, request).await?;
-    Ok(Json(SearchResults::new(found, engine.taxonomy())))
+    Ok(Json(SearchResults::new(found, &engine.taxonomy())))
 }
 
 /// The opening a body describes, posted for the employer the caller may name: staff name one,
@@ -250,7 +250,7 @@ fn understood(engine: &AppState, caller: &Caller, input: &OpeningInput) -> ApiRe
             .into());
         }
     };
-    let mut opening = input.to_opening(engine.taxonomy())?;
+    let mut opening = input.to_opening(&engine.taxonomy())?;
     opening.employer_id = employer_id;
     Ok(opening)
 }

@@ -46,7 +46,7 @@ async fn create_participant(
     AppJson(input): AppJson<ParticipantInput>,
 ) -> ApiResult<impl IntoResponse> {
     let coach_id = settable_coach(&caller, &input)?;
-    let (identity, profile) = input.to_parts(engine.taxonomy())?;
+    let (identity, profile) = input.to_parts(&engine.taxonomy())?;
     let p = engine
         .create_participant(&caller, &identity, &profile, coach_id, write.visibility())
         .await?;
@@ -95,7 +95,7 @@ async fn get_profile(
         id,
         pseudonym,
         profile,
-        engine.taxonomy(),
+        &engine.taxonomy(),
     )))
 }
 
@@ -120,7 +120,7 @@ async fn update_participant(
     AppJson(input): AppJson<ParticipantInput>,
 ) -> ApiResult<impl IntoResponse> {
     let coach_id = settable_coach(&caller, &input)?;
-    let (identity, profile) = input.to_parts(engine.taxonomy())?;
+    let (identity, profile) = input.to_parts(&engine.taxonomy())?;
     let p = engine
         .update_participant(
             &caller,
@@ -174,7 +174,7 @@ async fn delete_participant(
 
 fn view(engine: &AppState, p: crate::model::Participant) -> ParticipantView {
     let pseudonym = engine.staff_pseudonym(p.id);
-    ParticipantView::new(p, pseudonym, engine.taxonomy())
+    ParticipantView::new(p, pseudonym, &engine.taxonomy())
 }
 
 /// The caseload a body asks for, when the caller's role may ask for one at all.

@@ -34,6 +34,7 @@ mod import;
 mod openings;
 mod outbox;
 mod participants;
+mod taxonomy;
 #[cfg(test)]
 mod tests;
 mod users;

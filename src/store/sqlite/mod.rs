@@ -38,6 +38,7 @@ mod import;
 mod openings;
 mod outbox;
 mod participants;
+mod taxonomy;
 #[cfg(test)]
 mod tests;
 mod users;

@@ -18,6 +18,7 @@ mod import;
 mod openings;
 mod outbox;
 mod participants;
+mod taxonomy;
 mod users;
 
 /// A fresh store on one backend, and what keeps its database alive until the test ends.

@@ -5,7 +5,6 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::path::Path;
 
 use crate::model::SsykCode;
 
@@ -31,43 +30,22 @@ pub(crate) const SWEDISH_LEVELS: &str = "swedish_levels.csv";
 pub(crate) const SWEDISH_PHRASES: &str = "swedish_phrases.csv";
 
 /// One file's name (as errors should show it) and contents.
-pub(crate) struct Source {
+pub(crate) struct Source<'a> {
     pub name: String,
-    pub text: Cow<'static, str>,
+    pub text: Cow<'a, str>,
 }
 
-impl Source {
+impl Source<'static> {
+    #[cfg(test)]
     pub fn embedded(name: &str, text: &'static str) -> Self {
         Source {
             name: format!("fixtures/{name}"),
             text: Cow::Borrowed(text),
         }
     }
+}
 
-    pub fn read(dir: &Path, name: &str) -> Result<Self, TaxonomyError> {
-        let path = dir.join(name);
-        let text = std::fs::read_to_string(&path).map_err(|source| TaxonomyError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        Ok(Source {
-            name: path.display().to_string(),
-            text: Cow::Owned(text),
-        })
-    }
-
-    /// An optional file: absent is `None`, any other read failure is still an error.
-    pub fn read_optional(dir: &Path, name: &str) -> Result<Option<Self>, TaxonomyError> {
-        match Source::read(dir, name) {
-            Err(TaxonomyError::Io { source, .. })
-                if source.kind() == std::io::ErrorKind::NotFound =>
-            {
-                Ok(None)
-            }
-            other => other.map(Some),
-        }
-    }
-
+impl Source<'_> {
     pub(crate) fn table(&self) -> Result<Table<'_>, TaxonomyError> {
         Table::new(
             &self.name,
@@ -77,23 +55,23 @@ impl Source {
 }
 
 /// All the files one taxonomy is built from.
-pub(crate) struct Sources {
-    pub skills: Source,
+pub(crate) struct Sources<'a> {
+    pub skills: Source<'a>,
     /// Curated; a directory without it loads with labels only.
-    pub skill_aliases: Option<Source>,
-    pub occupations: Source,
-    pub occupation_names: Source,
+    pub skill_aliases: Option<Source<'a>>,
+    pub occupations: Source<'a>,
+    pub occupation_names: Source<'a>,
     /// Curated everyday job titles; a directory without it resolves names from the data alone.
-    pub occupation_aliases: Option<Source>,
-    pub occupation_skills: Source,
+    pub occupation_aliases: Option<Source<'a>>,
+    pub occupation_skills: Source<'a>,
     /// Derived relatedness; a directory without them relates nothing.
-    pub related_skills: Option<Source>,
-    pub related_occupations: Option<Source>,
-    pub municipalities: Source,
-    pub languages: Source,
-    pub licences: Source,
-    pub swedish_levels: Source,
-    pub swedish_phrases: Source,
+    pub related_skills: Option<Source<'a>>,
+    pub related_occupations: Option<Source<'a>>,
+    pub municipalities: Source<'a>,
+    pub languages: Source<'a>,
+    pub licences: Source<'a>,
+    pub swedish_levels: Source<'a>,
+    pub swedish_phrases: Source<'a>,
 }
 
 /// A CSV file with a header row; columns are found by name so they may come in any order.

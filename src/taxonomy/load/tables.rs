@@ -15,7 +15,7 @@ use crate::taxonomy::swedish::SwedishLevels;
 use crate::taxonomy::{Language, Licence, LicenceKind, Municipality, Skill, Taxonomy};
 
 impl Taxonomy {
-    pub(crate) fn from_sources(src: &Sources) -> Result<Taxonomy, TaxonomyError> {
+    pub(crate) fn from_sources(src: &Sources<'_>) -> Result<Taxonomy, TaxonomyError> {
         let mut tax = Taxonomy::default();
         tax.load_skills(&src.skills, src.skill_aliases.as_ref())?;
         tax.load_occupations(
@@ -40,8 +40,8 @@ impl Taxonomy {
 
     fn load_skills(
         &mut self,
-        skills: &Source,
-        aliases: Option<&Source>,
+        skills: &Source<'_>,
+        aliases: Option<&Source<'_>>,
     ) -> Result<(), TaxonomyError> {
         let table = skills.table()?;
         let [id, label, demand] = table.columns(["concept_id", "label", "demand"])?;
@@ -105,9 +105,9 @@ impl Taxonomy {
 
     fn load_occupations(
         &mut self,
-        groups: &Source,
-        names: &Source,
-        aliases: Option<&Source>,
+        groups: &Source<'_>,
+        names: &Source<'_>,
+        aliases: Option<&Source<'_>>,
     ) -> Result<(), TaxonomyError> {
         let table = groups.table()?;
         let [code, id, label] = table.columns(["ssyk_code", "concept_id", "label"])?;
@@ -229,7 +229,7 @@ impl Taxonomy {
         Ok(())
     }
 
-    fn load_occupation_skills(&mut self, source: &Source) -> Result<(), TaxonomyError> {
+    fn load_occupation_skills(&mut self, source: &Source<'_>) -> Result<(), TaxonomyError> {
         let table = source.table()?;
         let [code, ids] = table.columns(["ssyk_code", "skill_ids"])?;
         for row in table.rows() {
@@ -249,7 +249,7 @@ impl Taxonomy {
         Ok(())
     }
 
-    fn load_related_skills(&mut self, source: &Source) -> Result<(), TaxonomyError> {
+    fn load_related_skills(&mut self, source: &Source<'_>) -> Result<(), TaxonomyError> {
         let table = source.table()?;
         let [from, to, similarity] = table.columns(["skill_id", "related_id", "similarity"])?;
         for row in table.rows() {
@@ -274,7 +274,7 @@ impl Taxonomy {
         Ok(())
     }
 
-    fn load_related_occupations(&mut self, source: &Source) -> Result<(), TaxonomyError> {
+    fn load_related_occupations(&mut self, source: &Source<'_>) -> Result<(), TaxonomyError> {
         let table = source.table()?;
         let [from, to, similarity] = table.columns(["ssyk_code", "related_code", "similarity"])?;
         for row in table.rows() {
@@ -300,7 +300,7 @@ impl Taxonomy {
         Ok(())
     }
 
-    fn load_municipalities(&mut self, source: &Source) -> Result<(), TaxonomyError> {
+    fn load_municipalities(&mut self, source: &Source<'_>) -> Result<(), TaxonomyError> {
         let table = source.table()?;
         let [code, name, county, lat, lon, id] =
             table.columns(["code", "name", "county_code", "lat", "lon", "concept_id"])?;
@@ -351,7 +351,7 @@ impl Taxonomy {
         Ok(())
     }
 
-    fn load_languages(&mut self, source: &Source) -> Result<(), TaxonomyError> {
+    fn load_languages(&mut self, source: &Source<'_>) -> Result<(), TaxonomyError> {
         let table = source.table()?;
         let [id, label] = table.columns(["concept_id", "label"])?;
         let mut lex = LexiconBuilder::new(false);
@@ -371,7 +371,7 @@ impl Taxonomy {
         Ok(())
     }
 
-    fn load_licences(&mut self, source: &Source) -> Result<(), TaxonomyError> {
+    fn load_licences(&mut self, source: &Source<'_>) -> Result<(), TaxonomyError> {
         let table = source.table()?;
         let [id, code, label, kind, implies, aliases] =
             table.columns(["concept_id", "code", "label", "kind", "implies", "aliases"])?;
