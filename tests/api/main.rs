@@ -15,3 +15,4 @@ mod instances;
 mod lifecycle;
 mod matching;
 mod openapi;
+mod taxonomy;

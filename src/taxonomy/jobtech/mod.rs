@@ -277,10 +277,15 @@ pub fn derive(
         .iter()
         .map(|[id, l, _]| (id.as_str(), l.as_str()))
         .collect();
+    // A former label stays an alias, so people who learnt it still find the concept.
+    let mut former: BTreeMap<String, String> = BTreeMap::new();
     for (id, label) in &concepts.skills {
         match base_labels.get(id.as_str()) {
             None => summary.skills_added += 1,
-            Some(old) if *old != label => summary.skills_relabelled += 1,
+            Some(old) if *old != label => {
+                summary.skills_relabelled += 1;
+                former.insert(id.clone(), (*old).to_owned());
+            }
             Some(_) => {}
         }
         let d = demand.get(id.as_str()).map_or("0", |d| d).to_owned();
@@ -428,7 +433,17 @@ pub fn derive(
     summary.driving_licences = driving;
     summary.certificates = certificates;
 
-    curated_for(&mut out, base, &skills, &groups, &names, &mut summary)?;
+    curated_for(
+        &mut out,
+        base,
+        Kept {
+            skills: &skills,
+            former: &former,
+            groups: &groups,
+            names: &names,
+        },
+        &mut summary,
+    )?;
 
     out = out.with_origin(format!("import of {}", dir.display()));
     out.build()?;
@@ -600,27 +615,56 @@ fn licences(
     Ok((driving, certificates))
 }
 
+/// The concepts a derivation keeps, by id (skills, names) or code (groups).
+struct Kept<'a> {
+    skills: &'a BTreeMap<String, (String, String)>,
+    /// Skills JobTech relabelled, with the label in force before.
+    former: &'a BTreeMap<String, String>,
+    groups: &'a BTreeMap<String, (String, String)>,
+    names: &'a BTreeMap<String, (String, String)>,
+}
+
 /// The curated aliases and the derived skill lists and relatedness, kept for the concepts that
-/// remain. An alias that is now another concept's own label gives way to it (JobTech made
-/// that word a concept of its own), and is listed as left out.
+/// remain, and a relabelled skill's former label as an alias. An alias that is now another
+/// concept's own label gives way to it (JobTech made that word a concept of its own), and is
+/// listed as left out.
 fn curated_for(
     out: &mut TaxonomyData,
     base: &TaxonomyData,
-    skills: &BTreeMap<String, (String, String)>,
-    groups: &BTreeMap<String, (String, String)>,
-    names: &BTreeMap<String, (String, String)>,
+    kept: Kept<'_>,
     summary: &mut DeriveSummary,
 ) -> Result<(), TaxonomyError> {
+    let Kept {
+        skills,
+        former,
+        groups,
+        names,
+    } = kept;
     // The first concept to claim each folded label, as the loader's lexicon settles it.
     let mut skill_label: HashMap<String, &str> = HashMap::new();
     for (id, (label, _)) in skills {
         skill_label.entry(fold(label)).or_insert(id);
     }
     let mut given_way = Vec::new();
-    if base.get(load::SKILL_ALIASES).is_some() {
-        let header = ["concept_id", "label", "label_en", "aliases"];
-        let mut rows = Vec::new();
-        for [id, _, en, list] in base_rows(base, load::SKILL_ALIASES, header)? {
+    let header = ["concept_id", "label", "label_en", "aliases"];
+    let mut rows: Vec<[String; 4]> = base_rows(base, load::SKILL_ALIASES, header)?;
+    for (id, old) in former {
+        if skills
+            .get(id)
+            .is_some_and(|(new, _)| fold(new) == fold(old))
+        {
+            continue;
+        }
+        match rows.iter_mut().find(|r| r[0] == *id) {
+            Some(row) if row[3].split('|').any(|a| fold(a) == fold(old)) => {}
+            Some(row) if row[3].is_empty() => row[3] = old.clone(),
+            Some(row) => row[3] = format!("{}|{old}", row[3]),
+            None => rows.push([id.clone(), String::new(), String::new(), old.clone()]),
+        }
+    }
+    if !rows.is_empty() {
+        let mut out_rows = Vec::new();
+        for [id, _, en, list] in rows {
             let Some((label, _)) = skills.get(&id) else {
                 continue;
             };
@@ -647,9 +691,9 @@ fn curated_for(
                 .filter(|a| !a.is_empty() && keep(a))
                 .collect::<Vec<_>>()
                 .join("|");
-            rows.push([id.clone(), label.clone(), en, list]);
+            out_rows.push([id.clone(), label.clone(), en, list]);
         }
-        out.set(load::SKILL_ALIASES, Some(csv_text(header, &rows)));
+        out.set(load::SKILL_ALIASES, Some(csv_text(header, &out_rows)));
     }
 
     // Occupations: group labels, then names in group order, as the loader claims them.
