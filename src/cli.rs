@@ -362,8 +362,12 @@ async fn import_taxonomy(
             print_left_out(&summary);
         }
         TaxonomyImport::Unchanged { version, summary } => {
+            let holder = match version {
+                0 => "the taxonomy in force (no version imported yet)".to_owned(),
+                v => format!("version {v}"),
+            };
             println!(
-                "taxonomy unchanged: version {version} already holds what these files give ({})",
+                "taxonomy unchanged: {holder} already is what these files give ({})",
                 summary.line()
             );
         }

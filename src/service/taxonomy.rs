@@ -106,15 +106,16 @@ pub async fn import_taxonomy(
     mode: ImportMode,
 ) -> Result<TaxonomyImport, TaxonomyImportError> {
     let (base, current) = data_in_force(store, own).await?;
+    let in_force = base.checksum();
     let (data, summary, files) = tokio::task::spawn_blocking(move || {
         jobtech::derive(&files, &base, mode).map(|(data, summary)| (data, summary, files))
     })
     .await
     .map_err(|e| TaxonomyImportError::Task(e.to_string()))??;
     let checksum = data.checksum();
-    if let Some(current) = current.filter(|c| c.checksum == checksum) {
+    if checksum == in_force {
         return Ok(TaxonomyImport::Unchanged {
-            version: current.version,
+            version: current.map_or(0, |c| c.version),
             summary,
         });
     }

@@ -111,7 +111,7 @@ async fn an_imported_taxonomy_is_in_force_without_a_restart() {
     // The same files again give the same taxonomy: nothing is stored.
     let again = import_taxonomy(&app.data_dir, &[]);
     assert!(
-        again.starts_with(&format!("taxonomy unchanged: version {version}")),
+        again.starts_with(&format!("taxonomy unchanged: version {version} already is")),
         "{again}"
     );
     assert_eq!(app.status().await["taxonomy"]["version"], version);
@@ -169,7 +169,38 @@ async fn a_directory_that_is_not_jobtech_s_is_refused_and_stores_nothing() {
     app.stop().await;
 }
 
+/// The real files of `../shared/reference/`, when they are there: the shipped taxonomy is
+/// derived from them, so importing them changes nothing.
+async fn the_real_jobtech_files_give_the_shipped_taxonomy() {
+    let reference =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/jobtech_taxonomy");
+    if !reference.join("concept-to-taxonomy.json").is_file() {
+        eprintln!("skipped: ../shared/reference/jobtech_taxonomy/ is absent");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = jobmatch()
+        .arg("import-taxonomy")
+        .arg("--data-dir")
+        .arg(dir.path())
+        .arg(&reference)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.starts_with("taxonomy unchanged: the taxonomy in force (no version imported yet)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("5813 skills"), "{stdout}");
+}
+
 on_both_backends!(
+    the_real_jobtech_files_give_the_shipped_taxonomy,
     an_imported_taxonomy_is_in_force_without_a_restart,
     a_restarted_server_and_the_import_commands_use_the_version_in_force,
     a_directory_that_is_not_jobtech_s_is_refused_and_stores_nothing,

@@ -234,6 +234,25 @@ fn file_rows<const N: usize>(
     columns(&source, names)
 }
 
+/// Sets a file to these rows, keeping the base's text as it is when its rows are the same
+/// (so a file nothing changed in keeps its bytes, and an import of what is in force is
+/// recognised as such by its checksum).
+fn set_table<const N: usize>(
+    out: &mut TaxonomyData,
+    base: &TaxonomyData,
+    name: &str,
+    header: [&str; N],
+    rows: &[[String; N]],
+) -> Result<(), TaxonomyError> {
+    let unchanged = base.get(name).is_some() && base_rows(base, name, header)? == rows;
+    if unchanged {
+        out.set(name, base.get(name).map(str::to_owned));
+    } else {
+        out.set(name, Some(csv_text(header, rows)));
+    }
+    Ok(())
+}
+
 fn csv_text<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
@@ -302,10 +321,13 @@ pub fn derive(
         .iter()
         .map(|(id, (l, d))| [id.clone(), l.clone(), d.clone()])
         .collect();
-    out.set(
+    set_table(
+        &mut out,
+        base,
         load::SKILLS,
-        Some(csv_text(["concept_id", "label", "demand"], &skill_rows)),
-    );
+        ["concept_id", "label", "demand"],
+        &skill_rows,
+    )?;
 
     // Occupation groups: the official code from JobTech's group file, else the base's.
     let base_groups = base_rows(
@@ -319,12 +341,18 @@ pub fn derive(
         .collect();
     let group_file = file_rows(
         &dir.join(GROUPS_FILE),
-        ["ssyk_level4_concept_id", "ssyk_2012_code"],
+        ["ssyk_level4_concept_id", "ssyk_2012_code", "label"],
     )?;
     let official: HashMap<&str, &str> = group_file
         .iter()
-        .filter(|[_, c]| !c.is_empty())
-        .map(|[id, c]| (id.as_str(), c.as_str()))
+        .filter(|[_, c, _]| !c.is_empty())
+        .map(|[id, c, _]| (id.as_str(), c.as_str()))
+        .collect();
+    // The group file's labels are SSYK's own; the concept file's differ in a few spellings.
+    let official_label: HashMap<&str, &str> = group_file
+        .iter()
+        .filter(|[_, _, l]| !l.is_empty())
+        .map(|[id, _, l]| (id.as_str(), l.as_str()))
         .collect();
     let mut groups: BTreeMap<String, (String, String)> = BTreeMap::new();
     let mut uncoded = 0;
@@ -341,7 +369,10 @@ pub fn derive(
             clashing += 1;
             continue;
         }
-        groups.insert((*code).to_owned(), (id.clone(), label.clone()));
+        let label = official_label
+            .get(id.as_str())
+            .map_or(label.as_str(), |l| l);
+        groups.insert((*code).to_owned(), (id.clone(), label.to_owned()));
     }
     if !replace {
         for [code, id, label] in &base_groups {
@@ -365,10 +396,13 @@ pub fn derive(
         .iter()
         .map(|(code, (id, l))| [code.clone(), id.clone(), l.clone()])
         .collect();
-    out.set(
+    set_table(
+        &mut out,
+        base,
         load::OCCUPATIONS,
-        Some(csv_text(["ssyk_code", "concept_id", "label"], &group_rows)),
-    );
+        ["ssyk_code", "concept_id", "label"],
+        &group_rows,
+    )?;
 
     // Occupation names, each under a group that is in the result.
     let base_names = base_rows(
@@ -421,10 +455,13 @@ pub fn derive(
         .map(|(id, (l, c))| [id.clone(), l.clone(), c.clone()])
         .collect();
     name_rows.sort_by(|a, b| (&a[2], &a[1], &a[0]).cmp(&(&b[2], &b[1], &b[0])));
-    out.set(
+    set_table(
+        &mut out,
+        base,
         load::OCCUPATION_NAMES,
-        Some(csv_text(["concept_id", "label", "ssyk_code"], &name_rows)),
-    );
+        ["concept_id", "label", "ssyk_code"],
+        &name_rows,
+    )?;
 
     summary.municipalities =
         municipalities(files, base, &concepts, replace, &mut out, &mut summary)?;
@@ -527,7 +564,7 @@ fn municipalities(
         "municipalities with no official code and position",
     );
     let rows: Vec<[String; 6]> = by_code.into_values().collect();
-    out.set(load::MUNICIPALITIES, Some(csv_text(HEADER, &rows)));
+    set_table(out, base, load::MUNICIPALITIES, HEADER, &rows)?;
     Ok(rows.len())
 }
 
@@ -546,10 +583,7 @@ fn languages(
     langs.extend(concepts.languages.clone());
     let mut rows: Vec<[String; 2]> = langs.into_iter().map(|(id, l)| [id, l]).collect();
     rows.sort_by(|a, b| (&a[1], &a[0]).cmp(&(&b[1], &b[0])));
-    out.set(
-        load::LANGUAGES,
-        Some(csv_text(["concept_id", "label"], &rows)),
-    );
+    set_table(out, base, load::LANGUAGES, ["concept_id", "label"], &rows)?;
     Ok(rows.len())
 }
 
@@ -611,7 +645,7 @@ fn licences(
     }
     let driving = rows.iter().filter(|r| r[3] == "driving").count();
     let certificates = rows.len() - driving;
-    out.set(load::LICENCES, Some(csv_text(HEADER, &rows)));
+    set_table(out, base, load::LICENCES, HEADER, &rows)?;
     Ok((driving, certificates))
 }
 
@@ -693,7 +727,7 @@ fn curated_for(
                 .join("|");
             out_rows.push([id.clone(), label.clone(), en, list]);
         }
-        out.set(load::SKILL_ALIASES, Some(csv_text(header, &out_rows)));
+        set_table(out, base, load::SKILL_ALIASES, header, &out_rows)?;
     }
 
     // Occupations: group labels, then names in group order, as the loader claims them.
@@ -723,7 +757,7 @@ fn curated_for(
             }
             rows.push([alias, code, note]);
         }
-        out.set(load::OCCUPATION_ALIASES, Some(csv_text(header, &rows)));
+        set_table(out, base, load::OCCUPATION_ALIASES, header, &rows)?;
     }
     if !given_way.is_empty() {
         summary.left_out.push(format!(
@@ -747,7 +781,7 @@ fn curated_for(
             [code, ids]
         })
         .collect();
-    out.set(load::OCCUPATION_SKILLS, Some(csv_text(header, &rows)));
+    set_table(out, base, load::OCCUPATION_SKILLS, header, &rows)?;
 
     if base.get(load::RELATED_SKILLS).is_some() {
         let header = ["skill_id", "related_id", "similarity"];
@@ -755,7 +789,7 @@ fn curated_for(
             .into_iter()
             .filter(|[a, b, _]| skills.contains_key(a) && skills.contains_key(b))
             .collect();
-        out.set(load::RELATED_SKILLS, Some(csv_text(header, &rows)));
+        set_table(out, base, load::RELATED_SKILLS, header, &rows)?;
     }
     if base.get(load::RELATED_OCCUPATIONS).is_some() {
         let header = ["ssyk_code", "related_code", "similarity"];
@@ -763,7 +797,7 @@ fn curated_for(
             .into_iter()
             .filter(|[a, b, _]| groups.contains_key(a) && groups.contains_key(b))
             .collect();
-        out.set(load::RELATED_OCCUPATIONS, Some(csv_text(header, &rows)));
+        set_table(out, base, load::RELATED_OCCUPATIONS, header, &rows)?;
     }
     Ok(())
 }
