@@ -29,6 +29,7 @@
 //! licence missing. They are rules about the pair in `score.rs`, not
 //! categories, so they never lower a score.
 
+pub mod allocate;
 mod category;
 mod category_map;
 pub mod features;
