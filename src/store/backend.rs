@@ -11,8 +11,9 @@
 use std::future::Future;
 
 use super::{
-    AccessEntry, AccessRecord, AdApplied, AdWrite, Counts, ImportReport, NewTaxonomy, OutboxEntry,
-    StoreError, StoredTaxonomy, TaxonomyVersion, TokenRecord,
+    AccessEntry, AccessRecord, AdApplied, AdWrite, AllocationRecord, Counts, ImportReport,
+    NewTaxonomy, OutboxEntry, PolicyRecord, StoreError, StoredTaxonomy, TaxonomyVersion,
+    TokenRecord,
 };
 use crate::model::{Employer, Id, Identity, Opening, Participant, Profile, Role, User};
 
@@ -317,6 +318,47 @@ pub trait Backend: Clone + Send + Sync + 'static {
     fn taxonomy_versions(
         &self,
     ) -> impl Future<Output = Result<Vec<TaxonomyVersion>, StoreError>> + Send;
+
+    // -----------------------------------------------------------------------------------------
+    // Allocation: caseloads, priority policies, stored allocations
+
+    /// The ids of one coach's participants, or of every participant with `None`, ascending.
+    fn caseload(
+        &self,
+        coach_id: Option<Id>,
+    ) -> impl Future<Output = Result<Vec<Id>, StoreError>> + Send;
+
+    /// Stores a new version of the named policy (one above its last) and makes it the current
+    /// one. `weights` is a JSON object.
+    fn set_policy(
+        &self,
+        name: &str,
+        weights: &str,
+        created_by: Option<Id>,
+    ) -> impl Future<Output = Result<PolicyRecord, StoreError>> + Send;
+
+    /// The latest version of the named policy; with `None`, the policy set most recently (the
+    /// current one). `None` when there is none.
+    fn policy(
+        &self,
+        name: Option<&str>,
+    ) -> impl Future<Output = Result<Option<PolicyRecord>, StoreError>> + Send;
+
+    /// The latest version of every policy, the current one first.
+    fn policies(&self) -> impl Future<Output = Result<Vec<PolicyRecord>, StoreError>> + Send;
+
+    /// Stores an allocation's answer (JSON) and returns its id.
+    fn save_allocation(
+        &self,
+        created_by: Option<Id>,
+        body: &str,
+    ) -> impl Future<Output = Result<Id, StoreError>> + Send;
+
+    /// A stored allocation.
+    fn allocation(
+        &self,
+        id: Id,
+    ) -> impl Future<Output = Result<Option<AllocationRecord>, StoreError>> + Send;
 }
 
 /// Implements [`Backend`] for a backend type `$store` with a `pool` field whose resource
@@ -527,6 +569,45 @@ macro_rules! resource_backend {
                 &self,
             ) -> Result<Vec<$crate::store::TaxonomyVersion>, StoreError> {
                 taxonomy::taxonomy_versions(&self.pool).await
+            }
+
+            async fn caseload(&self, coach_id: Option<Id>) -> Result<Vec<Id>, StoreError> {
+                allocations::caseload(&self.pool, coach_id).await
+            }
+
+            async fn set_policy(
+                &self,
+                name: &str,
+                weights: &str,
+                created_by: Option<Id>,
+            ) -> Result<$crate::store::PolicyRecord, StoreError> {
+                allocations::set_policy(&self.pool, name, weights, created_by).await
+            }
+
+            async fn policy(
+                &self,
+                name: Option<&str>,
+            ) -> Result<Option<$crate::store::PolicyRecord>, StoreError> {
+                allocations::policy(&self.pool, name).await
+            }
+
+            async fn policies(&self) -> Result<Vec<$crate::store::PolicyRecord>, StoreError> {
+                allocations::policies(&self.pool).await
+            }
+
+            async fn save_allocation(
+                &self,
+                created_by: Option<Id>,
+                body: &str,
+            ) -> Result<Id, StoreError> {
+                allocations::save_allocation(&self.pool, created_by, body).await
+            }
+
+            async fn allocation(
+                &self,
+                id: Id,
+            ) -> Result<Option<$crate::store::AllocationRecord>, StoreError> {
+                allocations::allocation(&self.pool, id).await
             }
         }
     };

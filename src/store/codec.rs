@@ -501,3 +501,41 @@ impl From<TaxonomyRow> for super::TaxonomyVersion {
         }
     }
 }
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct PolicyRow {
+    pub name: String,
+    pub version: i64,
+    pub weights: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<PolicyRow> for super::PolicyRecord {
+    fn from(r: PolicyRow) -> Self {
+        super::PolicyRecord {
+            name: r.name,
+            version: r.version,
+            weights: r.weights,
+            created_at: r.created_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct AllocationRow {
+    pub id: Id,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub created_by: Option<Id>,
+    pub body: String,
+}
+
+impl From<AllocationRow> for super::AllocationRecord {
+    fn from(r: AllocationRow) -> Self {
+        super::AllocationRecord {
+            id: r.id,
+            created_at: r.created_at,
+            created_by: r.created_by,
+            body: r.body,
+        }
+    }
+}

@@ -91,6 +91,26 @@ pub struct OutboxEntry {
     pub op: Op,
 }
 
+/// A version of a priority policy: a weight per priority group.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyRecord {
+    pub name: String,
+    pub version: i64,
+    /// JSON object of priority group → weight.
+    pub weights: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A stored allocation: the answer as given, in JSON.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AllocationRecord {
+    pub id: Id,
+    pub created_at: DateTime<Utc>,
+    /// The user who asked; `None` for the command line.
+    pub created_by: Option<Id>,
+    pub body: String,
+}
+
 /// A taxonomy version to store: the whole taxonomy as text, so every instance builds the same.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewTaxonomy {
@@ -342,4 +362,15 @@ forward! {
     fn save_taxonomy(&self, taxonomy: &NewTaxonomy) -> Result<TaxonomyVersion, StoreError>;
     fn current_taxonomy(&self) -> Result<Option<StoredTaxonomy>, StoreError>;
     fn taxonomy_versions(&self) -> Result<Vec<TaxonomyVersion>, StoreError>;
+    fn caseload(&self, coach_id: Option<Id>) -> Result<Vec<Id>, StoreError>;
+    fn set_policy(
+        &self,
+        name: &str,
+        weights: &str,
+        created_by: Option<Id>,
+    ) -> Result<PolicyRecord, StoreError>;
+    fn policy(&self, name: Option<&str>) -> Result<Option<PolicyRecord>, StoreError>;
+    fn policies(&self) -> Result<Vec<PolicyRecord>, StoreError>;
+    fn save_allocation(&self, created_by: Option<Id>, body: &str) -> Result<Id, StoreError>;
+    fn allocation(&self, id: Id) -> Result<Option<AllocationRecord>, StoreError>;
 }

@@ -13,6 +13,7 @@ use tempfile::TempDir;
 use super::{ScratchDatabase, Store};
 
 mod ads;
+mod allocations;
 pub(super) mod fixtures;
 mod import;
 mod openings;

@@ -1,0 +1,94 @@
+//! Caseloads, priority policies and stored allocations.
+
+use chrono::Utc;
+use sqlx::postgres::PgPool;
+
+use crate::model::Id;
+use crate::store::codec::{AllocationRow, PolicyRow};
+use crate::store::{AllocationRecord, PolicyRecord, StoreError};
+
+pub(super) async fn caseload(pool: &PgPool, coach_id: Option<Id>) -> Result<Vec<Id>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM participants WHERE $1::BIGINT IS NULL OR coach_id = $1 ORDER BY id",
+    )
+    .bind(coach_id)
+    .fetch_all(pool)
+    .await?)
+}
+
+pub(super) async fn set_policy(
+    pool: &PgPool,
+    name: &str,
+    weights: &str,
+    created_by: Option<Id>,
+) -> Result<PolicyRecord, StoreError> {
+    let mut tx = pool.begin().await?;
+    let row: PolicyRow = sqlx::query_as(
+        "INSERT INTO priority_policies (name, version, weights, created_at, created_by) \
+         SELECT $1, COALESCE(MAX(version), 0) + 1, $2, $3, $4 FROM priority_policies WHERE name = $1 \
+         RETURNING name, version, weights, created_at",
+    )
+    .bind(name)
+    .bind(weights)
+    .bind(Utc::now())
+    .bind(created_by)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(row.into())
+}
+
+pub(super) async fn policy(
+    pool: &PgPool,
+    name: Option<&str>,
+) -> Result<Option<PolicyRecord>, StoreError> {
+    let row: Option<PolicyRow> = sqlx::query_as(
+        "SELECT name, version, weights, created_at FROM priority_policies \
+         WHERE $1::TEXT IS NULL OR name = $1 ORDER BY created_at DESC, version DESC LIMIT 1",
+    )
+    .bind(name)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(Into::into))
+}
+
+pub(super) async fn policies(pool: &PgPool) -> Result<Vec<PolicyRecord>, StoreError> {
+    let rows: Vec<PolicyRow> = sqlx::query_as(
+        "SELECT name, version, weights, created_at FROM priority_policies p \
+         WHERE version = (SELECT MAX(version) FROM priority_policies q WHERE q.name = p.name) \
+         ORDER BY created_at DESC, name",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+pub(super) async fn save_allocation(
+    pool: &PgPool,
+    created_by: Option<Id>,
+    body: &str,
+) -> Result<Id, StoreError> {
+    let mut tx = pool.begin().await?;
+    let id: Id = sqlx::query_scalar(
+        "INSERT INTO allocations (created_at, created_by, body) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(Utc::now())
+    .bind(created_by)
+    .bind(body)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub(super) async fn allocation(
+    pool: &PgPool,
+    id: Id,
+) -> Result<Option<AllocationRecord>, StoreError> {
+    let row: Option<AllocationRow> =
+        sqlx::query_as("SELECT id, created_at, created_by, body FROM allocations WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.map(Into::into))
+}
