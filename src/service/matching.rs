@@ -238,7 +238,7 @@ impl Engine {
     }
 
     /// Runs CPU-heavy ranking off the async workers, inside the request's span.
-    async fn blocking<R: Send + 'static>(
+    pub(super) async fn blocking<R: Send + 'static>(
         &self,
         f: impl FnOnce() -> R + Send + 'static,
     ) -> Result<R> {
@@ -250,7 +250,7 @@ impl Engine {
 
     /// Text relevance from the index, then the core's ranking of every open opening in the
     /// projection, pruned to what can enter the top k. Runs on a blocking thread.
-    fn rank_for_profile(
+    pub(super) fn rank_for_profile(
         &self,
         participant_id: Id,
         profile: &Profile,

@@ -8,6 +8,7 @@
 //! the object it touches are checked here, where the object is known.
 
 pub mod access;
+pub mod allocation;
 pub mod error;
 pub mod import;
 pub mod indexer;

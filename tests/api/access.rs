@@ -21,6 +21,8 @@ struct World {
     coach_a: (i64, String),
     coach_b: (i64, String),
     participant_a: i64,
+    /// An allocation coach A made of their own caseload.
+    allocation_a: i64,
     matcher: String,
     employer_user_a: String,
     employer_user_b: String,
@@ -48,6 +50,11 @@ async fn world() -> World {
     let participant_a = app.post_as(&app.admin, "/v1/participants", &body).await["id"]
         .as_i64()
         .unwrap();
+    let allocation_a = app
+        .post_as(&coach_a.1, "/v1/allocations", &json!({"caseload": true}))
+        .await["id"]
+        .as_i64()
+        .unwrap();
     let (_, matcher) = app.token(Role::Matcher, None).await;
     let (_, employer_user_a) = app.token(Role::Employer, Some(employer_a)).await;
     let (_, employer_user_b) = app.token(Role::Employer, Some(employer_b)).await;
@@ -67,6 +74,7 @@ async fn world() -> World {
         coach_a,
         coach_b,
         participant_a,
+        allocation_a,
         matcher,
         employer_user_a,
         employer_user_b,
@@ -187,6 +195,16 @@ fn request(w: &World, method: &str, path: &str, as_employer: bool) -> (String, O
         ("post", "/v1/match") => (path.into(), Some(json!({"skills": ["lagerarbete"]}))),
         ("get", "/v1/status") | ("get", "/v1/openapi.json") => (path.into(), None),
         ("get", "/v1/audit") => (format!("/v1/audit?participant={}", w.participant_a), None),
+        ("post", "/v1/allocations") => (
+            path.into(),
+            Some(json!({"participants": [w.participant_a]})),
+        ),
+        ("get", "/v1/allocations/{id}") => (path_with(w.allocation_a), None),
+        ("get", "/v1/policies") => (path.into(), None),
+        ("put", "/v1/policies/{name}") => (
+            "/v1/policies/matrix".into(),
+            Some(json!({"weights": {"parent": 1.2}})),
+        ),
         _ => panic!("{method} {path} is served but not in the role × route matrix; add it"),
     }
 }
@@ -212,6 +230,9 @@ fn expected_roles(method: &str, path: &str) -> &'static str {
         ("get", "/v1/status") => "acm",
         ("get", "/v1/openapi.json") => "acme",
         ("get", "/v1/audit") => "a",
+        ("post", "/v1/allocations") | ("get", "/v1/allocations/{id}") => "acm",
+        ("get", "/v1/policies") => "acm",
+        ("put", "/v1/policies/{name}") => "a",
         _ => panic!("{method} {path} is served but not in the role × route matrix; add it"),
     }
 }
@@ -277,7 +298,9 @@ async fn the_role_by_route_matrix_holds_for_every_route_the_router_serves() {
             let status = r.status();
             let text = r.text().await.unwrap();
             cells += 1;
-            let not_theirs = (*who == "coach B" && path.starts_with("/v1/participants/{id}"))
+            let not_theirs = (*who == "coach B"
+                && (path.starts_with("/v1/participants/{id}")
+                    || path.starts_with("/v1/allocations")))
                 || (*who == "employer B"
                     && (path.starts_with("/v1/openings/{id}") || path == "/v1/employers/{id}"));
             let expect = if *role == '-' {
@@ -594,6 +617,8 @@ async fn every_read_of_a_participant_is_logged_once_and_the_log_cannot_change() 
         ("admin POST /v1/participants", 1),
         ("coach GET /v1/participants/{id}", 2),
         ("coach GET /v1/participants/{id}/suggestions", 1),
+        // The world's allocation of coach A's caseload read the profile.
+        ("coach POST /v1/allocations", 1),
         ("matcher GET /v1/openings/{id}/candidates", 1),
         ("employer GET /v1/openings/{id}/candidates", 1),
     ]

@@ -10,6 +10,7 @@
 //! What this module must not do: reach the store or the index, or decide who may see what.
 
 pub mod ads;
+pub mod allocations;
 pub mod audit;
 pub mod common;
 pub mod employers;
@@ -21,6 +22,7 @@ pub mod ranking;
 pub mod system;
 
 pub use ads::{ImportAdsParams, ImportAnswer, JobSearchAd, ReportKind, read_ads, spawn_ads_reader};
+pub use allocations::{AllocationInput, AllocationView, PolicyInput, PolicyView};
 pub use common::{ExperienceView, GeoPoint, OccupationView, TermView, Wait, WriteParams};
 pub use employers::{EmployerInput, EmployerView};
 pub use import::{ImportEmployer, ImportFile, ImportOpening};

@@ -3,6 +3,7 @@
 //! without being described. One file of handlers per resource.
 
 pub mod access;
+pub mod allocations;
 pub mod audit;
 pub mod employers;
 pub mod matching;
@@ -52,6 +53,7 @@ pub type ApiResult<T> = Result<T, ApiError>;
         (name = "openings", description = "Vacancies and internships, their search and their ranked candidates"),
         (name = "participants", description = "Participants and the openings suggested for them"),
         (name = "matching", description = "Ranking for a profile that is not stored"),
+        (name = "allocations", description = "Placing a caseload on scarce places under a priority policy, and who is left behind"),
         (name = "system", description = "Health, status and this document"),
     )
 )]
@@ -94,6 +96,7 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .merge(openings::routes())
         .merge(participants::routes())
         .merge(matching::routes())
+        .merge(allocations::routes())
         .merge(audit::routes())
         .merge(system::v1_routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi())
