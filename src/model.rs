@@ -285,6 +285,8 @@ pub enum OpeningStatus {
 )]
 #[serde(rename_all = "snake_case")]
 pub enum PriorityGroup {
+    /// Spelt `under_25`, as units write it; `under25` is read too.
+    #[serde(rename = "under_25", alias = "under25")]
     Under25,
     Parent,
     NewlyUnemployed,
