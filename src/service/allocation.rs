@@ -538,7 +538,7 @@ impl Engine {
                 proposed: ps.iter().map(|&p| pseudonym(p)).collect(),
             })
             .collect();
-        let figures = |a: &allocate::Assignment| group_figures(lists, &edges, a, &opening_ids);
+        let figures = |a: &allocate::Assignment| group_figures(lists, &edges, a, opening_ids);
         Allocation {
             id: 0,
             created_at: Utc::now(),
