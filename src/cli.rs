@@ -96,6 +96,31 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Allocate participants over the open openings (as `POST /v1/allocations`), store the
+    /// allocation and print it as JSON. Opens the data directory's index itself, so run it
+    /// where no server serves the same directory (beside one, use the API).
+    Allocate {
+        #[command(flatten)]
+        data: DataSettings,
+        /// Every participant.
+        #[arg(long, conflicts_with = "participants")]
+        all: bool,
+        /// These participants (comma-separated ids).
+        #[arg(long, value_delimiter = ',', required_unless_present = "all")]
+        participants: Vec<Id>,
+        /// Only `vacancy` or only `internship` openings.
+        #[arg(long, value_parser = opening_kind)]
+        kind: Option<crate::model::OpeningKind>,
+        /// Proposals per participant, 1 to 10.
+        #[arg(long, default_value_t = 1)]
+        per_participant: u32,
+        /// A priority policy by name; the current one without it.
+        #[arg(long)]
+        policy: Option<String>,
+        /// Leave the policy's weights out (the answer's fairness figures show both ways).
+        #[arg(long)]
+        no_policy: bool,
+    },
     /// Create, revoke and list bearer tokens; works beside a running server.
     Token {
         #[command(subcommand)]
@@ -232,6 +257,51 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             municipalities,
             dry_run,
         } => import_taxonomy(&data, dir, mode, municipalities, dry_run).await,
+        Command::Allocate {
+            data,
+            all,
+            participants,
+            kind,
+            per_participant,
+            policy,
+            no_policy,
+        } => {
+            use crate::service::allocation::{AllocationRequest, Selection};
+            let request = AllocationRequest {
+                selection: if all {
+                    Selection::All
+                } else {
+                    Selection::Participants(participants)
+                },
+                kind,
+                per_participant,
+                policy,
+                apply_policy: !no_policy,
+            };
+            let engine = crate::startup::open_engine(&data).await?;
+            let caller = crate::service::Caller::system("allocate");
+            // A start over a missing index rebuilds it first; ranking needs it.
+            while !engine.status(&caller).await?.index_ready {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            let started = std::time::Instant::now();
+            let allocation = engine
+                .allocate(&caller, request)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))
+                .context("allocating")?;
+            tracing::info!(
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                assigned = allocation.assignments.len(),
+                "allocated"
+            );
+            engine.store().close().await;
+            println!(
+                "{}",
+                serde_json::to_string(&crate::api::dto::AllocationView::from(allocation))?
+            );
+            Ok(())
+        }
         Command::Token { command } => token(command).await,
         Command::Eval {
             seed,
@@ -483,6 +553,11 @@ async fn sync_ads(
     store.close().await;
     println!("{}; applied to {}", summary.line(), latest.to_rfc3339());
     Ok(())
+}
+
+fn opening_kind(s: &str) -> Result<crate::model::OpeningKind, String> {
+    serde_json::from_value(serde_json::Value::String(s.trim().to_owned()))
+        .map_err(|_| format!("unknown kind {s:?}; expected vacancy or internship"))
 }
 
 /// RFC 3339, or a date (its midnight, UTC).

@@ -304,7 +304,47 @@ async fn bad_allocation_requests_are_refused_by_name() {
     app.stop().await;
 }
 
+/// `jobmatch allocate` over the demo data: everyone, then two by id without the policy.
+async fn the_command_line_allocates_the_demo_caseloads() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("demo.json");
+    let out = crate::cli::jobmatch().args(["demo"]).output().unwrap();
+    std::fs::write(&file, &out.stdout).unwrap();
+    let run = |args: &[&str]| {
+        let out = crate::cli::jobmatch()
+            .args(args)
+            .arg("--data-dir")
+            .arg(&data)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    run(&["import", file.to_str().unwrap()]);
+    let all: Value = serde_json::from_slice(&run(&["allocate", "--all"])).unwrap();
+    let participants = all["inputs"]["participants"].as_array().unwrap().len();
+    assert!(participants >= 200, "{participants}");
+    let placed = all["assignments"].as_array().unwrap().len();
+    assert_eq!(
+        placed + all["unassigned"].as_array().unwrap().len(),
+        participants
+    );
+    assert!(placed > participants / 2, "{placed} of {participants}");
+    let two: Value =
+        serde_json::from_slice(&run(&["allocate", "--participants", "1,2", "--no-policy"]))
+            .unwrap();
+    assert_eq!(two["inputs"]["participants"], json!([1, 2]));
+    assert_eq!(two["inputs"]["apply_policy"], false);
+    assert!(two["id"].as_i64().unwrap() > all["id"].as_i64().unwrap());
+}
+
 on_both_backends!(
+    the_command_line_allocates_the_demo_caseloads,
     scarce_places_go_to_the_best_total_and_every_outcome_is_explained,
     a_priority_policy_tips_a_contested_place_and_the_figures_show_its_cost,
     bad_allocation_requests_are_refused_by_name,
