@@ -189,6 +189,7 @@ fn request(w: &World, method: &str, path: &str, as_employer: bool) -> (String, O
         ("post", "/v1/participants") => (path.into(), Some(participant_body())),
         ("get", "/v1/participants/{id}")
         | ("get", "/v1/participants/{id}/suggestions")
+        | ("get", "/v1/participants/{id}/gaps")
         | ("get", "/v1/participants/{id}/profile") => (path_with(w.participant_a), None),
         ("put", "/v1/participants/{id}") => (path_with(w.participant_a), Some(participant_body())),
         ("delete", "/v1/participants/{id}") => (path.into(), None),
@@ -225,6 +226,7 @@ fn expected_roles(method: &str, path: &str) -> &'static str {
         ("post", "/v1/participants") => "ac",
         ("get" | "put" | "delete", "/v1/participants/{id}") => "ac",
         ("get", "/v1/participants/{id}/suggestions") => "ac",
+        ("get", "/v1/participants/{id}/gaps") => "ac",
         ("get", "/v1/participants/{id}/profile") => "acm",
         ("post", "/v1/match") => "acm",
         ("get", "/v1/status") => "acm",

@@ -11,6 +11,7 @@ mod allocations;
 mod cli;
 mod crash;
 mod errors;
+mod gaps;
 mod golden;
 mod instances;
 mod lifecycle;

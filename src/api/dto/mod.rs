@@ -14,6 +14,7 @@ pub mod allocations;
 pub mod audit;
 pub mod common;
 pub mod employers;
+pub mod gaps;
 pub mod import;
 pub mod normalise;
 pub mod openings;
@@ -25,6 +26,7 @@ pub use ads::{ImportAdsParams, ImportAnswer, JobSearchAd, ReportKind, read_ads, 
 pub use allocations::{AllocationInput, AllocationView, PolicyInput, PolicyView};
 pub use common::{ExperienceView, GeoPoint, OccupationView, TermView, Wait, WriteParams};
 pub use employers::{EmployerInput, EmployerView};
+pub use gaps::GapsView;
 pub use import::{ImportEmployer, ImportFile, ImportOpening};
 pub use openings::{
     OpeningInput, OpeningSummary, OpeningView, SearchHit, SearchParams, SearchResults,

@@ -31,6 +31,7 @@ pub const ROUTE_ROLES: &[(&str, &str, &[Role])] = &[
     ("put", "/v1/participants/{id}", KEEPERS),
     ("delete", "/v1/participants/{id}", KEEPERS),
     ("get", "/v1/participants/{id}/suggestions", KEEPERS),
+    ("get", "/v1/participants/{id}/gaps", KEEPERS),
     ("get", "/v1/participants/{id}/profile", STAFF),
     ("post", "/v1/match", STAFF),
     ("post", "/v1/allocations", STAFF),

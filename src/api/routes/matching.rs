@@ -10,7 +10,7 @@ use utoipa_axum::routes;
 use super::{ApiResult, AppState};
 use crate::api::dto::ranking::{CandidatesAnswer, EmployerCandidates};
 use crate::api::dto::{
-    Candidates, ParticipantSuggestions, ProfileInput, ProfileSuggestions, RankParams,
+    Candidates, GapsView, ParticipantSuggestions, ProfileInput, ProfileSuggestions, RankParams,
 };
 use crate::api::error::ErrorBody;
 use crate::api::extract::{AppJson, AppPath, AppQuery};
@@ -20,6 +20,7 @@ use crate::service::Caller;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(participant_suggestions))
+        .routes(routes!(participant_gaps))
         .routes(routes!(opening_candidates))
         .routes(routes!(match_profile))
 }
@@ -53,6 +54,29 @@ async fn participant_suggestions(
         &engine.taxonomy(),
         params.wording(&engine.taxonomy()),
     )))
+}
+
+/// What would open doors for a participant: each single change to the profile (Swedish one
+/// step up, a licence or skill the openings within reach ask for most, 10 km more travel,
+/// full time), with how many more open openings it lets through the hard rules and how much it
+/// lifts the five best scores; most doors first, and the first as `plan`.
+#[utoipa::path(
+    get,
+    path = "/participants/{id}/gaps",
+    tag = "participants",
+    params(("id" = i64, Path, description = "Participant id")),
+    responses(
+        (status = 200, description = "The changes, most doors first", body = GapsView),
+        (status = 404, description = "No such participant", body = ErrorBody),
+        (status = 503, description = "The search index is being rebuilt (`index_rebuilding`, with Retry-After)", body = ErrorBody),
+    )
+)]
+async fn participant_gaps(
+    State(engine): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<Id>,
+) -> ApiResult<impl IntoResponse> {
+    Ok(Json(GapsView::from(engine.gaps(&caller, id).await?)))
 }
 
 /// Participants ranked for an open opening, pseudonymised, with each score explained.
