@@ -10,7 +10,7 @@ use crate::api::dto::{
     EmployerInput, ImportEmployer, ImportFile, ImportOpening, OccupationInput, OpeningInput,
     ParticipantInput, ProfileInput,
 };
-use crate::model::{EmploymentForm, Hours, OpeningKind, PriorityGroup, SsykCode};
+use crate::model::{EmploymentForm, Gender, Hours, OpeningKind, PriorityGroup, SsykCode};
 use crate::taxonomy::Taxonomy;
 
 pub const SEED: u64 = 20261123;
@@ -246,7 +246,7 @@ pub fn generate(taxonomy: &Taxonomy, seed: u64, today: NaiveDate) -> ImportFile 
         .collect();
 
     let participants: Vec<ParticipantInput> = (0..220)
-        .map(|_| {
+        .map(|i| {
             let (code, _) = OCCUPATIONS[rng.random_range(0..OCCUPATIONS.len())];
             let mut skills = skills_of(code);
             skills.shuffle(&mut rng);
@@ -299,6 +299,15 @@ pub fn generate(taxonomy: &Taxonomy, seed: u64, today: NaiveDate) -> ImportFile 
                     available_from: Some(today + Duration::days(rng.random_range(0..30))),
                     hours: Some([Hours::Any, Hours::Full, Hours::Part][rng.random_range(0..3)]),
                     priority_groups: groups,
+                    // Stated by four in five, by turns; drawn from no generator, so the rest of
+                    // the demo stays as it was.
+                    gender: [
+                        Some(Gender::Woman),
+                        Some(Gender::Man),
+                        None,
+                        Some(Gender::Man),
+                        Some(Gender::Woman),
+                    ][i % 5],
                 },
             }
         })

@@ -455,6 +455,21 @@ pub struct Profile {
     pub available_from: Option<NaiveDate>,
     pub hours: Hours,
     pub priority_groups: Vec<PriorityGroup>,
+    /// Recorded only for statistics and fairness audits, where the participant wants it; never
+    /// an input to scoring, and never shown to job matchers or employers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<Gender>,
+}
+
+/// Gender as the participant states it, for statistics only.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Gender {
+    Woman,
+    Man,
+    Other,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -323,6 +323,7 @@ impl EvalCorpus {
                 available_from: None,
                 hours: Hours::Any,
                 priority_groups: Vec::new(),
+                gender: None,
             };
             people.push(EvalParticipant {
                 id,

@@ -598,6 +598,15 @@ fn groups_of(profile: &Profile) -> Vec<String> {
         }
         .to_owned(),
     );
+    out.push(
+        match profile.gender {
+            Some(crate::model::Gender::Woman) => "gender:woman",
+            Some(crate::model::Gender::Man) => "gender:man",
+            Some(crate::model::Gender::Other) => "gender:other",
+            None => "gender:unknown",
+        }
+        .to_owned(),
+    );
     out
 }
 

@@ -262,8 +262,7 @@ impl Engine {
         // A certificate is also a skill concept (truckkort): it is tried once, as a licence.
         skills.retain(|&k, _| {
             let term = p.keys.describe(k, &taxonomy);
-            term
-                .id
+            term.id
                 .as_ref()
                 .is_none_or(|id| taxonomy.licence(id.as_str()).is_err())
         });

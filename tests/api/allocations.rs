@@ -63,8 +63,31 @@ async fn scarce_places_go_to_the_best_total_and_every_outcome_is_explained() {
     let evening = app.post_ok("/v1/openings", &other).await["id"]
         .as_i64()
         .unwrap();
+    let mut amina = person("Amina Hassan", 4.0, &["parent"]);
+    amina["gender"] = json!("woman");
+    let first = create(&app, &amina).await;
+    // Gender is the coach's to see, for statistics; a job matcher's view has none.
+    assert_eq!(
+        app.get_json(&format!("/v1/participants/{first}")).await["gender"],
+        "woman"
+    );
+    let seen = app
+        .send(
+            reqwest::Method::GET,
+            &format!("/v1/participants/{first}/profile"),
+            Some(&app.matcher),
+            None,
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !seen.contains("gender") && !seen.contains("woman"),
+        "{seen}"
+    );
     let ids = [
-        create(&app, &person("Amina Hassan", 4.0, &["parent"])).await,
+        first,
         create(&app, &person("Bashir Omar", 2.0, &[])).await,
         create(&app, &person("Carmen Ruiz", 1.0, &["long_term_recipient"])).await,
     ];
@@ -140,6 +163,12 @@ async fn scarce_places_go_to_the_best_total_and_every_outcome_is_explained() {
         })
         .sum();
     assert_eq!(proposed, 2);
+    let women = group(&allocation["fairness"]["with_policy"], "gender:woman");
+    assert_eq!(women["participants"], 1);
+    assert_eq!(
+        group(&allocation["fairness"]["without_policy"], "gender:unknown")["participants"],
+        2
+    );
     let all = group(&allocation["fairness"]["with_policy"], "all");
     assert_eq!(
         (all["participants"].as_u64(), all["placed"].as_u64()),

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use super::common::{ExperienceView, GeoPoint, TermView, term_views};
 use super::normalise::{Split, licences, list_len, place, short_text, terms};
 use crate::model::{
-    Experience, Hours, Id, Identity, Participant, PriorityGroup, Profile, SwedishLevel,
+    Experience, Gender, Hours, Id, Identity, Participant, PriorityGroup, Profile, SwedishLevel,
 };
 use crate::service::InputError;
 use crate::taxonomy::Taxonomy;
@@ -69,6 +69,10 @@ pub struct ProfileInput {
     pub hours: Option<Hours>,
     #[serde(default)]
     pub priority_groups: Vec<PriorityGroup>,
+    /// For statistics and fairness audits only, where the participant wants it recorded; never
+    /// scored, never shown to job matchers or employers.
+    #[serde(default)]
+    pub gender: Option<Gender>,
 }
 
 /// Described as it is read: one flat object, the identity fields beside the profile's, and no
@@ -232,6 +236,7 @@ impl ProfileInput {
             available_from: self.available_from,
             hours: self.hours.unwrap_or(Hours::Any),
             priority_groups,
+            gender: self.gender,
         })
     }
 }
@@ -257,6 +262,7 @@ pub struct ParticipantView {
     pub available_from: Option<NaiveDate>,
     pub hours: Hours,
     pub priority_groups: Vec<PriorityGroup>,
+    pub gender: Option<Gender>,
 }
 
 impl ParticipantView {
@@ -280,6 +286,7 @@ impl ParticipantView {
             available_from: profile.available_from,
             hours: profile.hours,
             priority_groups: profile.priority_groups,
+            gender: profile.gender,
         }
     }
 }

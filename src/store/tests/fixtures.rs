@@ -103,6 +103,7 @@ pub(in crate::store) fn full_profile() -> Profile {
         available_from: Some(date(2025, 8, 1)),
         hours: Hours::Any,
         priority_groups: vec![PriorityGroup::Under25, PriorityGroup::Parent],
+        gender: Some(crate::model::Gender::Woman),
     }
 }
 
