@@ -577,7 +577,7 @@ fn policy_of(record: crate::store::PolicyRecord) -> Result<Policy> {
 }
 
 /// The groups a participant is counted in.
-fn groups_of(profile: &Profile) -> Vec<String> {
+pub(super) fn groups_of(profile: &Profile) -> Vec<String> {
     let mut out = vec!["all".to_owned()];
     if profile.priority_groups.is_empty() {
         out.push("priority:none".to_owned());

@@ -10,6 +10,7 @@
 pub mod access;
 pub mod allocation;
 pub mod error;
+pub mod fairness;
 pub mod gaps;
 pub mod import;
 pub mod indexer;

@@ -359,6 +359,21 @@ pub trait Backend: Clone + Send + Sync + 'static {
         &self,
         id: Id,
     ) -> impl Future<Output = Result<Option<AllocationRecord>, StoreError>> + Send;
+
+    /// How often each participant was read for each purpose in `[from, to)`, from the access
+    /// log: `(participant, action, reads)`.
+    fn exposure(
+        &self,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> impl Future<Output = Result<Vec<(Id, String, i64)>, StoreError>> + Send;
+
+    /// The allocations made in `[from, to)`, oldest first.
+    fn allocations_between(
+        &self,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> impl Future<Output = Result<Vec<AllocationRecord>, StoreError>> + Send;
 }
 
 /// Implements [`Backend`] for a backend type `$store` with a `pool` field whose resource
@@ -608,6 +623,22 @@ macro_rules! resource_backend {
                 id: Id,
             ) -> Result<Option<$crate::store::AllocationRecord>, StoreError> {
                 allocations::allocation(&self.pool, id).await
+            }
+
+            async fn exposure(
+                &self,
+                from: chrono::DateTime<chrono::Utc>,
+                to: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Vec<(Id, String, i64)>, StoreError> {
+                allocations::exposure(&self.pool, from, to).await
+            }
+
+            async fn allocations_between(
+                &self,
+                from: chrono::DateTime<chrono::Utc>,
+                to: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Vec<$crate::store::AllocationRecord>, StoreError> {
+                allocations::allocations_between(&self.pool, from, to).await
             }
         }
     };

@@ -373,4 +373,14 @@ forward! {
     fn policies(&self) -> Result<Vec<PolicyRecord>, StoreError>;
     fn save_allocation(&self, created_by: Option<Id>, body: &str) -> Result<Id, StoreError>;
     fn allocation(&self, id: Id) -> Result<Option<AllocationRecord>, StoreError>;
+    fn exposure(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(Id, String, i64)>, StoreError>;
+    fn allocations_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<AllocationRecord>, StoreError>;
 }

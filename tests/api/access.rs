@@ -202,6 +202,7 @@ fn request(w: &World, method: &str, path: &str, as_employer: bool) -> (String, O
         ),
         ("get", "/v1/allocations/{id}") => (path_with(w.allocation_a), None),
         ("get", "/v1/policies") => (path.into(), None),
+        ("get", "/v1/fairness") => ("/v1/fairness?from=2026-01-01".into(), None),
         ("put", "/v1/policies/{name}") => (
             "/v1/policies/matrix".into(),
             Some(json!({"weights": {"parent": 1.2}})),
@@ -233,7 +234,7 @@ fn expected_roles(method: &str, path: &str) -> &'static str {
         ("get", "/v1/openapi.json") => "acme",
         ("get", "/v1/audit") => "a",
         ("post", "/v1/allocations") | ("get", "/v1/allocations/{id}") => "acm",
-        ("get", "/v1/policies") => "acm",
+        ("get", "/v1/policies") | ("get", "/v1/fairness") => "acm",
         ("put", "/v1/policies/{name}") => "a",
         _ => panic!("{method} {path} is served but not in the role × route matrix; add it"),
     }

@@ -372,7 +372,96 @@ async fn the_command_line_allocates_the_demo_caseloads() {
     assert!(two["id"].as_i64().unwrap() > all["id"].as_i64().unwrap());
 }
 
+/// Exposure by group over a period: suggestions shown, candidate lists, allocations.
+async fn exposure_is_counted_by_group_over_a_period() {
+    let app = spawn_app().await;
+    let employer = app.employer("Centrallagret AB").await;
+    let opening = app
+        .post_ok("/v1/openings", &warehouse_opening(employer))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let mut parent = person("Gul Demir", 2.0, &["parent"]);
+    parent["gender"] = json!("woman");
+    let parent = create(&app, &parent).await;
+    let other = create(&app, &person("Hassan Nur", 2.0, &[])).await;
+    for _ in 0..2 {
+        app.get_json(&format!("/v1/participants/{parent}/suggestions"))
+            .await;
+    }
+    app.get_json(&format!("/v1/participants/{other}/suggestions"))
+        .await;
+    let r = app
+        .send(
+            reqwest::Method::GET,
+            &format!("/v1/openings/{opening}/candidates"),
+            Some(&app.matcher),
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let allocation = app
+        .post_as(
+            &app.matcher,
+            "/v1/allocations",
+            &json!({"participants": [parent]}),
+        )
+        .await;
+    assert_eq!(assigned(&allocation).len(), 1);
+
+    let today = chrono::Utc::now().date_naive();
+    let path = format!("/v1/fairness?from={today}&to={today}");
+    let r = app
+        .send(reqwest::Method::GET, &path, Some(&app.matcher), None)
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let exposure: Value = r.json().await.unwrap();
+    assert_eq!(exposure["allocations"], 1, "{exposure}");
+    let all = group(&exposure["groups"], "all");
+    assert_eq!(all["participants"], 2);
+    assert_eq!(all["suggestion_views"], 3);
+    assert_eq!(all["candidate_appearances"], 2);
+    let parents = group(&exposure["groups"], "priority:parent");
+    assert_eq!(parents["suggestion_views"], 2);
+    assert_eq!(parents["suggestion_views_per_participant"], 2.0);
+    assert_eq!(
+        (
+            parents["allocations_included"].as_i64(),
+            parents["proposals"].as_i64()
+        ),
+        (Some(1), Some(1))
+    );
+    assert_eq!(parents["share_proposed"], 1.0);
+    assert_eq!(
+        group(&exposure["groups"], "priority:none")["share_proposed"],
+        0.0
+    );
+    assert_eq!(
+        group(&exposure["groups"], "gender:woman")["participants"],
+        1
+    );
+
+    // A period before any of it saw nothing.
+    let before = app
+        .get_json("/v1/fairness?from=2020-01-01&to=2020-12-31")
+        .await;
+    assert_eq!(before["allocations"], 0);
+    assert_eq!(group(&before["groups"], "all")["suggestion_views"], 0);
+    for bad in [
+        "/v1/fairness?from=2026-12-31&to=2026-01-01",
+        "/v1/fairness?from=yesterday",
+        "/v1/fairness?since=2026-01-01",
+    ] {
+        let r = app
+            .send(reqwest::Method::GET, bad, Some(&app.matcher), None)
+            .await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{bad}");
+    }
+    app.stop().await;
+}
+
 on_both_backends!(
+    exposure_is_counted_by_group_over_a_period,
     the_command_line_allocates_the_demo_caseloads,
     scarce_places_go_to_the_best_total_and_every_outcome_is_explained,
     a_priority_policy_tips_a_contested_place_and_the_figures_show_its_cost,

@@ -14,6 +14,7 @@ pub mod allocations;
 pub mod audit;
 pub mod common;
 pub mod employers;
+pub mod fairness;
 pub mod gaps;
 pub mod import;
 pub mod normalise;
@@ -26,6 +27,7 @@ pub use ads::{ImportAdsParams, ImportAnswer, JobSearchAd, ReportKind, read_ads, 
 pub use allocations::{AllocationInput, AllocationView, PolicyInput, PolicyView};
 pub use common::{ExperienceView, GeoPoint, OccupationView, TermView, Wait, WriteParams};
 pub use employers::{EmployerInput, EmployerView};
+pub use fairness::{ExposureView, FairnessParams};
 pub use gaps::GapsView;
 pub use import::{ImportEmployer, ImportFile, ImportOpening};
 pub use openings::{

@@ -38,6 +38,7 @@ pub const ROUTE_ROLES: &[(&str, &str, &[Role])] = &[
     ("get", "/v1/allocations/{id}", STAFF),
     ("get", "/v1/policies", STAFF),
     ("put", "/v1/policies/{name}", &[Role::Admin]),
+    ("get", "/v1/fairness", STAFF),
     ("get", "/v1/status", STAFF),
     ("get", "/v1/openapi.json", ALL),
     ("get", "/v1/audit", &[Role::Admin]),

@@ -8,9 +8,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ApiResult, AppState, BodyErrors};
-use crate::api::dto::{AllocationInput, AllocationView, PolicyInput, PolicyView};
+use crate::api::dto::{
+    AllocationInput, AllocationView, ExposureView, FairnessParams, PolicyInput, PolicyView,
+};
 use crate::api::error::ErrorBody;
-use crate::api::extract::{AppJson, AppPath};
+use crate::api::extract::{AppJson, AppPath, AppQuery};
 use crate::model::Id;
 use crate::service::Caller;
 
@@ -20,6 +22,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_allocation))
         .routes(routes!(list_policies))
         .routes(routes!(set_policy))
+        .routes(routes!(fairness))
 }
 
 /// Allocates participants over the open openings: the proposals that maximise the total
@@ -110,4 +113,28 @@ async fn set_policy(
 ) -> ApiResult<impl IntoResponse> {
     let policy = engine.set_policy(&caller, &name, input.weights).await?;
     Ok((StatusCode::CREATED, Json(PolicyView::from(policy))))
+}
+
+/// Exposure over a period by group (priority group, Swedish band, gender): how often the
+/// participants within the caller's reach were shown suggestions, appeared in candidate lists,
+/// were included in allocations and were proposed an opening in one.
+#[utoipa::path(
+    get,
+    path = "/fairness",
+    tag = "allocations",
+    params(FairnessParams),
+    responses(
+        (status = 200, description = "Exposure by group", body = ExposureView),
+        (status = 400, description = "A period that cannot be read, or ends before it starts", body = ErrorBody),
+    )
+)]
+async fn fairness(
+    State(engine): State<AppState>,
+    caller: Caller,
+    AppQuery(params): AppQuery<FairnessParams>,
+) -> ApiResult<impl IntoResponse> {
+    let (from, to) = params.period()?;
+    Ok(Json(ExposureView::from(
+        engine.fairness(&caller, from, to).await?,
+    )))
 }

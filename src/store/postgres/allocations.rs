@@ -1,6 +1,6 @@
 //! Caseloads, priority policies and stored allocations.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sqlx::postgres::PgPool;
 
 use crate::model::Id;
@@ -91,4 +91,36 @@ pub(super) async fn allocation(
             .fetch_optional(pool)
             .await?;
     Ok(row.map(Into::into))
+}
+
+pub(super) async fn exposure(
+    pool: &PgPool,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<(Id, String, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT participant_id, action, COUNT(*) FROM participant_reads \
+         WHERE at >= $1 AND at < $2 GROUP BY participant_id, action \
+         ORDER BY participant_id, action",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await?)
+}
+
+pub(super) async fn allocations_between(
+    pool: &PgPool,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<AllocationRecord>, StoreError> {
+    let rows: Vec<AllocationRow> = sqlx::query_as(
+        "SELECT id, created_at, created_by, body FROM allocations \
+         WHERE created_at >= $1 AND created_at < $2 ORDER BY id",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
 }

@@ -1,0 +1,103 @@
+//! Exposure by group over a period, on the wire.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::service::fairness::{Exposure, ExposureFigures};
+use crate::service::{Code, InputError};
+
+/// The period: dates (`2026-11-01`, from its start) or RFC 3339 times; `to` is exclusive, a
+/// date meaning the end of that day. Without them, the last 30 days.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FairnessParams {
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+fn time(field: &str, text: &str, end_of_day: bool) -> Result<DateTime<Utc>, InputError> {
+    let text = text.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| if end_of_day { d.succ_opt() } else { Some(d) })
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| {
+            InputError::new(
+                Code::InvalidParameter,
+                field,
+                format!("{field}={text:?} is not a date (2026-11-01) or an RFC 3339 time"),
+            )
+        })
+}
+
+impl FairnessParams {
+    pub fn period(&self) -> Result<(DateTime<Utc>, DateTime<Utc>), InputError> {
+        let to = match &self.to {
+            Some(t) => time("to", t, true)?,
+            None => Utc::now(),
+        };
+        let from = match &self.from {
+            Some(f) => time("from", f, false)?,
+            None => to - chrono::Duration::days(30),
+        };
+        Ok((from, to))
+    }
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ExposureFiguresView {
+    /// `all`, `priority:<group>`, `priority:none`, `swedish:A1–A2` …, `gender:woman` …
+    pub group: String,
+    pub participants: usize,
+    pub suggestion_views: i64,
+    pub suggestion_views_per_participant: f64,
+    pub candidate_appearances: i64,
+    pub candidate_appearances_per_participant: f64,
+    pub allocations_included: i64,
+    pub proposals: i64,
+    /// Share proposed an opening in at least one allocation of the period.
+    pub share_proposed: f64,
+}
+
+impl From<ExposureFigures> for ExposureFiguresView {
+    fn from(f: ExposureFigures) -> Self {
+        ExposureFiguresView {
+            group: f.group,
+            participants: f.participants,
+            suggestion_views: f.suggestion_views,
+            suggestion_views_per_participant: f.suggestion_views_per_participant,
+            candidate_appearances: f.candidate_appearances,
+            candidate_appearances_per_participant: f.candidate_appearances_per_participant,
+            allocations_included: f.allocations_included,
+            proposals: f.proposals,
+            share_proposed: f.share_proposed,
+        }
+    }
+}
+
+/// Exposure of participants in suggestions, candidate lists and allocations, by group.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ExposureView {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    /// Allocations made in the period.
+    pub allocations: usize,
+    pub groups: Vec<ExposureFiguresView>,
+}
+
+impl From<Exposure> for ExposureView {
+    fn from(e: Exposure) -> Self {
+        ExposureView {
+            from: e.from,
+            to: e.to,
+            allocations: e.allocations,
+            groups: e.groups.into_iter().map(Into::into).collect(),
+        }
+    }
+}
