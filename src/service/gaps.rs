@@ -107,8 +107,10 @@ impl Engine {
             limit: BEST,
             include_excluded: false,
         };
+        // Only a skill changes the words text relevance is found with: the rest share it.
+        let text = self.text_relevance(&profile)?;
         let (passing, best) =
-            outcome(&self.rank_for_profile(participant_id, &profile, query, today)?);
+            outcome(&self.rank_with_text(participant_id, &profile, text.as_deref(), query, today));
         let mut tries: Vec<(Change, Profile, Option<usize>)> = Vec::new();
 
         let next = match profile.swedish_level {
@@ -176,8 +178,13 @@ impl Engine {
         let mut gaps = tries
             .into_par_iter()
             .map(|(change, p, asked_by)| {
-                let (after, best_after) =
-                    outcome(&self.rank_for_profile(participant_id, &p, query, today)?);
+                let ranking = match change {
+                    Change::Skill { .. } => {
+                        self.rank_for_profile(participant_id, &p, query, today)?
+                    }
+                    _ => self.rank_with_text(participant_id, &p, text.as_deref(), query, today),
+                };
+                let (after, best_after) = outcome(&ranking);
                 Ok(Gap {
                     change,
                     more_openings: after as i64 - passing as i64,

@@ -257,13 +257,32 @@ impl Engine {
         query: RankQuery,
         today: NaiveDate,
     ) -> Result<Ranking> {
+        let text = self.text_relevance(profile)?;
+        Ok(self.rank_with_text(participant_id, profile, text.as_deref(), query, today))
+    }
+
+    /// The text relevance of every open opening the index finds for a profile's words, scaled
+    /// by the best open opening, whatever the kind asked for or the hard rules, so neither
+    /// changes an opening's score. `None` when the profile has no words that find anything.
+    pub(super) fn text_relevance(&self, profile: &Profile) -> Result<Option<Vec<(Id, f32)>>> {
         let words = profile_words(profile);
         let hits = self.index()?.relevance(&words, self.text_hit_limit())?;
-        // Scaled by the best open opening, whatever the kind asked for or the hard rules, so
-        // neither changes an opening's score.
         let best = hits.first().map_or(0.0, |h| h.1);
-        let text = features::scale_relevance(&hits.iter().map(|h| h.1).collect::<Vec<_>>(), best)
-            .map(|scaled| hits.iter().map(|h| h.0).zip(scaled).collect::<Vec<_>>());
+        Ok(
+            features::scale_relevance(&hits.iter().map(|h| h.1).collect::<Vec<_>>(), best)
+                .map(|scaled| hits.iter().map(|h| h.0).zip(scaled).collect::<Vec<_>>()),
+        )
+    }
+
+    /// The projection's ranking of a profile with text relevance already found.
+    pub(super) fn rank_with_text(
+        &self,
+        participant_id: Id,
+        profile: &Profile,
+        text: Option<&[(Id, f32)]>,
+        query: RankQuery,
+        today: NaiveDate,
+    ) -> Ranking {
         let p = self.projection.read();
         // Built from the profile just read, so the words and the scores see the same person.
         let participant = features::participant_features_lookup(
@@ -277,13 +296,7 @@ impl Engine {
             skill_weights: &p.keys.weights,
             today,
         };
-        Ok(p.rank_openings(
-            &participant,
-            query.kind,
-            text.as_deref(),
-            ctx,
-            query.options(),
-        ))
+        p.rank_openings(&participant, query.kind, text, ctx, query.options())
     }
 
     async fn present_openings(&self, ranking: Ranking) -> Result<Ranked<Opening>> {
