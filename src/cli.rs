@@ -121,6 +121,25 @@ pub enum Command {
         #[arg(long)]
         no_policy: bool,
     },
+    /// What would open the most doors for a participant (as `GET /v1/participants/{id}/gaps`),
+    /// printed as JSON. Opens the data directory's index itself, as `allocate` does.
+    Gaps {
+        #[command(flatten)]
+        data: DataSettings,
+        /// The participant's id.
+        participant: Id,
+    },
+    /// Exposure by group over a period (as `GET /v1/fairness`), printed as JSON.
+    Fairness {
+        #[command(flatten)]
+        data: DataSettings,
+        /// Start of the period (a date or RFC 3339); 30 days before `--to` without it.
+        #[arg(long)]
+        from: Option<String>,
+        /// End of the period, exclusive (a date means the end of that day); now without it.
+        #[arg(long)]
+        to: Option<String>,
+    },
     /// Create, revoke and list bearer tokens; works beside a running server.
     Token {
         #[command(subcommand)]
@@ -278,12 +297,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 policy,
                 apply_policy: !no_policy,
             };
-            let engine = crate::startup::open_engine(&data).await?;
+            let engine = ready_engine(&data).await?;
             let caller = crate::service::Caller::system("allocate");
-            // A start over a missing index rebuilds it first; ranking needs it.
-            while !engine.status(&caller).await?.index_ready {
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            }
             let started = std::time::Instant::now();
             let allocation = engine
                 .allocate(&caller, request)
@@ -299,6 +314,37 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!(
                 "{}",
                 serde_json::to_string(&crate::api::dto::AllocationView::from(allocation))?
+            );
+            Ok(())
+        }
+        Command::Gaps { data, participant } => {
+            let engine = ready_engine(&data).await?;
+            let gaps = engine
+                .gaps(&crate::service::Caller::system("gaps"), participant)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))
+                .context("finding the gaps")?;
+            engine.store().close().await;
+            println!(
+                "{}",
+                serde_json::to_string(&crate::api::dto::GapsView::from(gaps))?
+            );
+            Ok(())
+        }
+        Command::Fairness { data, from, to } => {
+            let params = crate::api::dto::FairnessParams { from, to };
+            let (from, to) = params
+                .period()
+                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            let engine = crate::startup::open_engine(&data).await?;
+            let exposure = engine
+                .fairness(&crate::service::Caller::system("fairness"), from, to)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            engine.store().close().await;
+            println!(
+                "{}",
+                serde_json::to_string(&crate::api::dto::ExposureView::from(exposure))?
             );
             Ok(())
         }
@@ -389,6 +435,19 @@ async fn token(command: TokenCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The engine over a data directory, once its index is in service: a start over a missing
+/// index rebuilds it first, and ranking needs it.
+async fn ready_engine(
+    data: &DataSettings,
+) -> anyhow::Result<std::sync::Arc<crate::service::Engine>> {
+    let engine = crate::startup::open_engine(data).await?;
+    let caller = crate::service::Caller::system("status");
+    while !engine.status(&caller).await?.index_ready {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    Ok(engine)
 }
 
 async fn import_taxonomy(

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use chrono::Utc;
 use rayon::prelude::*;
 
-use super::error::{Result, ServiceError};
+use super::error::Result;
 use super::{Caller, Engine, RankQuery};
 use crate::model::{Hours, Id, Profile, SwedishLevel, Term};
 use crate::projection::features;
@@ -86,14 +86,8 @@ impl Engine {
     /// The single changes that would open the most doors for a participant on the caller's
     /// caseload, ranked. The read is logged.
     pub async fn gaps(self: &Arc<Self>, caller: &Caller, participant_id: Id) -> Result<Gaps> {
-        self.require_keeper(caller, participant_id).await?;
         let profile = self
-            .store
-            .participant_profile(participant_id)
-            .await?
-            .ok_or(ServiceError::not_found("participant", participant_id))?;
-        self.store
-            .log_reads(&caller.reads([participant_id], "participant.gaps"))
+            .kept_profile(caller, participant_id, "participant.gaps")
             .await?;
         let engine = Arc::clone(self);
         self.blocking(move || engine.gaps_of(participant_id, profile))

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use chrono::{NaiveDate, Utc};
 
-use super::error::{InternalError, Result, ServiceError, UserError};
+use super::error::{InternalError, Result, UserError};
 use super::{Caller, Engine};
 use crate::model::{
     Id, Opening, OpeningKind, OpeningStatus, Profile, Role, SsykCode, SwedishLevel,
@@ -200,14 +200,8 @@ impl Engine {
         participant_id: Id,
         query: RankQuery,
     ) -> Result<Ranked<Opening>> {
-        self.require_keeper(caller, participant_id).await?;
         let profile = self
-            .store
-            .participant_profile(participant_id)
-            .await?
-            .ok_or(ServiceError::not_found("participant", participant_id))?;
-        self.store
-            .log_reads(&caller.reads([participant_id], "participant.suggestions"))
+            .kept_profile(caller, participant_id, "participant.suggestions")
             .await?;
         self.suggest(participant_id, profile, query).await
     }

@@ -67,6 +67,24 @@ impl Engine {
         )
     }
 
+    /// The matchable profile of a participant the caller keeps, read for `use_case` and logged
+    /// as such: what suggestions and gaps start from.
+    pub(super) async fn kept_profile(
+        &self,
+        caller: &Caller,
+        id: Id,
+        use_case: &str,
+    ) -> Result<crate::model::Profile> {
+        self.require_keeper(caller, id).await?;
+        let profile = self
+            .store
+            .participant_profile(id)
+            .await?
+            .ok_or(ServiceError::not_found("participant", id))?;
+        self.store.log_reads(&caller.reads([id], use_case)).await?;
+        Ok(profile)
+    }
+
     /// Reads a participant for `caller`; the read is logged before anything is returned.
     pub async fn participant(&self, caller: &Caller, id: Id) -> Result<Participant> {
         self.require_keeper(caller, id).await?;

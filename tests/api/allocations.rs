@@ -340,20 +340,7 @@ async fn the_command_line_allocates_the_demo_caseloads() {
     let file = dir.path().join("demo.json");
     let out = crate::cli::jobmatch().args(["demo"]).output().unwrap();
     std::fs::write(&file, &out.stdout).unwrap();
-    let run = |args: &[&str]| {
-        let out = crate::cli::jobmatch()
-            .args(args)
-            .arg("--data-dir")
-            .arg(&data)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out.stdout
-    };
+    let run = |args: &[&str]| crate::cli::run_ok(&data, args).into_bytes();
     run(&["import", file.to_str().unwrap()]);
     let all: Value = serde_json::from_slice(&run(&["allocate", "--all"])).unwrap();
     let participants = all["inputs"]["participants"].as_array().unwrap().len();
@@ -370,6 +357,18 @@ async fn the_command_line_allocates_the_demo_caseloads() {
     assert_eq!(two["inputs"]["participants"], json!([1, 2]));
     assert_eq!(two["inputs"]["apply_policy"], false);
     assert!(two["id"].as_i64().unwrap() > all["id"].as_i64().unwrap());
+    let gaps: Value = serde_json::from_slice(&run(&["gaps", "1"])).unwrap();
+    assert_eq!(gaps["participant_id"], 1);
+    assert_eq!(gaps["plan"], gaps["gaps"][0]);
+    let exposure: Value = serde_json::from_slice(&run(&["fairness"])).unwrap();
+    assert_eq!(exposure["allocations"], 2, "{exposure}");
+    let all = exposure["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["group"] == "all")
+        .unwrap();
+    assert_eq!(all["participants"].as_u64().unwrap() as usize, participants);
 }
 
 /// Exposure by group over a period: suggestions shown, candidate lists, allocations.

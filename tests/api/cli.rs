@@ -14,6 +14,26 @@ pub(crate) fn jobmatch() -> Command {
     command
 }
 
+/// Runs `jobmatch ARGS --data-dir DATA` and returns its standard output, failing the test
+/// with its standard error if it fails.
+pub(crate) fn run_ok<S: AsRef<std::ffi::OsStr>>(
+    data: &Path,
+    args: impl IntoIterator<Item = S>,
+) -> String {
+    let out = jobmatch()
+        .args(args)
+        .arg("--data-dir")
+        .arg(data)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// Runs `jobmatch import` and returns its report, failing the test if the command fails.
 fn import(data: &Path, file: &Path) -> serde_json::Value {
     let out = import_output(data, file);

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::cli::jobmatch;
+use crate::cli::{jobmatch, run_ok};
 use crate::helpers::*;
 
 fn sample_dir() -> std::path::PathBuf {
@@ -15,20 +15,10 @@ fn sample_dir() -> std::path::PathBuf {
 }
 
 fn import_taxonomy(data: &Path, args: &[&str]) -> String {
-    let out = jobmatch()
-        .arg("import-taxonomy")
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .arg(sample_dir())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    let mut all: Vec<std::ffi::OsString> = vec!["import-taxonomy".into()];
+    all.extend(args.iter().map(Into::into));
+    all.push(sample_dir().into());
+    run_ok(data, all)
 }
 
 /// The concept id of each skill of a participant or opening view, `null` for free text.
