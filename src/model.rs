@@ -461,6 +461,51 @@ pub struct Profile {
     pub gender: Option<Gender>,
 }
 
+/// Where a participant stands in the programme.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ProgrammeStatus {
+    /// Referred, waiting to start.
+    #[default]
+    Queued,
+    Active,
+    Internship,
+    Job,
+    Studies,
+    OtherIncome,
+    Left,
+}
+
+/// A participant's programme facts: the unit and district they belong to, their status, and
+/// the times the units' promises run from (at the unit within 48 hours of referral, a plan
+/// within 5 days of enrolment, a follow-up within 3 months of the plan).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Programme {
+    pub unit: Option<String>,
+    pub district: Option<String>,
+    pub status: ProgrammeStatus,
+    /// Applied for support for labour-market reasons.
+    pub referred_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// First at the unit.
+    pub enrolled_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub plan_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub follow_up_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub left_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 /// Gender as the participant states it, for statistics only.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,

@@ -17,6 +17,7 @@ pub mod indexer;
 pub mod matching;
 pub mod openings;
 pub mod participants;
+pub mod programme;
 pub mod pseudonym;
 pub mod taxonomy;
 pub mod tokens;

@@ -11,9 +11,9 @@
 use std::future::Future;
 
 use super::{
-    AccessEntry, AccessRecord, AdApplied, AdWrite, AllocationRecord, Counts, ImportReport,
-    NewTaxonomy, OutboxEntry, PolicyRecord, StoreError, StoredTaxonomy, TaxonomyVersion,
-    TokenRecord,
+    AccessEntry, AccessRecord, AdApplied, AdWrite, AllocationRecord, Counts, FactsRecord,
+    ImportReport, NewTaxonomy, OutboxEntry, PolicyRecord, StoreError, StoredTaxonomy,
+    TaxonomyVersion, TokenRecord,
 };
 use crate::model::{Employer, Id, Identity, Opening, Participant, Profile, Role, User};
 
@@ -374,6 +374,42 @@ pub trait Backend: Clone + Send + Sync + 'static {
         from: chrono::DateTime<chrono::Utc>,
         to: chrono::DateTime<chrono::Utc>,
     ) -> impl Future<Output = Result<Vec<AllocationRecord>, StoreError>> + Send;
+
+    // -----------------------------------------------------------------------------------------
+    // The programme: facts per participant, with history; each unit's limits
+
+    /// Sets a participant's programme facts (JSON) and keeps the version in the history, in
+    /// one transaction. `false` when there is no such participant.
+    fn set_programme(
+        &self,
+        participant_id: Id,
+        facts: &str,
+        unit: Option<&str>,
+        user_id: Option<Id>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Every version of a participant's facts, oldest first; the last is in force.
+    fn programme_history(
+        &self,
+        participant_id: Id,
+    ) -> impl Future<Output = Result<Vec<FactsRecord>, StoreError>> + Send;
+
+    /// The facts in force of one coach's participants, or of everyone's with `None`.
+    fn programmes(
+        &self,
+        coach_id: Option<Id>,
+    ) -> impl Future<Output = Result<Vec<(Id, String)>, StoreError>> + Send;
+
+    /// Sets a unit's limits (JSON).
+    fn set_unit_limits(
+        &self,
+        unit: &str,
+        limits: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Every unit's limits.
+    fn unit_limits(&self)
+    -> impl Future<Output = Result<Vec<(String, String)>, StoreError>> + Send;
 }
 
 /// Implements [`Backend`] for a backend type `$store` with a `pool` field whose resource
@@ -639,6 +675,38 @@ macro_rules! resource_backend {
                 to: chrono::DateTime<chrono::Utc>,
             ) -> Result<Vec<$crate::store::AllocationRecord>, StoreError> {
                 allocations::allocations_between(&self.pool, from, to).await
+            }
+
+            async fn set_programme(
+                &self,
+                participant_id: Id,
+                facts: &str,
+                unit: Option<&str>,
+                user_id: Option<Id>,
+            ) -> Result<bool, StoreError> {
+                programme::set_programme(&self.pool, participant_id, facts, unit, user_id).await
+            }
+
+            async fn programme_history(
+                &self,
+                participant_id: Id,
+            ) -> Result<Vec<$crate::store::FactsRecord>, StoreError> {
+                programme::programme_history(&self.pool, participant_id).await
+            }
+
+            async fn programmes(
+                &self,
+                coach_id: Option<Id>,
+            ) -> Result<Vec<(Id, String)>, StoreError> {
+                programme::programmes(&self.pool, coach_id).await
+            }
+
+            async fn set_unit_limits(&self, unit: &str, limits: &str) -> Result<(), StoreError> {
+                programme::set_unit_limits(&self.pool, unit, limits).await
+            }
+
+            async fn unit_limits(&self) -> Result<Vec<(String, String)>, StoreError> {
+                programme::unit_limits(&self.pool).await
             }
         }
     };

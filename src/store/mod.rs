@@ -101,6 +101,14 @@ pub struct PolicyRecord {
     pub created_at: DateTime<Utc>,
 }
 
+/// One version of a participant's programme facts (JSON), when and by whom it was set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FactsRecord {
+    pub facts: String,
+    pub at: DateTime<Utc>,
+    pub user_id: Option<Id>,
+}
+
 /// A stored allocation: the answer as given, in JSON.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AllocationRecord {
@@ -383,4 +391,15 @@ forward! {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<AllocationRecord>, StoreError>;
+    fn set_programme(
+        &self,
+        participant_id: Id,
+        facts: &str,
+        unit: Option<&str>,
+        user_id: Option<Id>,
+    ) -> Result<bool, StoreError>;
+    fn programme_history(&self, participant_id: Id) -> Result<Vec<FactsRecord>, StoreError>;
+    fn programmes(&self, coach_id: Option<Id>) -> Result<Vec<(Id, String)>, StoreError>;
+    fn set_unit_limits(&self, unit: &str, limits: &str) -> Result<(), StoreError>;
+    fn unit_limits(&self) -> Result<Vec<(String, String)>, StoreError>;
 }

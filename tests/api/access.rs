@@ -190,6 +190,7 @@ fn request(w: &World, method: &str, path: &str, as_employer: bool) -> (String, O
         ("get", "/v1/participants/{id}")
         | ("get", "/v1/participants/{id}/suggestions")
         | ("get", "/v1/participants/{id}/gaps")
+        | ("get", "/v1/participants/{id}/programme")
         | ("get", "/v1/participants/{id}/profile") => (path_with(w.participant_a), None),
         ("put", "/v1/participants/{id}") => (path_with(w.participant_a), Some(participant_body())),
         ("delete", "/v1/participants/{id}") => (path.into(), None),
@@ -202,6 +203,17 @@ fn request(w: &World, method: &str, path: &str, as_employer: bool) -> (String, O
         ),
         ("get", "/v1/allocations/{id}") => (path_with(w.allocation_a), None),
         ("get", "/v1/policies") => (path.into(), None),
+        ("put", "/v1/participants/{id}/programme") => (
+            path_with(w.participant_a),
+            Some(
+                json!({"status": "active", "referred_at": "2026-11-02", "enrolled_at": "2026-11-03"}),
+            ),
+        ),
+        ("get", "/v1/clocks") => (path.into(), None),
+        ("put", "/v1/units/{unit}/limits") => (
+            "/v1/units/Jobbtorg%20City/limits".into(),
+            Some(json!({"arrive_hours": 48, "plan_days": 5, "follow_up_days": 90})),
+        ),
         ("get", "/v1/fairness") => ("/v1/fairness?from=2026-01-01".into(), None),
         ("put", "/v1/policies/{name}") => (
             "/v1/policies/matrix".into(),
@@ -228,6 +240,9 @@ fn expected_roles(method: &str, path: &str) -> &'static str {
         ("get" | "put" | "delete", "/v1/participants/{id}") => "ac",
         ("get", "/v1/participants/{id}/suggestions") => "ac",
         ("get", "/v1/participants/{id}/gaps") => "ac",
+        ("get" | "put", "/v1/participants/{id}/programme") => "ac",
+        ("get", "/v1/clocks") => "ac",
+        ("put", "/v1/units/{unit}/limits") => "a",
         ("get", "/v1/participants/{id}/profile") => "acm",
         ("post", "/v1/match") => "acm",
         ("get", "/v1/status") => "acm",

@@ -17,4 +17,5 @@ mod instances;
 mod lifecycle;
 mod matching;
 mod openapi;
+mod programme;
 mod taxonomy;

@@ -1,11 +1,17 @@
 //! Exposure by group over a period, on the wire.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::service::fairness::{Exposure, ExposureFigures};
 use crate::service::{Code, InputError};
+
+/// A period's bound: a query parameter, so a bad one is a bad request (400).
+fn time(field: &str, text: &str, end_of_day: bool) -> Result<DateTime<Utc>, InputError> {
+    super::programme::parse_time(field, text, end_of_day)
+        .map_err(|e| InputError::new(Code::InvalidParameter, field, e.message))
+}
 
 /// The period: dates (`2026-11-01`, from its start) or RFC 3339 times; `to` is exclusive, a
 /// date meaning the end of that day. Without them, the last 30 days.
@@ -15,25 +21,6 @@ use crate::service::{Code, InputError};
 pub struct FairnessParams {
     pub from: Option<String>,
     pub to: Option<String>,
-}
-
-fn time(field: &str, text: &str, end_of_day: bool) -> Result<DateTime<Utc>, InputError> {
-    let text = text.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| if end_of_day { d.succ_opt() } else { Some(d) })
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|t| t.and_utc())
-        .ok_or_else(|| {
-            InputError::new(
-                Code::InvalidParameter,
-                field,
-                format!("{field}={text:?} is not a date (2026-11-01) or an RFC 3339 time"),
-            )
-        })
 }
 
 impl FairnessParams {

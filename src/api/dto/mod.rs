@@ -20,6 +20,7 @@ pub mod import;
 pub mod normalise;
 pub mod openings;
 pub mod participants;
+pub mod programme;
 pub mod ranking;
 pub mod system;
 
@@ -36,6 +37,7 @@ pub use openings::{
 pub use participants::{
     OccupationInput, ParticipantInput, ParticipantView, ProfileInput, ProfileView,
 };
+pub use programme::{ClocksView, LimitsView, ProgrammeInput, ProgrammeView};
 pub use ranking::{
     CandidateSummary, Candidates, EvidenceView, ParticipantSuggestions, ProfileSuggestions,
     RankParams, Suggestion,

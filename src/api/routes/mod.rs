@@ -9,6 +9,7 @@ pub mod employers;
 pub mod matching;
 pub mod openings;
 pub mod participants;
+pub mod programme;
 pub mod system;
 
 use std::sync::Arc;
@@ -97,6 +98,7 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .merge(participants::routes())
         .merge(matching::routes())
         .merge(allocations::routes())
+        .merge(programme::routes())
         .merge(audit::routes())
         .merge(system::v1_routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi())

@@ -198,9 +198,11 @@ pub(super) async fn erase_participant(pool: &PgPool, id: Id) -> Result<bool, Sto
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    sqlx::query("VACUUM FULL participant_identities, participant_profiles")
-        .execute(pool)
-        .await?;
+    sqlx::query(
+        "VACUUM FULL participant_identities, participant_profiles, programme, programme_history",
+    )
+    .execute(pool)
+    .await?;
     Ok(true)
 }
 

@@ -1,0 +1,107 @@
+//! The programme: a participant's facts, the clocks, and each unit's limits.
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::IntoResponse;
+use chrono::Utc;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{ApiResult, AppState, BodyErrors};
+use crate::api::dto::{ClocksView, LimitsView, ProgrammeInput, ProgrammeView};
+use crate::api::error::ErrorBody;
+use crate::api::extract::{AppJson, AppPath};
+use crate::model::Id;
+use crate::service::Caller;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_programme, set_programme))
+        .routes(routes!(clocks))
+        .routes(routes!(set_limits))
+}
+
+/// A participant's programme facts in force and every version before.
+#[utoipa::path(
+    get,
+    path = "/participants/{id}/programme",
+    tag = "participants",
+    params(("id" = i64, Path, description = "Participant id")),
+    responses(
+        (status = 200, description = "The facts and their history", body = ProgrammeView),
+        (status = 404, description = "No such participant on the caller's caseload", body = ErrorBody),
+    )
+)]
+async fn get_programme(
+    State(engine): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<Id>,
+) -> ApiResult<impl IntoResponse> {
+    Ok(Json(ProgrammeView::new(
+        id,
+        engine.programme(&caller, id).await?,
+    )))
+}
+
+/// Sets a participant's programme facts (unit, district, status, referral, enrolment, plan,
+/// follow-up, leaving); each step must come after the one it follows, and every version is kept.
+#[utoipa::path(
+    put,
+    path = "/participants/{id}/programme",
+    tag = "participants",
+    params(("id" = i64, Path, description = "Participant id")),
+    request_body = ProgrammeInput,
+    responses(
+        BodyErrors,
+        (status = 200, description = "The facts and their history", body = ProgrammeView),
+        (status = 404, description = "No such participant on the caller's caseload", body = ErrorBody),
+    )
+)]
+async fn set_programme(
+    State(engine): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<Id>,
+    AppJson(input): AppJson<ProgrammeInput>,
+) -> ApiResult<impl IntoResponse> {
+    let facts = input.to_programme()?;
+    Ok(Json(ProgrammeView::new(
+        id,
+        engine.set_programme(&caller, id, facts).await?,
+    )))
+}
+
+/// Who on the caller's caseload (everyone for an admin) is past, or within a day of, a
+/// promise: at the unit within 48 hours of referral, a plan within 5 days of enrolment, a
+/// follow-up within 3 months of the plan (the unit's own limits where set). Soonest first.
+#[utoipa::path(
+    get,
+    path = "/clocks",
+    tag = "participants",
+    responses((status = 200, description = "The clocks", body = ClocksView))
+)]
+async fn clocks(State(engine): State<AppState>, caller: Caller) -> ApiResult<impl IntoResponse> {
+    let now = Utc::now();
+    Ok(Json(ClocksView::new(
+        now,
+        engine.clocks(&caller, now).await?,
+    )))
+}
+
+/// Sets a unit's limits for its promises.
+#[utoipa::path(
+    put,
+    path = "/units/{unit}/limits",
+    tag = "participants",
+    params(("unit" = String, Path, description = "The unit's name, as on its participants' facts")),
+    request_body = LimitsView,
+    responses(BodyErrors, (status = 200, description = "The limits in force", body = LimitsView))
+)]
+async fn set_limits(
+    State(engine): State<AppState>,
+    caller: Caller,
+    AppPath(unit): AppPath<String>,
+    AppJson(input): AppJson<LimitsView>,
+) -> ApiResult<impl IntoResponse> {
+    let limits = engine.set_unit_limits(&caller, &unit, input.into()).await?;
+    Ok(Json(LimitsView::from(limits)))
+}

@@ -1,0 +1,248 @@
+//! The programme: facts set by a coach with every version kept and their order checked, and
+//! the clocks of the units' promises, with a unit's own limits.
+
+use chrono::{Duration, SecondsFormat, Utc};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+fn ago(hours: i64) -> String {
+    (Utc::now() - Duration::hours(hours)).to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+async fn participant(app: &TestApp, name: &str) -> i64 {
+    let mut body = participant_body();
+    body["name"] = json!(name);
+    body["personal_number"] = Value::Null;
+    app.post_ok("/v1/participants", &body).await["id"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn put(app: &TestApp, id: i64, facts: &Value) -> reqwest::Response {
+    app.send(
+        Method::PUT,
+        &format!("/v1/participants/{id}/programme"),
+        Some(&app.coach),
+        Some(facts),
+    )
+    .await
+}
+
+async fn facts_are_checked_and_every_version_is_kept() {
+    let app = spawn_app().await;
+    let id = participant(&app, "Ida Lund").await;
+    let empty = app
+        .get_json(&format!("/v1/participants/{id}/programme"))
+        .await;
+    assert_eq!(empty["facts"], Value::Null);
+    assert_eq!(empty["history"], json!([]));
+
+    let first = json!({"unit": "Jobbcentrum Högsbo", "district": "Högsbo", "status": "queued",
+                       "referred_at": "2026-11-02"});
+    let r = put(&app, id, &first).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let second = json!({"unit": "Jobbcentrum Högsbo", "district": "Högsbo", "status": "active",
+                        "referred_at": "2026-11-02", "enrolled_at": "2026-11-03T09:30:00+01:00",
+                        "plan_at": "2026-11-06"});
+    let view: Value = put(&app, id, &second).await.json().await.unwrap();
+    assert_eq!(view["facts"]["status"], "active", "{view}");
+    assert_eq!(view["facts"]["enrolled_at"], "2026-11-03T08:30:00Z");
+    assert_eq!(view["history"].as_array().unwrap().len(), 2);
+    assert_eq!(view["history"][0]["facts"]["status"], "queued");
+    assert!(view["history"][1]["user_id"].as_i64().is_some());
+
+    for (facts, field) in [
+        (
+            json!({"referred_at": "2026-11-05", "plan_at": "2026-11-02"}),
+            "plan_at",
+        ),
+        (
+            json!({"referred_at": "2026-11-02", "enrolled_at": "2026-11-01"}),
+            "enrolled_at",
+        ),
+        (json!({"plan_at": "2026-11-02"}), "referred_at"),
+        (
+            json!({"referred_at": "2026-11-02", "follow_up_at": "2026-11-09"}),
+            "plan_at",
+        ),
+        (json!({"referred_at": "2099-01-01"}), "referred_at"),
+        (
+            json!({"status": "left", "referred_at": "2026-11-02"}),
+            "left_at",
+        ),
+        (json!({"referred_at": "den andra"}), "referred_at"),
+        (json!({"unit": ""}), "unit"),
+    ] {
+        let r = put(&app, id, &facts).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{facts}");
+        let err: Value = r.json().await.unwrap();
+        assert_eq!(err["error"]["field"], field, "{facts}: {err}");
+    }
+    let r = put(&app, id, &json!({"status": "employed"})).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Nothing refused was kept.
+    let after = app
+        .get_json(&format!("/v1/participants/{id}/programme"))
+        .await;
+    assert_eq!(after["history"].as_array().unwrap().len(), 2);
+
+    // Another coach's participant does not exist for this one.
+    let (_, other) = app.token(jobmatch::model::Role::Coach, None).await;
+    let r = app
+        .send(
+            Method::PUT,
+            &format!("/v1/participants/{id}/programme"),
+            Some(&other),
+            Some(&first),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // Erasure takes the facts with it.
+    let r = app
+        .send(
+            Method::DELETE,
+            &format!("/v1/participants/{id}?erase=true"),
+            Some(&app.admin),
+            None,
+        )
+        .await;
+    assert!(r.status().is_success(), "{}", r.status());
+    let r = app
+        .send(
+            Method::GET,
+            &format!("/v1/participants/{id}/programme"),
+            Some(&app.admin),
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    app.stop().await;
+}
+
+async fn the_clocks_show_who_is_past_or_near_a_promise() {
+    let app = spawn_app().await;
+    let unit = "Jobbtorg Söder";
+    let mut ids = Vec::new();
+    for (name, facts) in [
+        // Referred three days ago and not yet at the unit: past 48 hours.
+        ("Ali", json!({"unit": unit, "referred_at": ago(72)})),
+        // Referred 30 hours ago: due within the day.
+        ("Bea", json!({"unit": unit, "referred_at": ago(30)})),
+        // At the unit six days ago without a plan: past 5 days.
+        (
+            "Cem",
+            json!({"unit": unit, "status": "active", "referred_at": ago(150), "enrolled_at": ago(144)}),
+        ),
+        // A plan ten days ago: the follow-up is months away.
+        (
+            "Dan",
+            json!({"unit": unit, "status": "active", "referred_at": ago(300), "enrolled_at": ago(290), "plan_at": ago(240)}),
+        ),
+        // Left: no clock runs.
+        (
+            "Eva",
+            json!({"unit": unit, "status": "left", "referred_at": ago(72), "left_at": ago(1)}),
+        ),
+        // A unit that promises 24 hours: 30 hours is past it.
+        (
+            "Fia",
+            json!({"unit": "Snabbenheten", "referred_at": ago(30)}),
+        ),
+    ] {
+        let id = participant(&app, name).await;
+        let r = put(&app, id, &facts).await;
+        assert_eq!(
+            r.status(),
+            StatusCode::OK,
+            "{name}: {}",
+            r.text().await.unwrap()
+        );
+        ids.push(id);
+    }
+    let r = app
+        .send(
+            Method::PUT,
+            "/v1/units/Snabbenheten/limits",
+            Some(&app.admin),
+            Some(&json!({"arrive_hours": 24, "plan_days": 3, "follow_up_days": 60})),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+
+    let clocks: Value = app
+        .send(Method::GET, "/v1/clocks", Some(&app.coach), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let seen: Vec<(i64, String, bool)> = clocks["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["participant_id"].as_i64().unwrap(),
+                c["clock"].as_str().unwrap().to_owned(),
+                c["overdue"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    let expected = [
+        (ids[2], "plan".to_owned(), true),
+        (ids[0], "arrive".to_owned(), true),
+        (ids[5], "arrive".to_owned(), true),
+        (ids[1], "arrive".to_owned(), false),
+    ];
+    let mut sorted = expected.to_vec();
+    sorted.sort_by_key(|(id, _, _)| *id);
+    let mut got = seen.clone();
+    got.sort_by_key(|(id, _, _)| *id);
+    assert_eq!(got, sorted, "{clocks}");
+    // Soonest deadline first.
+    let deadlines: Vec<&str> = clocks["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["deadline"].as_str().unwrap())
+        .collect();
+    assert!(deadlines.windows(2).all(|w| w[0] <= w[1]), "{deadlines:?}");
+    assert!(!clocks.to_string().contains("Ali"), "pseudonyms only");
+
+    // Another coach's caseload has no clocks here; an admin sees everyone's; a matcher none.
+    let (_, other) = app.token(jobmatch::model::Role::Coach, None).await;
+    let theirs: Value = app
+        .send(Method::GET, "/v1/clocks", Some(&other), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(theirs["clocks"], json!([]));
+    let all: Value = app
+        .send(Method::GET, "/v1/clocks", Some(&app.admin), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all["clocks"].as_array().unwrap().len(), 4);
+    let r = app
+        .send(Method::GET, "/v1/clocks", Some(&app.matcher), None)
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = app
+        .send(
+            Method::PUT,
+            "/v1/units/Snabbenheten/limits",
+            Some(&app.admin),
+            Some(&json!({"arrive_hours": 0, "plan_days": 3, "follow_up_days": 60})),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    app.stop().await;
+}
+
+on_both_backends!(
+    facts_are_checked_and_every_version_is_kept,
+    the_clocks_show_who_is_past_or_near_a_promise,
+);
