@@ -19,6 +19,7 @@ pub mod openings;
 pub mod participants;
 pub mod programme;
 pub mod pseudonym;
+pub mod stats;
 pub mod taxonomy;
 pub mod tokens;
 pub mod wording;

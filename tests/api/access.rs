@@ -210,6 +210,7 @@ fn request(w: &World, method: &str, path: &str, as_employer: bool) -> (String, O
             ),
         ),
         ("get", "/v1/clocks") => (path.into(), None),
+        ("get", "/v1/stats") => ("/v1/stats?group_by=unit".into(), None),
         ("put", "/v1/units/{unit}/limits") => (
             "/v1/units/Jobbtorg%20City/limits".into(),
             Some(json!({"arrive_hours": 48, "plan_days": 5, "follow_up_days": 90})),
@@ -242,6 +243,7 @@ fn expected_roles(method: &str, path: &str) -> &'static str {
         ("get", "/v1/participants/{id}/gaps") => "ac",
         ("get" | "put", "/v1/participants/{id}/programme") => "ac",
         ("get", "/v1/clocks") => "ac",
+        ("get", "/v1/stats") => "acm",
         ("put", "/v1/units/{unit}/limits") => "a",
         ("get", "/v1/participants/{id}/profile") => "acm",
         ("post", "/v1/match") => "acm",

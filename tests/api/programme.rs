@@ -242,7 +242,91 @@ async fn the_clocks_show_who_is_past_or_near_a_promise() {
     app.stop().await;
 }
 
+/// Jobbcentrum Högsbo's year: 157 enrolled, 91 moved on to a job, internship or studies, 58 %.
+async fn the_statistics_reproduce_a_unit_s_year() {
+    use jobmatch::model::{Programme, ProgrammeStatus};
+    let app = spawn_app().await;
+    let system = jobmatch::service::Caller::system("test");
+    let days = |n: i64| Utc::now() - Duration::days(n);
+    let moved = [
+        ProgrammeStatus::Job,
+        ProgrammeStatus::Internship,
+        ProgrammeStatus::Studies,
+    ];
+    for i in 0..158 {
+        let id = participant(&app, &format!("Deltagare {i}")).await;
+        // One enrolled long before the period, which must not count.
+        let enrolled = if i == 157 { days(800) } else { days(59) };
+        // One in ten came to the unit three days after referral: past 48 hours.
+        let referred = enrolled - Duration::hours(if i % 10 == 0 { 72 } else { 20 });
+        let status = if i < 91 {
+            moved[i % 3]
+        } else {
+            ProgrammeStatus::Active
+        };
+        let facts = Programme {
+            unit: Some("Jobbcentrum Högsbo".to_owned()),
+            district: Some("Högsbo".to_owned()),
+            status,
+            referred_at: Some(referred),
+            enrolled_at: Some(enrolled),
+            plan_at: Some(enrolled + Duration::days(3)),
+            follow_up_at: None,
+            left_at: None,
+        };
+        app.engine.set_programme(&system, id, facts).await.unwrap();
+    }
+    let from = days(365).date_naive();
+    let path = format!("/v1/stats?from={from}");
+    let stats: Value = app
+        .send(Method::GET, &path, Some(&app.matcher), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let all = &stats["rows"][0];
+    assert_eq!(all["group"], "all", "{stats}");
+    assert_eq!(all["enrolled"], 157);
+    assert_eq!(all["moved_on"], 91);
+    assert_eq!(all["share_moved_on"], 0.58);
+    assert_eq!(all["by_status"]["job"], 31);
+    assert_eq!(all["by_status"]["active"], 66);
+    assert_eq!(all["arrive_within"], 0.898, "141 of 157 within 48 hours");
+    assert_eq!(all["plan_within"], 1.0);
+    // No follow-up yet, and 59 days is within 3 months: no clock has run out.
+    assert_eq!(all["follow_up_within"], Value::Null);
+
+    let by_unit = app.get_json(&format!("{path}&group_by=unit")).await;
+    assert_eq!(by_unit["rows"][0]["group"], "Jobbcentrum Högsbo");
+    assert_eq!(by_unit["rows"][0]["enrolled"], 157);
+    let r = app
+        .get(&format!("{path}&group_by=district&format=csv"))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let csv = r.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(lines[0].starts_with("group,enrolled,moved_on,share_moved_on,queued,active"));
+    assert!(lines[1].starts_with("Högsbo,157,91,0.58,"), "{csv}");
+    for bad in [
+        "/v1/stats?group_by=kommun",
+        "/v1/stats?format=xls",
+        "/v1/stats?from=2026-12-31&to=2026-01-01",
+    ] {
+        let r = app.get(bad).await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{bad}");
+    }
+    app.stop().await;
+}
+
 on_both_backends!(
+    the_statistics_reproduce_a_unit_s_year,
     facts_are_checked_and_every_version_is_kept,
     the_clocks_show_who_is_past_or_near_a_promise,
 );

@@ -22,6 +22,7 @@ pub mod openings;
 pub mod participants;
 pub mod programme;
 pub mod ranking;
+pub mod stats;
 pub mod system;
 
 pub use ads::{ImportAdsParams, ImportAnswer, JobSearchAd, ReportKind, read_ads, spawn_ads_reader};
@@ -42,6 +43,7 @@ pub use ranking::{
     CandidateSummary, Candidates, EvidenceView, ParticipantSuggestions, ProfileSuggestions,
     RankParams, Suggestion,
 };
+pub use stats::{StatsParams, StatsView};
 pub use system::{Health, StatusView};
 
 use super::error::ApiError;

@@ -35,6 +35,7 @@ pub const ROUTE_ROLES: &[(&str, &str, &[Role])] = &[
     ("get", "/v1/participants/{id}/programme", KEEPERS),
     ("put", "/v1/participants/{id}/programme", KEEPERS),
     ("get", "/v1/clocks", KEEPERS),
+    ("get", "/v1/stats", STAFF),
     ("put", "/v1/units/{unit}/limits", &[Role::Admin]),
     ("get", "/v1/participants/{id}/profile", STAFF),
     ("post", "/v1/match", STAFF),

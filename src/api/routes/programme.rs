@@ -8,9 +8,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ApiResult, AppState, BodyErrors};
-use crate::api::dto::{ClocksView, LimitsView, ProgrammeInput, ProgrammeView};
+use crate::api::dto::{
+    ClocksView, LimitsView, ProgrammeInput, ProgrammeView, StatsParams, StatsView,
+};
 use crate::api::error::ErrorBody;
-use crate::api::extract::{AppJson, AppPath};
+use crate::api::extract::{AppJson, AppPath, AppQuery};
 use crate::model::Id;
 use crate::service::Caller;
 
@@ -19,6 +21,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_programme, set_programme))
         .routes(routes!(clocks))
         .routes(routes!(set_limits))
+        .routes(routes!(stats))
 }
 
 /// A participant's programme facts in force and every version before.
@@ -104,4 +107,45 @@ async fn set_limits(
 ) -> ApiResult<impl IntoResponse> {
     let limits = engine.set_unit_limits(&caller, &unit, input.into()).await?;
     Ok(Json(LimitsView::from(limits)))
+}
+
+/// The unit's figures for participants enrolled in a period (the last 365 days without one):
+/// enrolled, moved on to a job, an internship or studies, the share moved on, every status,
+/// and the shares of promises kept; in all or by unit, district, priority group or Swedish
+/// band; JSON, or CSV with `format=csv`.
+#[utoipa::path(
+    get,
+    path = "/stats",
+    tag = "participants",
+    params(StatsParams),
+    responses(
+        (status = 200, description = "The figures", content(
+            (StatsView = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 400, description = "A period, grouping or format that cannot be read", body = ErrorBody),
+    )
+)]
+async fn stats(
+    State(engine): State<AppState>,
+    caller: Caller,
+    AppQuery(params): AppQuery<StatsParams>,
+) -> ApiResult<axum::response::Response> {
+    let (from, to) = params.period()?;
+    let csv = params.csv()?;
+    let rows = engine.stats(&caller, from, to, params.group_by()?).await?;
+    let view = StatsView {
+        from,
+        to,
+        rows: rows.into_iter().map(Into::into).collect(),
+    };
+    Ok(if csv {
+        (
+            [(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+            view.csv(),
+        )
+            .into_response()
+    } else {
+        Json(view).into_response()
+    })
 }

@@ -1,0 +1,177 @@
+//! The units' statistics on the wire, as JSON or CSV.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::programme::parse_time;
+use crate::model::ProgrammeStatus;
+use crate::service::stats::{GroupBy, StatsRow};
+use crate::service::{Code, InputError};
+
+/// The period (dates or RFC 3339; `to` exclusive, a date meaning the end of that day; the last
+/// 365 days without them), the grouping and the format.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct StatsParams {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// `unit`, `district`, `priority_group` or `swedish_band`; all together without it.
+    pub group_by: Option<String>,
+    /// `json` (the default) or `csv`.
+    pub format: Option<String>,
+}
+
+fn bad(field: &str, message: String) -> InputError {
+    InputError::new(Code::InvalidParameter, field, message)
+}
+
+impl StatsParams {
+    pub fn period(&self) -> Result<(DateTime<Utc>, DateTime<Utc>), InputError> {
+        let time = |field: &str, t: &str, end| {
+            parse_time(field, t, end).map_err(|e| bad(field, e.message))
+        };
+        let to = match &self.to {
+            Some(t) => time("to", t, true)?,
+            None => Utc::now(),
+        };
+        let from = match &self.from {
+            Some(f) => time("from", f, false)?,
+            None => to - chrono::Duration::days(365),
+        };
+        if to <= from {
+            return Err(bad(
+                "to",
+                format!("to ({to}) must come after from ({from})"),
+            ));
+        }
+        Ok((from, to))
+    }
+
+    pub fn group_by(&self) -> Result<GroupBy, InputError> {
+        Ok(match self.group_by.as_deref().map(str::trim) {
+            None | Some("") => GroupBy::None,
+            Some("unit") => GroupBy::Unit,
+            Some("district") => GroupBy::District,
+            Some("priority_group") => GroupBy::PriorityGroup,
+            Some("swedish_band") => GroupBy::SwedishBand,
+            Some(other) => {
+                return Err(bad(
+                    "group_by",
+                    format!(
+                        "group_by={other:?}; expected unit, district, priority_group or swedish_band"
+                    ),
+                ));
+            }
+        })
+    }
+
+    /// Whether CSV was asked for.
+    pub fn csv(&self) -> Result<bool, InputError> {
+        match self.format.as_deref() {
+            None | Some("json") => Ok(false),
+            Some("csv") => Ok(true),
+            Some(other) => Err(bad(
+                "format",
+                format!("format={other:?}; expected json or csv"),
+            )),
+        }
+    }
+}
+
+/// One group's figures.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct StatsRowView {
+    pub group: String,
+    /// Enrolled in the period.
+    pub enrolled: usize,
+    /// Of those, now in a job, an internship or studies.
+    pub moved_on: usize,
+    pub share_moved_on: f64,
+    /// Of those enrolled, how many are in each status now.
+    #[schema(value_type = std::collections::BTreeMap<String, usize>)]
+    pub by_status: std::collections::BTreeMap<ProgrammeStatus, usize>,
+    /// Share at the unit within the limit after referral (48 hours by default).
+    pub arrive_within: Option<f64>,
+    /// Share with a plan within the limit after enrolment (5 days).
+    pub plan_within: Option<f64>,
+    /// Share followed up within the limit after the plan (90 days).
+    pub follow_up_within: Option<f64>,
+}
+
+impl From<StatsRow> for StatsRowView {
+    fn from(r: StatsRow) -> Self {
+        StatsRowView {
+            group: r.group,
+            enrolled: r.enrolled,
+            moved_on: r.moved_on,
+            share_moved_on: r.share_moved_on,
+            by_status: r.by_status,
+            arrive_within: r.arrive_within,
+            plan_within: r.plan_within,
+            follow_up_within: r.follow_up_within,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct StatsView {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub rows: Vec<StatsRowView>,
+}
+
+const STATUSES: [ProgrammeStatus; 7] = [
+    ProgrammeStatus::Queued,
+    ProgrammeStatus::Active,
+    ProgrammeStatus::Internship,
+    ProgrammeStatus::Job,
+    ProgrammeStatus::Studies,
+    ProgrammeStatus::OtherIncome,
+    ProgrammeStatus::Left,
+];
+
+impl StatsView {
+    /// The rows as CSV, a column per status.
+    pub fn csv(&self) -> String {
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(Vec::new());
+        let mut header = vec![
+            "group".to_owned(),
+            "enrolled".to_owned(),
+            "moved_on".to_owned(),
+            "share_moved_on".to_owned(),
+        ];
+        header.extend(STATUSES.iter().map(|s| {
+            serde_json::to_value(s)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        }));
+        header.extend(["arrive_within", "plan_within", "follow_up_within"].map(str::to_owned));
+        let _ = w.write_record(&header);
+        let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+        for r in &self.rows {
+            let mut row = vec![
+                r.group.clone(),
+                r.enrolled.to_string(),
+                r.moved_on.to_string(),
+                r.share_moved_on.to_string(),
+            ];
+            row.extend(
+                STATUSES
+                    .iter()
+                    .map(|s| r.by_status.get(s).copied().unwrap_or(0).to_string()),
+            );
+            row.extend([
+                opt(r.arrive_within),
+                opt(r.plan_within),
+                opt(r.follow_up_within),
+            ]);
+            let _ = w.write_record(&row);
+        }
+        String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    }
+}
