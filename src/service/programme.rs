@@ -135,6 +135,20 @@ fn check(p: &Programme, now: DateTime<Utc>) -> std::result::Result<(), InputErro
     Ok(())
 }
 
+/// Each unit's limits, the defaults for a unit without its own.
+pub(super) struct UnitLimits(HashMap<String, Limits>);
+
+impl UnitLimits {
+    /// The limits of the unit a participant belongs to.
+    pub fn of(&self, p: &Programme) -> Limits {
+        p.unit
+            .as_ref()
+            .and_then(|u| self.0.get(u))
+            .copied()
+            .unwrap_or_default()
+    }
+}
+
 fn decode(json: &str, what: &str) -> Result<Programme> {
     serde_json::from_str(json)
         .map_err(|e| InternalError::Task(format!("reading {what}: {e}")).into())
@@ -216,32 +230,43 @@ impl Engine {
         Ok(limits)
     }
 
-    /// Who on the caller's caseload (everyone for admins) is past, or within a day of, a
-    /// limit, soonest deadline first.
-    pub async fn clocks(&self, caller: &Caller, now: DateTime<Utc>) -> Result<Vec<Clock>> {
-        caller.require(&[Role::Admin, Role::Coach])?;
+    /// The programme facts of the participants within the caller's reach (a coach's caseload,
+    /// everyone for other roles), and each unit's limits.
+    pub(super) async fn facts_in_reach(
+        &self,
+        caller: &Caller,
+    ) -> Result<(Vec<(Id, Programme)>, UnitLimits)> {
         let coach = (caller.role() == Role::Coach)
             .then(|| caller.user_id())
             .flatten();
-        let limits: HashMap<String, Limits> = self
+        let limits = self
             .store
             .unit_limits()
             .await?
             .into_iter()
             .filter_map(|(unit, json)| Some((unit, serde_json::from_str(&json).ok()?)))
             .collect();
+        let facts = self
+            .store
+            .programmes(coach)
+            .await?
+            .into_iter()
+            .map(|(id, json)| Ok((id, decode(&json, "programme facts")?)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok((facts, UnitLimits(limits)))
+    }
+
+    /// Who on the caller's caseload (everyone for admins) is past, or within a day of, a
+    /// limit, soonest deadline first.
+    pub async fn clocks(&self, caller: &Caller, now: DateTime<Utc>) -> Result<Vec<Clock>> {
+        caller.require(&[Role::Admin, Role::Coach])?;
+        let (facts, limits) = self.facts_in_reach(caller).await?;
         let mut clocks = Vec::new();
-        for (id, json) in self.store.programmes(coach).await? {
-            let p = decode(&json, "programme facts")?;
+        for (id, p) in facts {
             if p.status == ProgrammeStatus::Left {
                 continue;
             }
-            let l = p
-                .unit
-                .as_ref()
-                .and_then(|u| limits.get(u))
-                .copied()
-                .unwrap_or_default();
+            let l = limits.of(&p);
             let pending = match (p.referred_at, p.enrolled_at, p.plan_at) {
                 (Some(r), None, _) => {
                     Some((ClockKind::Arrive, r, Duration::hours(l.arrive_hours.into())))

@@ -10,8 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::error::{InternalError, Result};
-use super::programme::Limits;
+use super::error::Result;
 use super::{Caller, Engine};
 use crate::model::{Id, Profile, Programme, ProgrammeStatus, Role, SwedishLevel};
 
@@ -103,24 +102,11 @@ impl Engine {
         by: GroupBy,
     ) -> Result<Vec<StatsRow>> {
         caller.require(&[Role::Admin, Role::Matcher, Role::Coach])?;
-        let coach = (caller.role() == Role::Coach)
-            .then(|| caller.user_id())
-            .flatten();
-        let limits: HashMap<String, Limits> = self
-            .store
-            .unit_limits()
-            .await?
+        let (facts, limits) = self.facts_in_reach(caller).await?;
+        let enrolled: Vec<(Id, Programme)> = facts
             .into_iter()
-            .filter_map(|(unit, json)| Some((unit, serde_json::from_str(&json).ok()?)))
+            .filter(|(_, f)| f.enrolled_at.is_some_and(|t| t >= from && t < to))
             .collect();
-        let mut enrolled: Vec<(Id, Programme)> = Vec::new();
-        for (id, json) in self.store.programmes(coach).await? {
-            let facts: Programme = serde_json::from_str(&json)
-                .map_err(|e| InternalError::Task(format!("reading programme facts: {e}")))?;
-            if facts.enrolled_at.is_some_and(|t| t >= from && t < to) {
-                enrolled.push((id, facts));
-            }
-        }
         let ids: Vec<Id> = enrolled.iter().map(|(id, _)| *id).collect();
         let profiles: HashMap<Id, Profile> = self.store.profiles(&ids).await?.into_iter().collect();
         let now = Utc::now();
@@ -131,12 +117,7 @@ impl Engine {
         }
         let mut sums: BTreeMap<String, Sum> = BTreeMap::new();
         for (id, facts) in &enrolled {
-            let l = facts
-                .unit
-                .as_ref()
-                .and_then(|u| limits.get(u))
-                .copied()
-                .unwrap_or_default();
+            let l = limits.of(facts);
             let promises = [
                 kept(
                     facts.referred_at,
