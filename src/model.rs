@@ -163,6 +163,17 @@ pub enum SwedishLevel {
     C2,
 }
 
+/// The band of a Swedish level that statistics group by: `A1–A2`, `B1–B2`, `C1–C2`, or
+/// `unknown` when none is recorded.
+pub fn swedish_band(level: Option<SwedishLevel>) -> &'static str {
+    match level {
+        Some(SwedishLevel::A1 | SwedishLevel::A2) => "A1–A2",
+        Some(SwedishLevel::B1 | SwedishLevel::B2) => "B1–B2",
+        Some(SwedishLevel::C1 | SwedishLevel::C2) => "C1–C2",
+        None => "unknown",
+    }
+}
+
 impl SwedishLevel {
     pub const ALL: [SwedishLevel; 6] = [
         SwedishLevel::A1,
@@ -291,6 +302,18 @@ pub enum PriorityGroup {
     Parent,
     NewlyUnemployed,
     LongTermRecipient,
+}
+
+impl PriorityGroup {
+    /// The group as the wire spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PriorityGroup::Under25 => "under_25",
+            PriorityGroup::Parent => "parent",
+            PriorityGroup::NewlyUnemployed => "newly_unemployed",
+            PriorityGroup::LongTermRecipient => "long_term_recipient",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -578,4 +601,21 @@ pub struct User {
     /// Shown in lists of users and tokens; never a participant's data.
     pub name: String,
     pub employer_id: Option<Id>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_priority_group_s_name_is_its_wire_spelling() {
+        for g in [
+            PriorityGroup::Under25,
+            PriorityGroup::Parent,
+            PriorityGroup::NewlyUnemployed,
+            PriorityGroup::LongTermRecipient,
+        ] {
+            assert_eq!(serde_json::to_value(g).unwrap(), g.as_str());
+        }
+    }
 }

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{InputError, Result, ServiceError, UserError};
 use super::{Caller, Engine, RankQuery};
-use crate::model::{Id, OpeningKind, PriorityGroup, Profile, Role, SwedishLevel};
+use crate::model::{Id, OpeningKind, PriorityGroup, Profile, Role, swedish_band};
 use crate::rank::allocate::{self, Edge, Seat};
 
 /// How many of each participant's best openings enter the assignment. An opening below a
@@ -583,21 +583,9 @@ pub(super) fn groups_of(profile: &Profile) -> Vec<String> {
         out.push("priority:none".to_owned());
     }
     for g in &profile.priority_groups {
-        let name = serde_json::to_value(g)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        out.push(format!("priority:{name}"));
+        out.push(format!("priority:{}", g.as_str()));
     }
-    out.push(
-        match profile.swedish_level {
-            Some(SwedishLevel::A1 | SwedishLevel::A2) => "swedish:A1–A2",
-            Some(SwedishLevel::B1 | SwedishLevel::B2) => "swedish:B1–B2",
-            Some(SwedishLevel::C1 | SwedishLevel::C2) => "swedish:C1–C2",
-            None => "swedish:unknown",
-        }
-        .to_owned(),
-    );
+    out.push(format!("swedish:{}", swedish_band(profile.swedish_level)));
     out.push(
         match profile.gender {
             Some(crate::model::Gender::Woman) => "gender:woman",

@@ -12,7 +12,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::error::Result;
 use super::{Caller, Engine};
-use crate::model::{Id, Profile, Programme, ProgrammeStatus, Role, SwedishLevel};
+use crate::model::{Id, Profile, Programme, ProgrammeStatus, Role, swedish_band};
 
 /// What the figures are grouped by.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -59,20 +59,11 @@ fn groups(by: GroupBy, facts: &Programme, profile: Option<&Profile>) -> Vec<Stri
         ],
         GroupBy::PriorityGroup => match profile.map(|p| p.priority_groups.as_slice()) {
             Some([]) | None => vec!["none".to_owned()],
-            Some(list) => list
-                .iter()
-                .filter_map(|g| serde_json::to_value(g).ok()?.as_str().map(str::to_owned))
-                .collect(),
+            Some(list) => list.iter().map(|g| g.as_str().to_owned()).collect(),
         },
-        GroupBy::SwedishBand => vec![
-            match profile.and_then(|p| p.swedish_level) {
-                Some(SwedishLevel::A1 | SwedishLevel::A2) => "A1–A2",
-                Some(SwedishLevel::B1 | SwedishLevel::B2) => "B1–B2",
-                Some(SwedishLevel::C1 | SwedishLevel::C2) => "C1–C2",
-                None => "unknown",
-            }
-            .to_owned(),
-        ],
+        GroupBy::SwedishBand => {
+            vec![swedish_band(profile.and_then(|p| p.swedish_level)).to_owned()]
+        }
     }
 }
 
