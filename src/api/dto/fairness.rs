@@ -4,14 +4,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::programme::query_period;
+use crate::service::InputError;
 use crate::service::fairness::{Exposure, ExposureFigures};
-use crate::service::{Code, InputError};
-
-/// A period's bound: a query parameter, so a bad one is a bad request (400).
-fn time(field: &str, text: &str, end_of_day: bool) -> Result<DateTime<Utc>, InputError> {
-    super::programme::parse_time(field, text, end_of_day)
-        .map_err(|e| InputError::new(Code::InvalidParameter, field, e.message))
-}
 
 /// The period: dates (`2026-11-01`, from its start) or RFC 3339 times; `to` is exclusive, a
 /// date meaning the end of that day. Without them, the last 30 days.
@@ -25,15 +20,7 @@ pub struct FairnessParams {
 
 impl FairnessParams {
     pub fn period(&self) -> Result<(DateTime<Utc>, DateTime<Utc>), InputError> {
-        let to = match &self.to {
-            Some(t) => time("to", t, true)?,
-            None => Utc::now(),
-        };
-        let from = match &self.from {
-            Some(f) => time("from", f, false)?,
-            None => to - chrono::Duration::days(30),
-        };
-        Ok((from, to))
+        query_period(self.from.as_deref(), self.to.as_deref(), 30)
     }
 }
 

@@ -28,6 +28,29 @@ pub fn parse_time(field: &str, text: &str, end_of_day: bool) -> Result<DateTime<
         })
 }
 
+/// A period given as query parameters: `to` exclusive (a date means the end of that day),
+/// now without it; `from` `default_days` before `to` without it. A bound that cannot be read
+/// is a bad request.
+pub fn query_period(
+    from: Option<&str>,
+    to: Option<&str>,
+    default_days: i64,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), InputError> {
+    let time = |field: &str, t: &str, end| {
+        parse_time(field, t, end)
+            .map_err(|e| InputError::new(Code::InvalidParameter, field, e.message))
+    };
+    let to = match to {
+        Some(t) => time("to", t, true)?,
+        None => Utc::now(),
+    };
+    let from = match from {
+        Some(f) => time("from", f, false)?,
+        None => to - chrono::Duration::days(default_days),
+    };
+    Ok((from, to))
+}
+
 /// A participant's programme facts as a coach sets them; times as dates or RFC 3339.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::programme::parse_time;
+use super::programme::query_period;
 use crate::model::ProgrammeStatus;
 use crate::service::stats::{GroupBy, StatsRow};
 use crate::service::{Code, InputError};
@@ -29,17 +29,7 @@ fn bad(field: &str, message: String) -> InputError {
 
 impl StatsParams {
     pub fn period(&self) -> Result<(DateTime<Utc>, DateTime<Utc>), InputError> {
-        let time = |field: &str, t: &str, end| {
-            parse_time(field, t, end).map_err(|e| bad(field, e.message))
-        };
-        let to = match &self.to {
-            Some(t) => time("to", t, true)?,
-            None => Utc::now(),
-        };
-        let from = match &self.from {
-            Some(f) => time("from", f, false)?,
-            None => to - chrono::Duration::days(365),
-        };
+        let (from, to) = query_period(self.from.as_deref(), self.to.as_deref(), 365)?;
         if to <= from {
             return Err(bad(
                 "to",
