@@ -529,6 +529,175 @@ pub struct Programme {
     pub left_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+/// Where a placement stands: a participant proposed to an opening, on the way to a start and
+/// an end. `Waiting` is a proposal held back by the employer's monthly cap; it becomes
+/// `Proposed` when the cap allows. `Ended`, `Declined` and `Withdrawn` are final.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum PlacementStatus {
+    Waiting,
+    Proposed,
+    Interview,
+    Started,
+    Ended,
+    Declined,
+    Withdrawn,
+}
+
+impl PlacementStatus {
+    pub const ALL: [PlacementStatus; 7] = [
+        PlacementStatus::Waiting,
+        PlacementStatus::Proposed,
+        PlacementStatus::Interview,
+        PlacementStatus::Started,
+        PlacementStatus::Ended,
+        PlacementStatus::Declined,
+        PlacementStatus::Withdrawn,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlacementStatus::Waiting => "waiting",
+            PlacementStatus::Proposed => "proposed",
+            PlacementStatus::Interview => "interview",
+            PlacementStatus::Started => "started",
+            PlacementStatus::Ended => "ended",
+            PlacementStatus::Declined => "declined",
+            PlacementStatus::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// The steps that may follow this one: forward only, never back, nothing after the end.
+    pub fn can_become(self, next: PlacementStatus) -> bool {
+        use PlacementStatus::*;
+        matches!(
+            (self, next),
+            (Waiting, Proposed | Withdrawn)
+                | (Proposed, Interview | Started | Declined | Withdrawn)
+                | (Interview, Started | Declined | Withdrawn)
+                | (Started, Ended)
+        )
+    }
+
+    /// Still on its way: what counts against a new proposal and what an employer answers.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            PlacementStatus::Ended | PlacementStatus::Declined | PlacementStatus::Withdrawn
+        )
+    }
+}
+
+/// What came of a placement that ended.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Job,
+    /// A subsidised job; its form (nystartsjobb, lönebidrag, …) is kept beside it.
+    SubsidisedJob,
+    Internship,
+    Studies,
+    OtherIncome,
+    ReturnedToSupport,
+    Left,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 7] = [
+        Outcome::Job,
+        Outcome::SubsidisedJob,
+        Outcome::Internship,
+        Outcome::Studies,
+        Outcome::OtherIncome,
+        Outcome::ReturnedToSupport,
+        Outcome::Left,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Job => "job",
+            Outcome::SubsidisedJob => "subsidised_job",
+            Outcome::Internship => "internship",
+            Outcome::Studies => "studies",
+            Outcome::OtherIncome => "other_income",
+            Outcome::ReturnedToSupport => "returned_to_support",
+            Outcome::Left => "left",
+        }
+    }
+
+    /// Moved on, as the units count it: to a job (subsidised or not), an internship or studies.
+    pub fn moved_on(self) -> bool {
+        matches!(
+            self,
+            Outcome::Job | Outcome::SubsidisedJob | Outcome::Internship | Outcome::Studies
+        )
+    }
+
+    /// A job of either kind: what an internship that "became a job" ended in.
+    pub fn is_job(self) -> bool {
+        matches!(self, Outcome::Job | Outcome::SubsidisedJob)
+    }
+
+    /// The participant's status once a placement ends this way.
+    pub fn status(self) -> ProgrammeStatus {
+        match self {
+            Outcome::Job | Outcome::SubsidisedJob => ProgrammeStatus::Job,
+            Outcome::Internship => ProgrammeStatus::Internship,
+            Outcome::Studies => ProgrammeStatus::Studies,
+            Outcome::OtherIncome => ProgrammeStatus::OtherIncome,
+            Outcome::ReturnedToSupport => ProgrammeStatus::Active,
+            Outcome::Left => ProgrammeStatus::Left,
+        }
+    }
+}
+
+impl ProgrammeStatus {
+    /// Out of the programme's matching: in a job, in studies or gone. Such a participant
+    /// leaves candidate lists and allocations at once.
+    pub fn is_settled(self) -> bool {
+        matches!(
+            self,
+            ProgrammeStatus::Job | ProgrammeStatus::Studies | ProgrammeStatus::Left
+        )
+    }
+}
+
+/// One step of a placement: what it became, when and by whom.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlacementEvent {
+    pub status: PlacementStatus,
+    pub outcome: Option<Outcome>,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub user_id: Option<Id>,
+    pub role: Option<Role>,
+}
+
+/// A participant proposed to an opening, and what came of it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Placement {
+    pub id: Id,
+    pub participant_id: Id,
+    pub opening_id: Id,
+    pub employer_id: Id,
+    /// The opening's kind when proposed: what the statistics count internships by.
+    pub kind: OpeningKind,
+    pub status: PlacementStatus,
+    pub outcome: Option<Outcome>,
+    /// For a subsidised job: its form.
+    pub form: Option<EmploymentForm>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// When the employer got the proposal (a waiting one has not yet): what the cap counts.
+    pub proposed_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub started_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub ended_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Every step, the first (proposed or waiting) first.
+    pub events: Vec<PlacementEvent>,
+}
+
 /// Gender as the participant states it, for statistics only.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,

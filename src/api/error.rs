@@ -47,7 +47,11 @@ pub fn status_of(code: Code) -> StatusCode {
         Code::Forbidden => StatusCode::FORBIDDEN,
         Code::Unauthorized => StatusCode::UNAUTHORIZED,
         Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-        Code::OpeningClosed => StatusCode::CONFLICT,
+        Code::OpeningClosed
+        | Code::DuplicateProposal
+        | Code::StepOutOfOrder
+        | Code::OpeningFull
+        | Code::ParticipantUnavailable => StatusCode::CONFLICT,
         Code::Timeout => StatusCode::REQUEST_TIMEOUT,
         Code::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
         Code::Overloaded | Code::IndexRebuilding => StatusCode::SERVICE_UNAVAILABLE,
@@ -145,6 +149,9 @@ impl From<ServiceError> for ApiError {
             }
             ServiceError::User(e @ UserError::Closed { .. }) => {
                 ApiError::new(Code::OpeningClosed, e.to_string())
+            }
+            ServiceError::User(UserError::Conflict { code, message }) => {
+                ApiError::new(code, message)
             }
             ServiceError::User(e @ UserError::Query(_)) => {
                 ApiError::new(Code::InvalidQuery, e.to_string())

@@ -72,6 +72,16 @@ impl Caller {
             .collect()
     }
 
+    /// Access-log rows for a read that shows these participants' identity to someone who did
+    /// not know it: an employer at the start of a placement.
+    pub fn reveals(&self, participants: impl IntoIterator<Item = Id>) -> Vec<AccessEntry> {
+        let mut entries = self.reads(participants, "placement");
+        for e in &mut entries {
+            e.action.push_str(" (identity revealed)");
+        }
+        entries
+    }
+
     pub fn role(&self) -> Role {
         self.role
     }

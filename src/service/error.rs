@@ -40,6 +40,11 @@ pub enum Code {
     Unauthorized,
     MethodNotAllowed,
     OpeningClosed,
+    // Placements that cannot take a step as asked.
+    DuplicateProposal,
+    StepOutOfOrder,
+    OpeningFull,
+    ParticipantUnavailable,
     Timeout,
     TooManyRequests,
     Overloaded,
@@ -75,6 +80,10 @@ impl Code {
             Code::Unauthorized => "unauthorized",
             Code::MethodNotAllowed => "method_not_allowed",
             Code::OpeningClosed => "opening_closed",
+            Code::DuplicateProposal => "duplicate_proposal",
+            Code::StepOutOfOrder => "step_out_of_order",
+            Code::OpeningFull => "opening_full",
+            Code::ParticipantUnavailable => "participant_unavailable",
             Code::Timeout => "timeout",
             Code::TooManyRequests => "too_many_requests",
             Code::Overloaded => "overloaded",
@@ -144,6 +153,10 @@ pub enum UserError {
     Forbidden { role: Role },
     #[error("opening {id} is closed; candidates are ranked for open openings only")]
     Closed { id: Id },
+    /// The request clashes with the object's state (a step out of order, a place taken, a
+    /// proposal made twice); `code` says which.
+    #[error("{message}")]
+    Conflict { code: Code, message: String },
     #[error("cannot parse the search query: {0}; quote phrases and close brackets")]
     Query(String),
     /// The store refused the data as given (an unknown employer, a value it cannot hold).
@@ -182,6 +195,14 @@ pub enum ServiceError {
 impl ServiceError {
     pub fn not_found(entity: &'static str, id: Id) -> Self {
         UserError::NotFound { entity, id }.into()
+    }
+
+    pub fn conflict(code: Code, message: impl Into<String>) -> Self {
+        UserError::Conflict {
+            code,
+            message: message.into(),
+        }
+        .into()
     }
 }
 

@@ -63,13 +63,16 @@ impl Engine {
     pub(super) async fn project_all(&self) -> Result<Vec<Opening>> {
         let openings = self.store.all_openings().await?;
         let profiles = self.store.all_profiles().await?;
+        let started = self.store.started_per_opening(None).await?;
+        let unavailable = self.store.unavailable_participants(None).await?;
+        let available = Available::new(started, unavailable);
         let taxonomy = self.taxonomy();
         let mut p = self.projection.write();
         *p = Projection::default();
-        for o in &openings {
+        for o in openings.iter().filter(|o| available.opening(o)) {
             p.upsert_opening(o, &taxonomy);
         }
-        for (id, profile) in &profiles {
+        for (id, profile) in profiles.iter().filter(|(id, _)| available.participant(*id)) {
             p.upsert_participant(*id, profile, &taxonomy);
         }
         Ok(openings)
@@ -143,8 +146,8 @@ impl Engine {
                 .map(|o| (o.id, o))
                 .collect();
             let openings: Vec<(Id, Option<Opening>)> = opening_ids
-                .into_iter()
-                .map(|id| (id, current.remove(&id)))
+                .iter()
+                .map(|&id| (id, current.remove(&id)))
                 .collect();
             let participant_ids = changed(&entries, Entity::Participant);
             let mut profiles: BTreeMap<Id, Profile> = self
@@ -153,6 +156,12 @@ impl Engine {
                 .await?
                 .into_iter()
                 .collect();
+            let available = Available::new(
+                self.store.started_per_opening(Some(&opening_ids)).await?,
+                self.store
+                    .unavailable_participants(Some(&participant_ids))
+                    .await?,
+            );
             let profiles: Vec<(Id, Option<Profile>)> = participant_ids
                 .into_iter()
                 .map(|id| (id, profiles.remove(&id)))
@@ -164,8 +173,13 @@ impl Engine {
                 for (id, opening) in &openings {
                     match opening {
                         // The index holds the open openings only, as the projection does.
+                        // A full opening stays searchable but leaves matching.
                         Some(o) if o.status == OpeningStatus::Open => {
-                            p.upsert_opening(o, &taxonomy);
+                            if available.opening(o) {
+                                p.upsert_opening(o, &taxonomy);
+                            } else {
+                                p.remove_opening(o.id);
+                            }
                             changes.push(IndexChange::Upsert(features::indexed_opening(o)));
                         }
                         _ => {
@@ -176,8 +190,10 @@ impl Engine {
                 }
                 for (id, profile) in &profiles {
                     match profile {
-                        Some(profile) => p.upsert_participant(*id, profile, &taxonomy),
-                        None => p.remove_participant(*id),
+                        Some(profile) if available.participant(*id) => {
+                            p.upsert_participant(*id, profile, &taxonomy)
+                        }
+                        _ => p.remove_participant(*id),
                     }
                 }
                 changes
@@ -383,6 +399,33 @@ pub async fn reindex(store: &Store, index_dir: &Path) -> Result<u64> {
     let next_dir = build_beside(store, index_dir).await?;
     swap_in(&next_dir, index_dir)?;
     Ok(OpeningIndex::open_or_create(index_dir)?.num_docs())
+}
+
+/// What placements and statuses leave out of matching: openings whose every place a started
+/// placement has taken, and participants placed or settled (job, studies, left).
+struct Available {
+    started: std::collections::HashMap<Id, i64>,
+    unavailable: std::collections::HashSet<Id>,
+}
+
+impl Available {
+    fn new(started: Vec<(Id, i64)>, unavailable: Vec<Id>) -> Self {
+        Available {
+            started: started.into_iter().collect(),
+            unavailable: unavailable.into_iter().collect(),
+        }
+    }
+
+    /// An opening with a place free; one without starts is never full, whatever its places.
+    fn opening(&self, o: &Opening) -> bool {
+        self.started
+            .get(&o.id)
+            .is_none_or(|&n| n < i64::from(o.places))
+    }
+
+    fn participant(&self, id: Id) -> bool {
+        !self.unavailable.contains(&id)
+    }
 }
 
 /// The distinct ids of one kind of entity that outbox entries name, ascending.

@@ -17,6 +17,7 @@ pub mod indexer;
 pub mod matching;
 pub mod openings;
 pub mod participants;
+pub mod placements;
 pub mod programme;
 pub mod pseudonym;
 pub mod stats;

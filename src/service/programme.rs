@@ -68,7 +68,7 @@ pub struct FactsVersion {
 /// Longest unit or district name.
 const MAX_NAME: usize = 100;
 
-fn check(p: &Programme, now: DateTime<Utc>) -> std::result::Result<(), InputError> {
+pub(super) fn check(p: &Programme, now: DateTime<Utc>) -> std::result::Result<(), InputError> {
     for (field, name) in [("unit", &p.unit), ("district", &p.district)] {
         if let Some(n) = name
             && (n.trim().is_empty() || n.chars().count() > MAX_NAME)
@@ -149,7 +149,7 @@ impl UnitLimits {
     }
 }
 
-fn decode(json: &str, what: &str) -> Result<Programme> {
+pub(super) fn decode(json: &str, what: &str) -> Result<Programme> {
     serde_json::from_str(json)
         .map_err(|e| InternalError::Task(format!("reading {what}: {e}")).into())
 }

@@ -10,12 +10,15 @@
 
 use std::future::Future;
 
+use chrono::{DateTime, Utc};
+
 use super::{
-    AccessEntry, AccessRecord, AdApplied, AdWrite, AllocationRecord, Counts, FactsRecord,
-    ImportReport, NewTaxonomy, OutboxEntry, PolicyRecord, StoreError, StoredTaxonomy,
-    TaxonomyVersion, TokenRecord,
+    AccessEntry, AccessRecord, AdApplied, AdWrite, AllocationRecord, CapState, Counts, FactsRecord,
+    ImportReport, NewPlacement, NewTaxonomy, OutboxEntry, PlacementCreated, PlacementFilter,
+    PlacementStep, PolicyRecord, StepApplied, StoreError, StoredTaxonomy, TaxonomyVersion,
+    TokenRecord,
 };
-use crate::model::{Employer, Id, Identity, Opening, Participant, Profile, Role, User};
+use crate::model::{Employer, Id, Identity, Opening, Participant, Placement, Profile, Role, User};
 
 /// One database backend. [`Store`](super::Store) holds one and forwards every call to it.
 ///
@@ -410,6 +413,79 @@ pub trait Backend: Clone + Send + Sync + 'static {
     /// Every unit's limits.
     fn unit_limits(&self)
     -> impl Future<Output = Result<Vec<(String, String)>, StoreError>> + Send;
+
+    // -----------------------------------------------------------------------------------------
+    // Placements and employers' caps
+
+    /// Stores a proposal with its first step, in one transaction that serialises proposals to
+    /// one employer: first the proposals the cap held back are released as far as this
+    /// month's cap allows (oldest first), then a proposal of the same participant to the same
+    /// employer since `duplicate_since` answers [`PlacementCreated::Duplicate`] and writes
+    /// nothing, and otherwise the new one is `proposed`, or `waiting` when the cap is reached.
+    fn create_placement(
+        &self,
+        new: &NewPlacement,
+    ) -> impl Future<Output = Result<PlacementCreated, StoreError>> + Send;
+
+    /// A placement with its steps.
+    fn placement(
+        &self,
+        id: Id,
+    ) -> impl Future<Output = Result<Option<Placement>, StoreError>> + Send;
+
+    /// The placements the filter admits, newest first, with their steps.
+    fn placements(
+        &self,
+        filter: &PlacementFilter,
+    ) -> impl Future<Output = Result<Vec<Placement>, StoreError>> + Send;
+
+    /// Applies a step if the placement still has `from`'s status, in one transaction with its
+    /// event and the participant's facts that follow. A start checks, inside it, that the
+    /// opening has a place free and that the participant has started no other placement. A
+    /// start, or an end of a started placement, queues the opening and the participant for
+    /// the index (free places and who is placed change what matching sees).
+    fn step_placement(
+        &self,
+        step: &PlacementStep,
+    ) -> impl Future<Output = Result<StepApplied, StoreError>> + Send;
+
+    /// Moves an employer's waiting proposals to `proposed`, oldest first, while the proposals
+    /// it got since `month_start` stay under its cap. Returns how many moved.
+    fn release_waiting(
+        &self,
+        employer_id: Id,
+        month_start: DateTime<Utc>,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Sets or (with `None`) removes an employer's monthly cap on proposals. `false` when
+    /// there is no such employer.
+    fn set_employer_cap(
+        &self,
+        employer_id: Id,
+        monthly_proposals: Option<u32>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// The caps of these employers and how much of this month's each has taken; employers
+    /// that do not exist are skipped.
+    fn employer_caps(
+        &self,
+        employer_ids: &[Id],
+        month_start: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<(Id, CapState)>, StoreError>> + Send;
+
+    /// How many started placements each opening has, of these openings (`None`: of all),
+    /// leaving out openings with none.
+    fn started_per_opening(
+        &self,
+        opening_ids: Option<&[Id]>,
+    ) -> impl Future<Output = Result<Vec<(Id, i64)>, StoreError>> + Send;
+
+    /// Of these participants (`None`: of all), those out of matching: with a started
+    /// placement, or whose status is job, studies or left. Ascending.
+    fn unavailable_participants(
+        &self,
+        participant_ids: Option<&[Id]>,
+    ) -> impl Future<Output = Result<Vec<Id>, StoreError>> + Send;
 }
 
 /// Implements [`Backend`] for a backend type `$store` with a `pool` field whose resource
@@ -707,6 +783,72 @@ macro_rules! resource_backend {
 
             async fn unit_limits(&self) -> Result<Vec<(String, String)>, StoreError> {
                 programme::unit_limits(&self.pool).await
+            }
+
+            async fn create_placement(
+                &self,
+                new: &$crate::store::NewPlacement,
+            ) -> Result<$crate::store::PlacementCreated, StoreError> {
+                placements::create_placement(&self.pool, new).await
+            }
+
+            async fn placement(
+                &self,
+                id: Id,
+            ) -> Result<Option<$crate::model::Placement>, StoreError> {
+                placements::placement(&self.pool, id).await
+            }
+
+            async fn placements(
+                &self,
+                filter: &$crate::store::PlacementFilter,
+            ) -> Result<Vec<$crate::model::Placement>, StoreError> {
+                placements::placements(&self.pool, filter).await
+            }
+
+            async fn step_placement(
+                &self,
+                step: &$crate::store::PlacementStep,
+            ) -> Result<$crate::store::StepApplied, StoreError> {
+                placements::step_placement(&self.pool, step).await
+            }
+
+            async fn release_waiting(
+                &self,
+                employer_id: Id,
+                month_start: chrono::DateTime<chrono::Utc>,
+            ) -> Result<u64, StoreError> {
+                placements::release_waiting(&self.pool, employer_id, month_start).await
+            }
+
+            async fn set_employer_cap(
+                &self,
+                employer_id: Id,
+                monthly_proposals: Option<u32>,
+            ) -> Result<bool, StoreError> {
+                placements::set_employer_cap(&self.pool, employer_id, monthly_proposals).await
+            }
+
+            async fn employer_caps(
+                &self,
+                employer_ids: &[Id],
+                month_start: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Vec<(Id, $crate::store::CapState)>, StoreError> {
+                placements::employer_caps(&self.pool, employer_ids, month_start).await
+            }
+
+            async fn started_per_opening(
+                &self,
+                opening_ids: Option<&[Id]>,
+            ) -> Result<Vec<(Id, i64)>, StoreError> {
+                placements::started_per_opening(&self.pool, opening_ids).await
+            }
+
+            async fn unavailable_participants(
+                &self,
+                participant_ids: Option<&[Id]>,
+            ) -> Result<Vec<Id>, StoreError> {
+                placements::unavailable_participants(&self.pool, participant_ids).await
             }
         }
     };

@@ -12,8 +12,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::model::{
-    AdSource, Employer, GeoPoint, Id, Identity, Occupation, Opening, Participant, Place, Profile,
-    Role, Term, User,
+    AdSource, Employer, GeoPoint, Id, Identity, Occupation, Opening, Participant, Place, Placement,
+    PlacementEvent, Profile, Role, Term, User,
 };
 
 use super::{AccessRecord, Counts, OutboxEntry, StoreError, TokenRecord};
@@ -538,4 +538,84 @@ impl From<AllocationRow> for super::AllocationRecord {
             body: r.body,
         }
     }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct PlacementRow {
+    pub id: Id,
+    pub participant_id: Id,
+    pub opening_id: Id,
+    pub employer_id: Id,
+    pub kind: String,
+    pub status: String,
+    pub outcome: Option<String>,
+    pub form: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub proposed_at: Option<DateTime<Utc>>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct PlacementEventRow {
+    pub placement_id: Id,
+    pub status: String,
+    pub outcome: Option<String>,
+    pub at: DateTime<Utc>,
+    pub user_id: Option<Id>,
+    pub role: Option<String>,
+}
+
+/// Placements with their steps, each placement's steps in the order given.
+pub(crate) fn placements_of(
+    rows: Vec<PlacementRow>,
+    events: Vec<PlacementEventRow>,
+) -> Result<Vec<Placement>, StoreError> {
+    let mut steps: HashMap<Id, Vec<PlacementEvent>> = HashMap::new();
+    for e in events {
+        let id = e.placement_id;
+        steps.entry(id).or_default().push(PlacementEvent {
+            status: enum_parse("placement", id, "event status", &e.status)?,
+            outcome: e
+                .outcome
+                .as_deref()
+                .map(|s| enum_parse("placement", id, "event outcome", s))
+                .transpose()?,
+            at: e.at,
+            user_id: e.user_id,
+            role: e
+                .role
+                .as_deref()
+                .map(|s| enum_parse("placement", id, "event role", s))
+                .transpose()?,
+        });
+    }
+    rows.into_iter()
+        .map(|r| {
+            let id = r.id;
+            Ok(Placement {
+                id,
+                participant_id: r.participant_id,
+                opening_id: r.opening_id,
+                employer_id: r.employer_id,
+                kind: enum_parse("placement", id, "kind", &r.kind)?,
+                status: enum_parse("placement", id, "status", &r.status)?,
+                outcome: r
+                    .outcome
+                    .as_deref()
+                    .map(|s| enum_parse("placement", id, "outcome", s))
+                    .transpose()?,
+                form: r
+                    .form
+                    .as_deref()
+                    .map(|s| enum_parse("placement", id, "form", s))
+                    .transpose()?,
+                created_at: r.created_at,
+                proposed_at: r.proposed_at,
+                started_at: r.started_at,
+                ended_at: r.ended_at,
+                events: steps.remove(&id).unwrap_or_default(),
+            })
+        })
+        .collect()
 }

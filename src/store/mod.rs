@@ -31,7 +31,10 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::model::{Employer, Id, Identity, Opening, Participant, Profile, Role, User};
+use crate::model::{
+    Employer, EmploymentForm, Id, Identity, Opening, OpeningKind, Outcome, Participant, Placement,
+    PlacementStatus, Profile, Role, User,
+};
 
 mod ads;
 mod backend;
@@ -107,6 +110,88 @@ pub struct FactsRecord {
     pub facts: String,
     pub at: DateTime<Utc>,
     pub user_id: Option<Id>,
+}
+
+/// A proposal to store: the participant, the opening and its employer and kind, and the
+/// windows its checks count in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewPlacement {
+    pub participant_id: Id,
+    pub opening_id: Id,
+    pub employer_id: Id,
+    pub kind: OpeningKind,
+    pub created_by: Option<Id>,
+    pub role: Role,
+    pub now: DateTime<Utc>,
+    /// The start of the month the employer's cap counts proposals in.
+    pub month_start: DateTime<Utc>,
+    /// A proposal of the same participant to the same employer made since then is refused.
+    pub duplicate_since: DateTime<Utc>,
+}
+
+/// What storing a proposal did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PlacementCreated {
+    /// Stored: `proposed`, or `waiting` when the employer's cap for the month is reached.
+    Created(Placement),
+    /// The same participant was proposed to the same employer within the window: this one.
+    Duplicate(Id),
+}
+
+/// A step of a placement to apply, if it still stands where the caller saw it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlacementStep {
+    pub id: Id,
+    /// The status the caller read; the step applies only from it.
+    pub from: PlacementStatus,
+    pub to: PlacementStatus,
+    pub outcome: Option<Outcome>,
+    pub form: Option<EmploymentForm>,
+    pub user_id: Option<Id>,
+    pub role: Role,
+    pub at: DateTime<Utc>,
+    /// The participant's programme facts as they follow from the step (JSON) and their unit,
+    /// written in the same transaction, with a version in the history.
+    pub facts: Option<(String, Option<String>)>,
+}
+
+/// What applying a step did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StepApplied {
+    Done(Placement),
+    /// The placement is no longer where the caller saw it (another step came first), or gone.
+    Moved,
+    /// A start with every place of the opening taken by started placements.
+    OpeningFull,
+    /// A start of a participant who has started another placement.
+    ParticipantPlaced(Id),
+}
+
+/// Which placements to list; every filter given must hold.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PlacementFilter {
+    pub participant_ids: Option<Vec<Id>>,
+    pub opening_id: Option<Id>,
+    pub employer_id: Option<Id>,
+    /// Placements of this coach's participants.
+    pub coach_id: Option<Id>,
+    pub status: Option<PlacementStatus>,
+    /// An employer never sees the proposals its cap holds back.
+    pub without_waiting: bool,
+    pub offset: i64,
+    /// `None`: every one.
+    pub limit: Option<i64>,
+}
+
+/// An employer's cap on proposals and how much of this month's it has taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CapState {
+    /// `None`: no cap.
+    pub monthly_proposals: Option<u32>,
+    /// Proposals the employer got since the month began.
+    pub used: i64,
+    /// Proposals held back, oldest first when the cap allows.
+    pub waiting: i64,
 }
 
 /// A stored allocation: the answer as given, in JSON.
@@ -402,4 +487,17 @@ forward! {
     fn programmes(&self, coach_id: Option<Id>) -> Result<Vec<(Id, String)>, StoreError>;
     fn set_unit_limits(&self, unit: &str, limits: &str) -> Result<(), StoreError>;
     fn unit_limits(&self) -> Result<Vec<(String, String)>, StoreError>;
+    fn create_placement(&self, new: &NewPlacement) -> Result<PlacementCreated, StoreError>;
+    fn placement(&self, id: Id) -> Result<Option<Placement>, StoreError>;
+    fn placements(&self, filter: &PlacementFilter) -> Result<Vec<Placement>, StoreError>;
+    fn step_placement(&self, step: &PlacementStep) -> Result<StepApplied, StoreError>;
+    fn release_waiting(&self, employer_id: Id, month_start: DateTime<Utc>) -> Result<u64, StoreError>;
+    fn set_employer_cap(&self, employer_id: Id, monthly_proposals: Option<u32>) -> Result<bool, StoreError>;
+    fn employer_caps(
+        &self,
+        employer_ids: &[Id],
+        month_start: DateTime<Utc>,
+    ) -> Result<Vec<(Id, CapState)>, StoreError>;
+    fn started_per_opening(&self, opening_ids: Option<&[Id]>) -> Result<Vec<(Id, i64)>, StoreError>;
+    fn unavailable_participants(&self, participant_ids: Option<&[Id]>) -> Result<Vec<Id>, StoreError>;
 }

@@ -220,6 +220,18 @@ fn request(w: &World, method: &str, path: &str, as_employer: bool) -> (String, O
             "/v1/policies/matrix".into(),
             Some(json!({"weights": {"parent": 1.2}})),
         ),
+        // Placements are made fresh for each call, in the matrix's loop.
+        ("post", "/v1/placements") => (path.into(), None),
+        ("get", "/v1/placements") => (path.into(), None),
+        ("get" | "patch", "/v1/placements/{id}") => (
+            path.into(),
+            (method == "patch").then(|| json!({"status": "interview"})),
+        ),
+        ("get", "/v1/employers/{id}/cap") => (path_with(w.employer_a), None),
+        ("put", "/v1/employers/{id}/cap") => (
+            path_with(w.employer_a),
+            Some(json!({"monthly_proposals": null})),
+        ),
         _ => panic!("{method} {path} is served but not in the role × route matrix; add it"),
     }
 }
@@ -253,6 +265,10 @@ fn expected_roles(method: &str, path: &str) -> &'static str {
         ("post", "/v1/allocations") | ("get", "/v1/allocations/{id}") => "acm",
         ("get", "/v1/policies") | ("get", "/v1/fairness") => "acm",
         ("put", "/v1/policies/{name}") => "a",
+        ("post", "/v1/placements") => "acm",
+        ("get", "/v1/placements") | ("get" | "patch", "/v1/placements/{id}") => "acme",
+        ("get", "/v1/employers/{id}/cap") => "acme",
+        ("put", "/v1/employers/{id}/cap") => "ae",
         _ => panic!("{method} {path} is served but not in the role × route matrix; add it"),
     }
 }
@@ -296,7 +312,24 @@ async fn the_role_by_route_matrix_holds_for_every_route_the_router_serves() {
         let expected: BTreeSet<String> = allowed.chars().map(String::from).collect();
         assert_eq!(documented, expected, "{method} {path}: x-roles");
         for (who, token, role) in &actors {
-            let (mut url, body) = request(&w, method, path, *role == 'e');
+            let (mut url, mut body) = request(&w, method, path, *role == 'e');
+            if path.starts_with("/v1/placements") && (method != "get" || path.contains("{id}")) {
+                // A fresh participant of A's for each call: a proposal is made once a week.
+                let mut person = participant_body();
+                person["coach_id"] = json!(w.coach_a.0);
+                let pid = app.post_as(&app.admin, "/v1/participants", &person).await["id"]
+                    .as_i64()
+                    .unwrap();
+                let proposal = json!({"participant_id": pid, "opening_id": w.opening_a});
+                if method == "post" {
+                    body = Some(proposal);
+                } else {
+                    let id = app.post_as(&app.admin, "/v1/placements", &proposal).await["id"]
+                        .as_i64()
+                        .unwrap();
+                    url = url.replace("{id}", &id.to_string());
+                }
+            }
             if url.contains("{id}") {
                 // Destructive routes act on a fresh object of A's.
                 let id = if path.starts_with("/v1/openings") {
@@ -320,9 +353,13 @@ async fn the_role_by_route_matrix_holds_for_every_route_the_router_serves() {
             cells += 1;
             let not_theirs = (*who == "coach B"
                 && (path.starts_with("/v1/participants/{id}")
-                    || path.starts_with("/v1/allocations")))
+                    || path.starts_with("/v1/allocations")
+                    || path == "/v1/placements/{id}"
+                    || (method == "post" && path == "/v1/placements")))
                 || (*who == "employer B"
-                    && (path.starts_with("/v1/openings/{id}") || path == "/v1/employers/{id}"));
+                    && (path.starts_with("/v1/openings/{id}")
+                        || path.starts_with("/v1/employers/{id}")
+                        || path == "/v1/placements/{id}"));
             let expect = if *role == '-' {
                 Some(StatusCode::UNAUTHORIZED)
             } else if !allowed.contains(*role) {

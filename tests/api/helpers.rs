@@ -408,7 +408,9 @@ impl TestApp {
 /// Tests read their own writes at once, so their writes to what matching reads ask to answer
 /// once searchable, as any such caller must; `without_wait` tests the default.
 fn read_your_writes(method: &reqwest::Method, path: &str) -> String {
-    let indexed = path.starts_with("/v1/openings") || path.starts_with("/v1/participants");
+    let indexed = path.starts_with("/v1/openings")
+        || path.starts_with("/v1/participants")
+        || path.starts_with("/v1/placements");
     if *method == reqwest::Method::GET || !indexed || path.contains("wait=") {
         return path.to_owned();
     }

@@ -17,5 +17,6 @@ mod instances;
 mod lifecycle;
 mod matching;
 mod openapi;
+mod placements;
 mod programme;
 mod taxonomy;

@@ -20,6 +20,7 @@ pub mod import;
 pub mod normalise;
 pub mod openings;
 pub mod participants;
+pub mod placements;
 pub mod programme;
 pub mod ranking;
 pub mod stats;

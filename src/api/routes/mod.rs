@@ -9,6 +9,7 @@ pub mod employers;
 pub mod matching;
 pub mod openings;
 pub mod participants;
+pub mod placements;
 pub mod programme;
 pub mod system;
 
@@ -54,6 +55,7 @@ pub type ApiResult<T> = Result<T, ApiError>;
         (name = "openings", description = "Vacancies and internships, their search and their ranked candidates"),
         (name = "participants", description = "Participants and the openings suggested for them"),
         (name = "matching", description = "Ranking for a profile that is not stored"),
+        (name = "placements", description = "Participants proposed to openings, the employers' answers, and what came of it"),
         (name = "allocations", description = "Placing a caseload on scarce places under a priority policy, and who is left behind"),
         (name = "system", description = "Health, status and this document"),
     )
@@ -99,6 +101,7 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .merge(matching::routes())
         .merge(allocations::routes())
         .merge(programme::routes())
+        .merge(placements::routes())
         .merge(audit::routes())
         .merge(system::v1_routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi())

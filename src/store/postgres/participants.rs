@@ -199,7 +199,8 @@ pub(super) async fn erase_participant(pool: &PgPool, id: Id) -> Result<bool, Sto
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     sqlx::query(
-        "VACUUM FULL participant_identities, participant_profiles, programme, programme_history",
+        "VACUUM FULL participant_identities, participant_profiles, programme, programme_history, \
+         placements, placement_events",
     )
     .execute(pool)
     .await?;

@@ -1,10 +1,12 @@
 //! Programme facts with their history, and each unit's limits.
 
 use chrono::{DateTime, Utc};
-use sqlx::postgres::PgPool;
+use sqlx::postgres::{PgConnection, PgPool};
+
+use super::outbox::push_outbox;
 
 use crate::model::Id;
-use crate::store::{FactsRecord, StoreError};
+use crate::store::{Entity, FactsRecord, Op, StoreError};
 
 pub(super) async fn set_programme(
     pool: &PgPool,
@@ -22,6 +24,22 @@ pub(super) async fn set_programme(
     if exists.is_none() {
         return Ok(false);
     }
+    write_facts(&mut tx, participant_id, facts, unit, user_id, now).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Writes a participant's facts in force and their version in the history, on the caller's
+/// transaction, and queues the participant for the projection: a status of job, studies or
+/// left takes them out of matching.
+pub(super) async fn write_facts(
+    conn: &mut PgConnection,
+    participant_id: Id,
+    facts: &str,
+    unit: Option<&str>,
+    user_id: Option<Id>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO programme (participant_id, facts, unit, updated_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (participant_id) DO UPDATE SET facts = excluded.facts, unit = excluded.unit, \
@@ -31,7 +49,7 @@ pub(super) async fn set_programme(
     .bind(facts)
     .bind(unit)
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
     sqlx::query(
         "INSERT INTO programme_history (participant_id, facts, at, user_id) VALUES ($1, $2, $3, $4)",
@@ -40,10 +58,9 @@ pub(super) async fn set_programme(
     .bind(facts)
     .bind(now)
     .bind(user_id)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
-    tx.commit().await?;
-    Ok(true)
+    push_outbox(conn, Entity::Participant, participant_id, Op::Upsert, now).await
 }
 
 pub(super) async fn programme_history(

@@ -39,6 +39,7 @@ mod import;
 mod openings;
 mod outbox;
 mod participants;
+mod placements;
 mod programme;
 mod taxonomy;
 #[cfg(test)]

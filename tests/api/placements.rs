@@ -1,0 +1,427 @@
+//! Placements over the API: a proposal answered by its employer under a pseudonym, the person
+//! revealed only at the start (and logged), steps in order only, a full opening and a placed
+//! participant leaving matching, the participant's status following the outcome, the 7-day
+//! rule and an employer's monthly cap.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+use jobmatch::model::Role;
+
+async fn participant(app: &TestApp, name: &str, skills: Value) -> i64 {
+    let mut body = participant_body();
+    body["name"] = json!(name);
+    body["personal_number"] = Value::Null;
+    body["skills"] = skills;
+    app.post_ok("/v1/participants", &body).await["id"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn send(
+    app: &TestApp,
+    token: &str,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let r = app.send(method, path, Some(token), body.as_ref()).await;
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn propose(
+    app: &TestApp,
+    token: &str,
+    participant: i64,
+    opening: i64,
+) -> (StatusCode, Value) {
+    let body = json!({"participant_id": participant, "opening_id": opening});
+    send(app, token, Method::POST, "/v1/placements", Some(body)).await
+}
+
+async fn step(app: &TestApp, token: &str, id: i64, body: Value) -> (StatusCode, Value) {
+    send(
+        app,
+        token,
+        Method::PATCH,
+        &format!("/v1/placements/{id}"),
+        Some(body),
+    )
+    .await
+}
+
+fn ids_of(list: &Value, key: &str, field: &str) -> Vec<i64> {
+    list[key]
+        .as_array()
+        .unwrap_or_else(|| panic!("{key} in {list}"))
+        .iter()
+        .map(|x| x[field].as_i64().unwrap())
+        .collect()
+}
+
+async fn a_placement_runs_from_proposal_to_outcome_and_matching_follows() {
+    let app = spawn_app().await;
+    let employer = app.employer("Städbolaget AB").await;
+    let (_, employer_user) = app.token(Role::Employer, Some(employer)).await;
+    let internship = app
+        .post_ok("/v1/openings", &cleaning_internship(employer))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let other = app
+        .post_ok("/v1/openings", &warehouse_opening(employer))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let skills = json!(["städning", "Lagerarbetare", "Truckkörkort"]);
+    let p = participant(&app, "Faduma Warsame", skills.clone()).await;
+    let q = participant(&app, "Karin Öberg", skills).await;
+    let suggested = |id: i64| {
+        let app = &app;
+        async move {
+            let s = app
+                .get_json(&format!("/v1/participants/{id}/suggestions"))
+                .await;
+            ids_of(&s, "suggestions", "opening_id")
+        }
+    };
+    assert!(suggested(q).await.contains(&internship));
+
+    let (status, proposal) = propose(&app, &app.coach, p, internship).await;
+    assert_eq!(status, StatusCode::CREATED, "{proposal}");
+    assert_eq!(proposal["status"], "proposed");
+    assert_eq!(proposal["participant_id"], p);
+    assert_eq!(proposal["kind"], "internship");
+    let id = proposal["id"].as_i64().unwrap();
+    let staff_code = proposal["candidate"].as_str().unwrap().to_owned();
+
+    // The same person to the same employer within a week, even for another opening: 409.
+    let (status, again) = propose(&app, &app.matcher, p, other).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{again}");
+    assert_eq!(again["error"]["code"], "duplicate_proposal");
+
+    // The employer sees the proposal under its own code and nothing that names the person.
+    let (status, listed) = send(&app, &employer_user, Method::GET, "/v1/placements", None).await;
+    assert_eq!(status, StatusCode::OK, "{listed}");
+    let seen = &listed["placements"][0];
+    assert_eq!(seen["id"], id);
+    assert!(seen.get("participant_id").is_none(), "{seen}");
+    assert!(seen.get("participant").is_none(), "{seen}");
+    assert_ne!(seen["candidate"], staff_code);
+    let text = listed.to_string();
+    assert!(
+        !text.contains("Faduma") && !text.contains("Warsame"),
+        "{text}"
+    );
+    assert!(seen["events"][0].get("user_id").is_none());
+    assert_eq!(seen["events"][0]["by"], "coach");
+    let (status, _) = send(
+        &app,
+        &employer_user,
+        Method::GET,
+        &format!("/v1/placements?participant_id={p}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // Answers: an employer may not end or withdraw; steps only go forward; the form is checked.
+    let (status, _) = step(&app, &employer_user, id, json!({"status": "withdrawn"})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = step(&app, &employer_user, id, json!({"status": "interview"})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "interview");
+    let (status, body) = step(&app, &app.coach, id, json!({"status": "interview"})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "step_out_of_order");
+    let (status, body) = step(
+        &app,
+        &app.coach,
+        id,
+        json!({"status": "ended", "outcome": "job"}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (StatusCode::CONFLICT, json!("step_out_of_order")),
+        "an end before a start: {body}"
+    );
+    let (status, body) = step(
+        &app,
+        &app.coach,
+        id,
+        json!({"status": "started", "outcome": "job"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, body) = step(&app, &app.coach, id, json!({"status": "paused"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+
+    // The employer accepts: the person is revealed to it, and the log says so.
+    let (status, started) = step(&app, &employer_user, id, json!({"status": "started"})).await;
+    assert_eq!(status, StatusCode::OK, "{started}");
+    assert_eq!(
+        started["participant"]["name"], "Faduma Warsame",
+        "{started}"
+    );
+    assert!(started["started_at"].is_string());
+    let log = app.get_json(&format!("/v1/audit?participant={p}")).await;
+    let revealed: Vec<&Value> = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["role"] == "employer")
+        .collect();
+    assert_eq!(revealed.len(), 1, "{log}");
+    assert!(
+        revealed[0]["route"]
+            .as_str()
+            .unwrap()
+            .ends_with("(identity revealed)"),
+        "{log}"
+    );
+
+    // The participant's status follows; a full opening and a placed person leave matching.
+    let facts = app
+        .get_json(&format!("/v1/participants/{p}/programme"))
+        .await;
+    assert_eq!(facts["facts"]["status"], "internship", "{facts}");
+    assert!(
+        !suggested(q).await.contains(&internship),
+        "a full opening is no suggestion"
+    );
+    let candidates = app
+        .get_json(&format!("/v1/openings/{other}/candidates"))
+        .await;
+    let listed = ids_of(&candidates, "candidates", "participant_id");
+    assert!(listed.contains(&q) && !listed.contains(&p), "{candidates}");
+    let (status, body) = propose(&app, &app.coach, q, internship).await;
+    assert_eq!(body["error"]["code"], "opening_full", "{status} {body}");
+    let other_employer = app.employer("Annan AB").await;
+    let elsewhere = app
+        .post_ok("/v1/openings", &warehouse_opening(other_employer))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let (status, body) = propose(&app, &app.coach, p, elsewhere).await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (StatusCode::CONFLICT, json!("participant_unavailable"))
+    );
+
+    // An end needs its outcome, and the status follows it.
+    let (status, body) = step(&app, &app.coach, id, json!({"status": "ended"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, body) = step(
+        &app,
+        &employer_user,
+        id,
+        json!({"status": "ended", "outcome": "job"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, ended) = step(
+        &app,
+        &app.coach,
+        id,
+        json!({"status": "ended", "outcome": "job"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{ended}");
+    assert_eq!(ended["outcome"], "job");
+    let statuses: Vec<&str> = ended["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["proposed", "interview", "started", "ended"]);
+    let facts = app
+        .get_json(&format!("/v1/participants/{p}/programme"))
+        .await;
+    assert_eq!(facts["facts"]["status"], "job");
+    // In a job: still out of matching. The place is free again.
+    let (_, body) = propose(&app, &app.coach, p, elsewhere).await;
+    assert_eq!(body["error"]["code"], "participant_unavailable");
+    assert!(suggested(q).await.contains(&internship));
+    let (status, body) = propose(&app, &app.coach, q, internship).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    // Who sees what: another coach and another employer see nothing.
+    let (_, other_coach) = app.token(Role::Coach, None).await;
+    let (status, _) = send(
+        &app,
+        &other_coach,
+        Method::GET,
+        &format!("/v1/placements/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, list) = send(&app, &other_coach, Method::GET, "/v1/placements", None).await;
+    assert_eq!(
+        (status, list["placements"].as_array().unwrap().len()),
+        (StatusCode::OK, 0)
+    );
+    let (_, stranger) = app.token(Role::Employer, Some(other_employer)).await;
+    let (status, _) = step(&app, &stranger, id, json!({"status": "declined"})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, list) = send(
+        &app,
+        &app.coach,
+        Method::GET,
+        &format!("/v1/placements?participant_id={p}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ids_of(&list, "placements", "id"), [id]);
+    app.stop().await;
+}
+
+async fn an_employer_s_monthly_cap_holds_proposals_back_until_it_allows() {
+    let app = spawn_app().await;
+    let employer = app.employer("Lagerhuset AB").await;
+    let (_, employer_user) = app.token(Role::Employer, Some(employer)).await;
+    let (_, other_employer_user) = app
+        .token(Role::Employer, Some(app.employer("Annan AB").await))
+        .await;
+    let opening = app
+        .post_ok("/v1/openings", &warehouse_opening(employer))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let cap_path = format!("/v1/employers/{employer}/cap");
+    let (status, cap) = send(
+        &app,
+        &employer_user,
+        Method::PUT,
+        &cap_path,
+        Some(json!({"monthly_proposals": 1})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{cap}");
+    assert_eq!(
+        (cap["monthly_proposals"].clone(), cap["used"].clone()),
+        (json!(1), json!(0))
+    );
+    for (token, want) in [
+        (&other_employer_user, StatusCode::NOT_FOUND),
+        (&app.coach, StatusCode::FORBIDDEN),
+    ] {
+        let (status, _) = send(
+            &app,
+            token,
+            Method::PUT,
+            &cap_path,
+            Some(json!({"monthly_proposals": 9})),
+        )
+        .await;
+        assert_eq!(status, want);
+    }
+    let (status, _) = send(
+        &app,
+        &employer_user,
+        Method::PUT,
+        &cap_path,
+        Some(json!({"monthly_proposals": -1})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let a = participant(&app, "Ali Yusuf", json!(["Lagerarbetare"])).await;
+    let b = participant(&app, "Bo Ek", json!(["Lagerarbetare"])).await;
+    let (_, first) = propose(&app, &app.coach, a, opening).await;
+    let (status, second) = propose(&app, &app.coach, b, opening).await;
+    assert_eq!(first["status"], "proposed");
+    assert_eq!(
+        (status, second["status"].clone()),
+        (StatusCode::CREATED, json!("waiting")),
+        "{second}"
+    );
+    let second_id = second["id"].as_i64().unwrap();
+
+    let listed = |token: String| {
+        let app = &app;
+        async move {
+            let (_, list) = send(app, &token, Method::GET, "/v1/placements", None).await;
+            ids_of(&list, "placements", "id")
+        }
+    };
+    assert_eq!(
+        listed(employer_user.clone()).await,
+        [first["id"].as_i64().unwrap()]
+    );
+    let (status, _) = send(
+        &app,
+        &employer_user,
+        Method::GET,
+        &format!("/v1/placements/{second_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "held back: the employer does not know of it"
+    );
+    let (_, cap) = send(&app, &employer_user, Method::GET, &cap_path, None).await;
+    assert_eq!(
+        (cap["used"].clone(), cap["waiting"].clone()),
+        (json!(1), json!(1)),
+        "{cap}"
+    );
+
+    // Room again: the waiting proposal is released, oldest first, and shown as proposed.
+    let (_, cap) = send(
+        &app,
+        &employer_user,
+        Method::PUT,
+        &cap_path,
+        Some(json!({"monthly_proposals": 2})),
+    )
+    .await;
+    assert_eq!(
+        (cap["used"].clone(), cap["waiting"].clone()),
+        (json!(2), json!(0)),
+        "{cap}"
+    );
+    assert_eq!(listed(employer_user.clone()).await.len(), 2);
+    let (_, seen) = send(
+        &app,
+        &employer_user,
+        Method::GET,
+        &format!("/v1/placements/{second_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(seen["status"], "proposed");
+    assert_eq!(
+        seen["events"].as_array().unwrap().len(),
+        1,
+        "the wait is not the employer's: {seen}"
+    );
+    let (_, staff) = send(
+        &app,
+        &app.matcher,
+        Method::GET,
+        &format!("/v1/placements/{second_id}"),
+        None,
+    )
+    .await;
+    let steps: Vec<(&str, &str)> = staff["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["status"].as_str().unwrap(), e["by"].as_str().unwrap()))
+        .collect();
+    assert_eq!(steps, [("waiting", "coach"), ("proposed", "system")]);
+    app.stop().await;
+}
+
+on_both_backends!(
+    a_placement_runs_from_proposal_to_outcome_and_matching_follows,
+    an_employer_s_monthly_cap_holds_proposals_back_until_it_allows,
+);
