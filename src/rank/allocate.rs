@@ -9,6 +9,10 @@
 //! whole numbers (scores × weights in millionths), so the optimum is exact and the answer is
 //! the same on every machine for the same input.
 //!
+//! Openings may also share a group capacity: an employer that takes only so many proposals a
+//! month, whatever its openings' places. A group is a node between its openings and the sink,
+//! so the optimum stays exact under both bounds.
+//!
 //! Pure: indices in, indices out. The caller decides which pairs are allowed (never an excluded
 //! pair), prunes each participant's list and maps indices back to ids.
 
@@ -31,6 +35,14 @@ pub struct Edge {
     pub score: f32,
 }
 
+/// Capacities shared by several openings: `of[o]` names opening `o`'s group, if any, and
+/// `room[g]` is the most pairs group `g`'s openings may take together.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Groups {
+    pub of: Vec<Option<u32>>,
+    pub room: Vec<u32>,
+}
+
 /// What the solver chose.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Assignment {
@@ -49,7 +61,18 @@ pub fn value(score: f32, weight: f64) -> i64 {
 /// opening, at most `seats[p].proposals` per participant and each pair at most once. Pairs of
 /// value 0 or less are never chosen; edges naming an index out of range are ignored.
 pub fn allocate(seats: &[Seat], places: &[u32], edges: &[Edge]) -> Assignment {
-    Solver::new(seats, places, edges).solve()
+    allocate_grouped(seats, places, &Groups::default(), edges)
+}
+
+/// [`allocate`], with at most `groups.room[g]` pairs over the openings of each group `g` as
+/// well. An opening naming a group out of range, or beyond `groups.of`, has no group.
+pub fn allocate_grouped(
+    seats: &[Seat],
+    places: &[u32],
+    groups: &Groups,
+    edges: &[Edge],
+) -> Assignment {
+    Solver::new(seats, places, groups, edges).solve()
 }
 
 const INF: i64 = i64::MAX / 4;
@@ -58,6 +81,13 @@ struct Solver<'a> {
     seats: &'a [Seat],
     places: &'a [u32],
     edges: &'a [Edge],
+    /// Each opening's group, when it has one in range.
+    group_of: Vec<Option<usize>>,
+    /// Each group's room and how much of it is taken.
+    room: &'a [u32],
+    group_taken: Vec<u32>,
+    /// Each group's openings.
+    members: Vec<Vec<usize>>,
     /// Edge values, and each participant's usable edges (CSR: `out[start[p]..start[p + 1]]`).
     values: Vec<i64>,
     start: Vec<usize>,
@@ -65,11 +95,14 @@ struct Solver<'a> {
     chosen: Vec<bool>,
     /// Per opening, the chosen edges into it.
     taken: Vec<Vec<usize>>,
-    /// Node potentials: participants `0..P`, openings `P..P+O`, the sink last.
+    /// Node potentials: participants `0..P`, openings `P..P+O`, groups `P+O..P+O+G`, the
+    /// sink last.
     potential: Vec<i64>,
     dist: Vec<i64>,
-    /// How each node was reached: the edge, and whether it was walked backwards.
+    /// How each participant or opening was reached from another: the edge.
     via: Vec<usize>,
+    /// The node each node was reached from.
+    from: Vec<usize>,
     /// The node the sink was last reached from: an opening with a free place, or a
     /// participant left without one.
     sink_from: usize,
@@ -77,8 +110,25 @@ struct Solver<'a> {
 }
 
 impl<'a> Solver<'a> {
-    fn new(seats: &'a [Seat], places: &'a [u32], edges: &'a [Edge]) -> Self {
-        let (np, no) = (seats.len(), places.len());
+    fn new(seats: &'a [Seat], places: &'a [u32], groups: &'a Groups, edges: &'a [Edge]) -> Self {
+        let (np, no, ng) = (seats.len(), places.len(), groups.room.len());
+        let group_of: Vec<Option<usize>> = (0..no)
+            .map(|o| {
+                groups
+                    .of
+                    .get(o)
+                    .copied()
+                    .flatten()
+                    .map(|g| g as usize)
+                    .filter(|&g| g < ng)
+            })
+            .collect();
+        let mut members = vec![Vec::new(); ng];
+        for (o, g) in group_of.iter().enumerate() {
+            if let Some(g) = g {
+                members[*g].push(o);
+            }
+        }
         let values: Vec<i64> = edges
             .iter()
             .map(|e| match seats.get(e.participant as usize) {
@@ -105,11 +155,15 @@ impl<'a> Solver<'a> {
                 fill[p] += 1;
             }
         }
-        let nodes = np + no + 1;
+        let nodes = np + no + ng + 1;
         Solver {
             seats,
             places,
             edges,
+            group_of,
+            room: &groups.room,
+            group_taken: vec![0; ng],
+            members,
             values,
             start,
             out,
@@ -118,13 +172,18 @@ impl<'a> Solver<'a> {
             potential: vec![0; nodes],
             dist: vec![INF; nodes],
             via: vec![usize::MAX; nodes],
+            from: vec![usize::MAX; nodes],
             sink_from: usize::MAX,
             touched: Vec::new(),
         }
     }
 
     fn sink(&self) -> usize {
-        self.seats.len() + self.places.len()
+        self.seats.len() + self.places.len() + self.room.len()
+    }
+
+    fn group_node(&self, g: usize) -> usize {
+        self.seats.len() + self.places.len() + g
     }
 
     fn opening_node(&self, edge: usize) -> usize {
@@ -169,6 +228,7 @@ impl<'a> Solver<'a> {
             if u == sink {
                 break;
             }
+            let no = self.places.len();
             if u < np {
                 // Staying unplaced costs 0; an edge not yet chosen costs its negated value.
                 self.relax_sink(u, d + self.potential[u] - self.potential[sink], &mut heap);
@@ -177,20 +237,42 @@ impl<'a> Solver<'a> {
                     if !self.chosen[e] {
                         let v = self.opening_node(e);
                         let nd = d - self.values[e] + self.potential[u] - self.potential[v];
-                        self.relax(v, nd, e, &mut heap);
+                        self.relax(v, nd, e, u, &mut heap);
                     }
                 }
-            } else {
+            } else if u < np + no {
                 let o = u - np;
                 if (self.taken[o].len() as u64) < u64::from(self.places[o]) {
-                    self.relax_sink(u, d + self.potential[u] - self.potential[sink], &mut heap);
+                    // A free place: to the sink, or through the opening's group.
+                    let reduced = d + self.potential[u];
+                    match self.group_of[o] {
+                        None => self.relax_sink(u, reduced - self.potential[sink], &mut heap),
+                        Some(g) => {
+                            let v = self.group_node(g);
+                            self.relax(v, reduced - self.potential[v], usize::MAX, u, &mut heap);
+                        }
+                    }
                 }
                 // Taking back a place: the participant who held it looks elsewhere.
                 for k in 0..self.taken[o].len() {
                     let e = self.taken[o][k];
                     let v = self.edges[e].participant as usize;
                     let nd = d + self.values[e] + self.potential[u] - self.potential[v];
-                    self.relax(v, nd, e, &mut heap);
+                    self.relax(v, nd, e, u, &mut heap);
+                }
+            } else {
+                let g = u - np - no;
+                if self.group_taken[g] < self.room[g] {
+                    self.relax_sink(u, d + self.potential[u] - self.potential[sink], &mut heap);
+                }
+                // A group that is full passes its room on: one of its openings gives a pair up.
+                for k in 0..self.members[g].len() {
+                    let o = self.members[g][k];
+                    if !self.taken[o].is_empty() {
+                        let v = np + o;
+                        let nd = d + self.potential[u] - self.potential[v];
+                        self.relax(v, nd, usize::MAX, u, &mut heap);
+                    }
                 }
             }
         }
@@ -211,6 +293,7 @@ impl<'a> Solver<'a> {
         for &u in &self.touched {
             self.dist[u] = INF;
             self.via[u] = usize::MAX;
+            self.from[u] = usize::MAX;
         }
         self.touched.clear();
         self.sink_from = usize::MAX;
@@ -222,10 +305,12 @@ impl<'a> Solver<'a> {
         node: usize,
         d: i64,
         via: usize,
+        from: usize,
         heap: &mut BinaryHeap<Reverse<(i64, usize)>>,
     ) {
         if d < self.dist[node] {
             self.set(node, d, via);
+            self.from[node] = from;
             heap.push(Reverse((d, node)));
         }
     }
@@ -247,26 +332,28 @@ impl<'a> Solver<'a> {
         self.via[node] = via;
     }
 
-    /// Walks the path back from the sink: each opening was entered by an edge now chosen, each
-    /// participant but the first by an edge now released.
+    /// Walks the path back from the sink: an opening entered from a participant by an edge now
+    /// chosen, a participant entered from an opening by an edge now released; steps through a
+    /// group move no pair, but a path that ends through a group takes one of its room.
     fn apply_path(&mut self) {
-        let np = self.seats.len();
+        let (np, no) = (self.seats.len(), self.places.len());
         let mut node = self.sink_from;
+        if node >= np + no && node != usize::MAX {
+            self.group_taken[node - np - no] += 1;
+        }
         while node != usize::MAX {
             let e = self.via[node];
-            if e == usize::MAX {
-                break;
+            if e != usize::MAX {
+                let o = self.edges[e].opening as usize;
+                if node >= np {
+                    self.chosen[e] = true;
+                    self.taken[o].push(e);
+                } else {
+                    self.chosen[e] = false;
+                    self.taken[o].retain(|&x| x != e);
+                }
             }
-            let o = self.edges[e].opening as usize;
-            if node >= np {
-                self.chosen[e] = true;
-                self.taken[o].push(e);
-                node = self.edges[e].participant as usize;
-            } else {
-                self.chosen[e] = false;
-                self.taken[o].retain(|&x| x != e);
-                node = np + o;
-            }
+            node = self.from[node];
         }
     }
 }

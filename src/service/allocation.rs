@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::error::{InputError, Result, ServiceError, UserError};
 use super::{Caller, Engine, RankQuery};
 use crate::model::{Id, OpeningKind, PriorityGroup, Profile, Role, swedish_band};
-use crate::rank::allocate::{self, Edge, Seat};
+use crate::rank::allocate::{self, Edge, Groups, Seat};
 
 /// How many of each participant's best openings enter the assignment. An opening below a
 /// participant's 30th is one they would hardly be proposed for, and the bound keeps the
@@ -83,7 +83,8 @@ impl Policy {
 /// Why a participant did not get their first choice, or nothing.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Reason {
-    /// `first_choice_taken`, `no_eligible_opening` or `all_taken`.
+    /// `first_choice_taken`, `no_eligible_opening`, `all_taken`, or `unavailable` (placed,
+    /// or in a job, studies or gone).
     pub code: String,
     pub message: String,
     /// The first choice that went to others.
@@ -196,7 +197,19 @@ impl Engine {
         let ids = self.selected(caller, &request.selection).await?;
         let policy = self.policy_for(request.policy.as_deref()).await?;
         let outbox_head = self.store.outbox_head().await?;
-        let mut profiles = self.store.profiles(&ids).await?;
+        // Placed or settled participants leave allocations at once.
+        let unavailable: BTreeSet<Id> = self
+            .store
+            .unavailable_participants(Some(&ids))
+            .await?
+            .into_iter()
+            .collect();
+        let available: Vec<Id> = ids
+            .iter()
+            .copied()
+            .filter(|id| !unavailable.contains(id))
+            .collect();
+        let mut profiles = self.store.profiles(&available).await?;
         profiles.sort_by_key(|(id, _)| *id);
         self.store
             .log_reads(&caller.reads(profiles.iter().map(|(id, _)| *id), "allocation"))
@@ -228,15 +241,21 @@ impl Engine {
             .flat_map(|(_, _, l)| l.iter().map(|(o, _)| *o))
             .collect();
         let opening_ids: Vec<Id> = opening_ids.into_iter().collect();
-        let places: HashMap<Id, u32> = self
-            .store
-            .openings(&opening_ids)
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o.places))
-            .collect();
+        let (places, groups) = self.free_places(&opening_ids).await?;
         let stamp = self.taxonomy_stamp();
-        let mut allocation = self.solve(&lists, &opening_ids, &places, &policy, &request);
+        let mut allocation = self.solve(&lists, &opening_ids, &places, &groups, &policy, &request);
+        allocation
+            .unassigned
+            .extend(unavailable.iter().map(|&id| Unplaced {
+                participant_id: id,
+                pseudonym: self.staff_pseudonym(id),
+                reason: Reason {
+                    code: "unavailable".to_owned(),
+                    message: "has started a placement, or is in a job, studies or has left; out of allocation until that ends".to_owned(),
+                    opening_id: None,
+                    taken_by: Vec::new(),
+                },
+            }));
         allocation.inputs = Inputs {
             outbox_head,
             weight_profile: self.profile.name.clone(),
@@ -385,11 +404,56 @@ impl Engine {
         Ok(ids)
     }
 
+    /// Each opening's free places (its places less its started placements), and the room
+    /// each employer with a monthly cap has left this month, after the proposals it has got
+    /// and those waiting for it, as a group over its openings.
+    async fn free_places(&self, opening_ids: &[Id]) -> Result<(HashMap<Id, u32>, Groups)> {
+        let openings = self.store.openings(opening_ids).await?;
+        let started: HashMap<Id, i64> = self
+            .store
+            .started_per_opening(Some(opening_ids))
+            .await?
+            .into_iter()
+            .collect();
+        let places = openings
+            .iter()
+            .map(|o| {
+                let taken = started.get(&o.id).copied().unwrap_or(0);
+                let free = (i64::from(o.places) - taken).max(0);
+                (o.id, u32::try_from(free).unwrap_or(0))
+            })
+            .collect();
+        let employer_of: HashMap<Id, Id> = openings.iter().map(|o| (o.id, o.employer_id)).collect();
+        let mut employers: Vec<Id> = employer_of.values().copied().collect();
+        employers.sort_unstable();
+        employers.dedup();
+        let month = super::placements::month_start(Utc::now());
+        let mut group_of_employer = HashMap::new();
+        let mut room = Vec::new();
+        for (employer, cap) in self.store.employer_caps(&employers, month).await? {
+            if let Some(c) = cap.monthly_proposals {
+                group_of_employer.insert(employer, room.len() as u32);
+                let left = (i64::from(c) - cap.used - cap.waiting).max(0);
+                room.push(u32::try_from(left).unwrap_or(0));
+            }
+        }
+        let of = opening_ids
+            .iter()
+            .map(|o| {
+                employer_of
+                    .get(o)
+                    .and_then(|e| group_of_employer.get(e).copied())
+            })
+            .collect();
+        Ok((places, Groups { of, room }))
+    }
+
     fn solve(
         &self,
         lists: &Lists,
         opening_ids: &[Id],
         places: &HashMap<Id, u32>,
+        groups: &Groups,
         policy: &Policy,
         request: &AllocationRequest,
     ) -> Allocation {
@@ -426,9 +490,9 @@ impl Engine {
                 .collect()
         };
         let weighted = seats(request.apply_policy);
-        let chosen = allocate::allocate(&weighted, &capacity, &edges);
+        let chosen = allocate::allocate_grouped(&weighted, &capacity, groups, &edges);
         let plain = if request.apply_policy {
-            allocate::allocate(&seats(false), &capacity, &edges)
+            allocate::allocate_grouped(&seats(false), &capacity, groups, &edges)
         } else {
             chosen.clone()
         };

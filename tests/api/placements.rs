@@ -421,7 +421,90 @@ async fn an_employer_s_monthly_cap_holds_proposals_back_until_it_allows() {
     app.stop().await;
 }
 
+async fn allocations_count_free_places_an_employer_s_room_and_leave_out_the_placed() {
+    let app = spawn_app().await;
+    let first = app.employer("Första Lager AB").await;
+    let capped = app.employer("Andra Lager AB").await;
+    let (_, capped_user) = app.token(Role::Employer, Some(capped)).await;
+    let mut opening_ids = Vec::new();
+    for employer in [first, capped] {
+        let id = app
+            .post_ok("/v1/openings", &warehouse_opening(employer))
+            .await["id"]
+            .as_i64()
+            .unwrap();
+        opening_ids.push(id);
+    }
+    let mut people = Vec::new();
+    for name in ["Ahmed", "Berit", "Cyrus", "Dalia", "Elin"] {
+        people.push(participant(&app, name, json!(["Lagerarbetare", "Truckkörkort"])).await);
+    }
+    // One of the first employer's two places is taken by a started placement.
+    let (_, placed) = propose(&app, &app.matcher, people[0], opening_ids[0]).await;
+    let placed_id = placed["id"].as_i64().unwrap();
+    let (status, body) = step(&app, &app.matcher, placed_id, json!({"status": "started"})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // The second takes one proposal a month, whatever its two places.
+    let cap = json!({"monthly_proposals": 1});
+    let path = format!("/v1/employers/{capped}/cap");
+    let (status, _) = send(&app, &capped_user, Method::PUT, &path, Some(cap)).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let (status, allocation) = send(
+        &app,
+        &app.matcher,
+        Method::POST,
+        "/v1/allocations",
+        Some(json!({"all": true})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{allocation}");
+    let per_opening = |o: i64| {
+        allocation["assignments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["opening_id"] == o)
+            .count()
+    };
+    assert_eq!(
+        per_opening(opening_ids[0]),
+        1,
+        "one free place: {allocation}"
+    );
+    assert_eq!(
+        per_opening(opening_ids[1]),
+        1,
+        "room for one proposal: {allocation}"
+    );
+    let allocated: Vec<i64> = allocation["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["participant_id"].as_i64().unwrap())
+        .collect();
+    assert!(!allocated.contains(&people[0]));
+    let unavailable: Vec<&Value> = allocation["unassigned"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["reason"]["code"] == "unavailable")
+        .collect();
+    assert_eq!(unavailable.len(), 1, "{allocation}");
+    assert_eq!(unavailable[0]["participant_id"], people[0]);
+    let first_places = allocation["openings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["opening_id"] == opening_ids[0])
+        .unwrap()["places"]
+        .clone();
+    assert_eq!(first_places, 1, "places less started placements");
+    app.stop().await;
+}
+
 on_both_backends!(
     a_placement_runs_from_proposal_to_outcome_and_matching_follows,
     an_employer_s_monthly_cap_holds_proposals_back_until_it_allows,
+    allocations_count_free_places_an_employer_s_room_and_leave_out_the_placed,
 );

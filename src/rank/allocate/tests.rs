@@ -7,43 +7,75 @@ use super::*;
 
 /// The best total by trying every choice of pairs.
 fn brute_force(seats: &[Seat], places: &[u32], edges: &[Edge]) -> i64 {
-    fn go(
-        i: usize,
-        seats: &[Seat],
-        edges: &[Edge],
-        used_p: &mut Vec<u32>,
-        used_o: &mut Vec<u32>,
-        places: &[u32],
-    ) -> i64 {
-        if i == edges.len() {
+    brute_force_grouped(seats, places, &Groups::default(), edges)
+}
+
+fn brute_force_grouped(seats: &[Seat], places: &[u32], groups: &Groups, edges: &[Edge]) -> i64 {
+    struct Walk<'a> {
+        seats: &'a [Seat],
+        places: &'a [u32],
+        groups: &'a Groups,
+        edges: &'a [Edge],
+        used_p: Vec<u32>,
+        used_o: Vec<u32>,
+        used_g: Vec<u32>,
+    }
+    fn go(w: &mut Walk, i: usize) -> i64 {
+        if i == w.edges.len() {
             return 0;
         }
-        let skip = go(i + 1, seats, edges, used_p, used_o, places);
-        let e = edges[i];
+        let skip = go(w, i + 1);
+        let e = w.edges[i];
         let (p, o) = (e.participant as usize, e.opening as usize);
-        let v = value(e.score, seats[p].weight);
-        if v <= 0 || used_p[p] >= seats[p].proposals || used_o[o] >= places[o] {
+        let g = w.groups.of.get(o).copied().flatten().map(|g| g as usize);
+        let v = value(e.score, w.seats[p].weight);
+        let group_full = g.is_some_and(|g| w.used_g[g] >= w.groups.room[g]);
+        if v <= 0 || w.used_p[p] >= w.seats[p].proposals || w.used_o[o] >= w.places[o] || group_full
+        {
             return skip;
         }
-        used_p[p] += 1;
-        used_o[o] += 1;
-        let take = v + go(i + 1, seats, edges, used_p, used_o, places);
-        used_p[p] -= 1;
-        used_o[o] -= 1;
+        w.used_p[p] += 1;
+        w.used_o[o] += 1;
+        if let Some(g) = g {
+            w.used_g[g] += 1;
+        }
+        let take = v + go(w, i + 1);
+        w.used_p[p] -= 1;
+        w.used_o[o] -= 1;
+        if let Some(g) = g {
+            w.used_g[g] -= 1;
+        }
         skip.max(take)
     }
     go(
+        &mut Walk {
+            seats,
+            places,
+            groups,
+            edges,
+            used_p: vec![0; seats.len()],
+            used_o: vec![0; places.len()],
+            used_g: vec![0; groups.room.len()],
+        },
         0,
-        seats,
-        edges,
-        &mut vec![0; seats.len()],
-        &mut vec![0; places.len()],
-        places,
     )
 }
 
 fn check(seats: &[Seat], places: &[u32], edges: &[Edge]) -> Assignment {
-    let a = allocate(seats, places, edges);
+    check_grouped(seats, places, &Groups::default(), edges)
+}
+
+fn check_grouped(seats: &[Seat], places: &[u32], groups: &Groups, edges: &[Edge]) -> Assignment {
+    let a = allocate_grouped(seats, places, groups, edges);
+    let mut per_g = vec![0u32; groups.room.len()];
+    for &e in &a.edges {
+        if let Some(g) = groups.of.get(edges[e].opening as usize).copied().flatten() {
+            per_g[g as usize] += 1;
+        }
+    }
+    for (g, &room) in groups.room.iter().enumerate() {
+        assert!(per_g[g] <= room, "group {g} over its room {room}");
+    }
     let mut per_p = vec![0u32; seats.len()];
     let mut per_o = vec![0u32; places.len()];
     for &e in &a.edges {
@@ -99,8 +131,34 @@ fn instance() -> impl Strategy<Value = (Vec<Seat>, Vec<u32>, Vec<Edge>)> {
     })
 }
 
+/// An instance whose openings fall into up to two groups of small room.
+fn grouped_instance() -> impl Strategy<Value = (Vec<Seat>, Vec<u32>, Groups, Vec<Edge>)> {
+    instance().prop_flat_map(|(seats, places, edges)| {
+        let no = places.len();
+        (
+            Just(seats),
+            Just(places),
+            (
+                prop::collection::vec(prop::option::of(0u32..2), no),
+                prop::collection::vec(0u32..3, 2),
+            )
+                .prop_map(|(of, room)| Groups { of, room }),
+            Just(edges),
+        )
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn with_groups_the_total_is_the_brute_force_optimum(
+        (seats, places, groups, edges) in grouped_instance()
+    ) {
+        prop_assume!(edges.len() <= 14);
+        let a = check_grouped(&seats, &places, &groups, &edges);
+        prop_assert_eq!(a.total, brute_force_grouped(&seats, &places, &groups, &edges));
+    }
 
     #[test]
     fn the_total_is_the_brute_force_optimum((seats, places, edges) in instance()) {
@@ -170,4 +228,23 @@ fn places_and_proposals_bound_the_answer() {
     assert!(zero.edges.is_empty(), "a pair worth nothing is no proposal");
     let out_of_range = check(&[one(1)], &[1], &[edge(0, 5, 0.9), edge(3, 0, 0.9)]);
     assert!(out_of_range.edges.is_empty());
+}
+
+#[test]
+fn an_employer_s_room_bounds_its_openings_together() {
+    // Two openings of one employer with room for one proposal: the better pair wins it and
+    // the other participant goes to the third opening.
+    let edges = [edge(0, 0, 0.9), edge(1, 1, 0.8), edge(1, 2, 0.3)];
+    let groups = Groups {
+        of: vec![Some(0), Some(0), None],
+        room: vec![1],
+    };
+    let a = check_grouped(&[one(1), one(1)], &[1, 1, 1], &groups, &edges);
+    assert_eq!(a.edges, [0, 2]);
+    let free = check(&[one(1), one(1)], &[1, 1, 1], &edges);
+    assert_eq!(
+        free.edges,
+        [0, 1],
+        "without the room both openings of the employer fill"
+    );
 }
