@@ -503,7 +503,132 @@ async fn allocations_count_free_places_an_employer_s_room_and_leave_out_the_plac
     app.stop().await;
 }
 
+async fn statistics_count_placements_their_outcomes_and_internships_that_became_jobs() {
+    let app = spawn_app().await;
+    let employer = app.employer("Praktikhuset AB").await;
+    let mut internship = cleaning_internship(employer);
+    internship["places"] = json!(3);
+    let internship = app.post_ok("/v1/openings", &internship).await["id"]
+        .as_i64()
+        .unwrap();
+    let vacancy = app
+        .post_ok("/v1/openings", &warehouse_opening(employer))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let days_ago = |d: i64| {
+        (chrono::Utc::now() - chrono::Duration::days(d))
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    };
+    let mut people = Vec::new();
+    for name in ["Aya", "Bilal", "Cecilia", "Dawit"] {
+        let id = participant(&app, name, json!(["städning", "Lagerarbetare"])).await;
+        let facts = json!({"unit": "Jobbcentrum Högsbo", "status": "active",
+                           "referred_at": days_ago(20), "enrolled_at": days_ago(19)});
+        let (status, body) = send(
+            &app,
+            &app.coach,
+            Method::PUT,
+            &format!("/v1/participants/{id}/programme"),
+            Some(facts),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        people.push(id);
+    }
+    let run = async |who: i64, opening: i64, outcome: Option<&str>| {
+        let (_, p) = propose(&app, &app.coach, who, opening).await;
+        let id = p["id"].as_i64().unwrap();
+        let (status, body) = step(&app, &app.coach, id, json!({"status": "started"})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        if let Some(outcome) = outcome {
+            let (status, body) = step(
+                &app,
+                &app.coach,
+                id,
+                json!({"status": "ended", "outcome": outcome}),
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+    };
+    run(people[0], internship, Some("job")).await;
+    run(people[1], vacancy, None).await;
+    run(people[2], internship, Some("returned_to_support")).await;
+
+    let stats = app.get_json("/v1/stats").await;
+    let all = &stats["rows"][0];
+    assert_eq!(all["enrolled"], 4, "{stats}");
+    assert_eq!(all["placed"], 3);
+    assert_eq!(all["median_days_to_placement"], 20.0);
+    assert_eq!(
+        all["by_outcome"],
+        json!({"job": 1, "returned_to_support": 1})
+    );
+    assert_eq!(all["internships_ended"], 2);
+    assert_eq!(all["internships_to_jobs"], 0.5);
+    // In a job (one ended so, one started a vacancy); the rest back in the programme.
+    assert_eq!(
+        (all["moved_on"].clone(), all["share_moved_on"].clone()),
+        (json!(2), json!(0.5))
+    );
+    assert_eq!(all["by_status"]["active"], 2);
+    assert_eq!(all["by_status"]["job"], 2);
+
+    let by_kind = app.get_json("/v1/stats?group_by=kind").await;
+    let rows: Vec<(String, i64)> = by_kind["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["group"].as_str().unwrap().to_owned(),
+                r["enrolled"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("internship".to_owned(), 2),
+            ("none".to_owned(), 1),
+            ("vacancy".to_owned(), 1)
+        ]
+    );
+    let by_month = app.get_json("/v1/stats?group_by=month").await;
+    let months = by_month["rows"].as_array().unwrap();
+    assert_eq!(
+        months
+            .iter()
+            .map(|r| r["enrolled"].as_i64().unwrap())
+            .sum::<i64>(),
+        4
+    );
+    assert!(
+        months
+            .iter()
+            .all(|r| r["group"].as_str().unwrap().len() == 7),
+        "{by_month}"
+    );
+    let csv = app.get("/v1/stats?format=csv").await.text().await.unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let row: Vec<&str> = csv.lines().nth(1).unwrap().split(',').collect();
+    let cell = |name: &str| row[header.iter().position(|h| *h == name).unwrap()];
+    assert_eq!(
+        (
+            cell("placed"),
+            cell("internships_to_jobs"),
+            cell("ended_job"),
+            cell("job")
+        ),
+        ("3", "0.5", "1", "2"),
+        "{csv}"
+    );
+    app.stop().await;
+}
+
 on_both_backends!(
+    statistics_count_placements_their_outcomes_and_internships_that_became_jobs,
     a_placement_runs_from_proposal_to_outcome_and_matching_follows,
     an_employer_s_monthly_cap_holds_proposals_back_until_it_allows,
     allocations_count_free_places_an_employer_s_room_and_leave_out_the_placed,

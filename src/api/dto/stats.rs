@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::programme::query_period;
-use crate::model::ProgrammeStatus;
+use crate::model::{Outcome, ProgrammeStatus};
 use crate::service::stats::{GroupBy, StatsRow};
 use crate::service::{Code, InputError};
 
@@ -17,7 +17,8 @@ use crate::service::{Code, InputError};
 pub struct StatsParams {
     pub from: Option<String>,
     pub to: Option<String>,
-    /// `unit`, `district`, `priority_group` or `swedish_band`; all together without it.
+    /// `unit`, `district`, `priority_group`, `swedish_band`, `kind` (of placement) or `month`
+    /// (of enrolment); all together without it.
     pub group_by: Option<String>,
     /// `json` (the default) or `csv`.
     pub format: Option<String>,
@@ -46,11 +47,13 @@ impl StatsParams {
             Some("district") => GroupBy::District,
             Some("priority_group") => GroupBy::PriorityGroup,
             Some("swedish_band") => GroupBy::SwedishBand,
+            Some("kind") => GroupBy::Kind,
+            Some("month") => GroupBy::Month,
             Some(other) => {
                 return Err(bad(
                     "group_by",
                     format!(
-                        "group_by={other:?}; expected unit, district, priority_group or swedish_band"
+                        "group_by={other:?}; expected unit, district, priority_group, swedish_band, kind or month"
                     ),
                 ));
             }
@@ -88,6 +91,16 @@ pub struct StatsRowView {
     pub plan_within: Option<f64>,
     /// Share followed up within the limit after the plan (90 days).
     pub follow_up_within: Option<f64>,
+    /// Of those enrolled, how many have started a placement.
+    pub placed: usize,
+    /// Median days from referral (or enrolment) to the first placement started.
+    pub median_days_to_placement: Option<f64>,
+    /// Placements ended, by outcome.
+    #[schema(value_type = std::collections::BTreeMap<String, usize>)]
+    pub by_outcome: std::collections::BTreeMap<Outcome, usize>,
+    /// Internships ended, and the share of them that ended in a job.
+    pub internships_ended: usize,
+    pub internships_to_jobs: Option<f64>,
 }
 
 impl From<StatsRow> for StatsRowView {
@@ -101,6 +114,11 @@ impl From<StatsRow> for StatsRowView {
             arrive_within: r.arrive_within,
             plan_within: r.plan_within,
             follow_up_within: r.follow_up_within,
+            placed: r.placed,
+            median_days_to_placement: r.median_days_to_placement,
+            by_outcome: r.by_outcome,
+            internships_ended: r.internships_ended,
+            internships_to_jobs: r.internships_to_jobs,
         }
     }
 }
@@ -141,6 +159,13 @@ impl StatsView {
                 .unwrap_or_default()
         }));
         header.extend(["arrive_within", "plan_within", "follow_up_within"].map(str::to_owned));
+        header.extend(
+            ["placed", "median_days_to_placement"]
+                .into_iter()
+                .map(str::to_owned)
+                .chain(Outcome::ALL.iter().map(|o| format!("ended_{}", o.as_str())))
+                .chain(["internships_ended", "internships_to_jobs"].map(str::to_owned)),
+        );
         let _ = w.write_record(&header);
         let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
         for r in &self.rows {
@@ -159,7 +184,15 @@ impl StatsView {
                 opt(r.arrive_within),
                 opt(r.plan_within),
                 opt(r.follow_up_within),
+                r.placed.to_string(),
+                opt(r.median_days_to_placement),
             ]);
+            row.extend(
+                Outcome::ALL
+                    .iter()
+                    .map(|o| r.by_outcome.get(o).copied().unwrap_or(0).to_string()),
+            );
+            row.extend([r.internships_ended.to_string(), opt(r.internships_to_jobs)]);
             let _ = w.write_record(&row);
         }
         String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
