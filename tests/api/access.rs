@@ -557,6 +557,45 @@ async fn no_answer_an_employer_can_get_holds_personal_data() {
         }
     }
     let mut answers: Vec<(String, String)> = Vec::new();
+    // Proposals to the employer, answered but not started: still no one is named.
+    for &pid in &ids {
+        let proposal = json!({"participant_id": pid, "opening_id": w.opening_a});
+        let placement = app.post_as(&app.admin, "/v1/placements", &proposal).await["id"]
+            .as_i64()
+            .unwrap();
+        let path = format!("/v1/placements/{placement}");
+        let r = app
+            .send(
+                Method::PATCH,
+                &path,
+                Some(&w.employer_user_a),
+                Some(&json!({"status": "interview"})),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        answers.push((format!("PATCH {path}"), r.text().await.unwrap()));
+        let r = app
+            .send(Method::GET, &path, Some(&w.employer_user_a), None)
+            .await;
+        answers.push((format!("GET {path}"), r.text().await.unwrap()));
+    }
+    let r = app
+        .send(
+            Method::GET,
+            "/v1/placements",
+            Some(&w.employer_user_a),
+            None,
+        )
+        .await;
+    let listed = r.text().await.unwrap();
+    assert_eq!(
+        serde_json::from_str::<Value>(&listed).unwrap()["placements"]
+            .as_array()
+            .unwrap()
+            .len(),
+        ids.len()
+    );
+    answers.push(("GET /v1/placements".into(), listed));
     let doc = app.get_json("/v1/openapi.json").await;
     // Every route, as employer A: allowed ones answer, the others refuse; either way the
     // answer is swept. Plus errors: unknown ids, bad bodies, bad parameters, search.
@@ -735,6 +774,28 @@ async fn erasure_leaves_no_byte_of_the_person_in_the_data_directory() {
         .get_json(&format!("/v1/openings/{}/candidates", w.opening_a))
         .await;
     assert_eq!(before["considered"], 2);
+    // Proposed and started, so the employer has seen who they are.
+    let placement = app
+        .post_as(
+            &w.coach_a.1,
+            "/v1/placements",
+            &json!({"participant_id": pid, "opening_id": w.opening_a}),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let started = app
+        .send(
+            Method::PATCH,
+            &format!("/v1/placements/{placement}"),
+            Some(&w.employer_user_a),
+            Some(&json!({"status": "started"})),
+        )
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(started["participant"]["name"], secrets[0], "{started}");
 
     // Another coach cannot erase them; their own coach can.
     let path = format!("/v1/participants/{pid}?erase=true");
@@ -751,6 +812,19 @@ async fn erasure_leaves_no_byte_of_the_person_in_the_data_directory() {
         .get_json(&format!("/v1/openings/{}/candidates", w.opening_a))
         .await;
     assert_eq!(after["considered"], 1, "gone from the projection");
+    let r = app
+        .send(
+            Method::GET,
+            &format!("/v1/placements/{placement}"),
+            Some(&app.admin),
+            None,
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::NOT_FOUND,
+        "placements go with the person"
+    );
     assert_eq!(
         app.send(
             Method::GET,
