@@ -119,7 +119,9 @@ async fn release_in(
     .fetch_all(&mut *conn)
     .await?;
     for &id in &ids {
-        sqlx::query("UPDATE placements SET status = 'proposed', proposed_at = $1 WHERE id = $2")
+        sqlx::query(
+            "UPDATE placements SET status = 'proposed', proposed_at = $1 WHERE id = $2 AND status = 'waiting'",
+        )
             .bind(now)
             .bind(id)
             .execute(&mut *conn)
@@ -242,9 +244,15 @@ pub(super) async fn step_placement(
             .bind(participant_id)
             .execute(&mut *tx)
             .await?;
-        let (places, started): (i64, i64) = sqlx::query_as(
-            "SELECT places, (SELECT COUNT(*) FROM placements WHERE opening_id = $1 AND status = 'started') \
-             FROM openings WHERE id = $1 FOR UPDATE",
+        // The lock first, the count in a statement of its own: a statement sees the rows as
+        // they were when it began, before it waited for the lock.
+        let places: i64 =
+            sqlx::query_scalar("SELECT places FROM openings WHERE id = $1 FOR UPDATE")
+                .bind(opening_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let started: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM placements WHERE opening_id = $1 AND status = 'started'",
         )
         .bind(opening_id)
         .fetch_one(&mut *tx)
@@ -315,6 +323,11 @@ pub(super) async fn release_waiting(
     month_start: DateTime<Utc>,
 ) -> Result<u64, StoreError> {
     let mut tx = pool.begin().await?;
+    // Releases to one employer take turns with each other and with its proposals.
+    sqlx::query("SELECT id FROM employers WHERE id = $1 FOR UPDATE")
+        .bind(employer_id)
+        .execute(&mut *tx)
+        .await?;
     let moved = release_in(&mut tx, employer_id, month_start, Utc::now()).await?;
     tx.commit().await?;
     Ok(moved)

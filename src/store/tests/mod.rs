@@ -19,6 +19,7 @@ mod import;
 mod openings;
 mod outbox;
 mod participants;
+mod placements;
 mod taxonomy;
 mod users;
 
