@@ -151,7 +151,8 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let (stop, stopped) = watch::channel(false);
     let mut background = JoinSet::new();
-    background.spawn(Arc::clone(&engine).follow_outbox(OUTBOX_POLL, stopped));
+    background.spawn(Arc::clone(&engine).follow_outbox(OUTBOX_POLL, stopped.clone()));
+    background.spawn(Arc::clone(&engine).follow_deliveries(stopped));
     let app = crate::api::router(Arc::clone(&engine), limits);
     let (asked, asked_rx) = watch::channel(false);
     let signal = tokio::spawn(async move {

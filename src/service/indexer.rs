@@ -202,6 +202,7 @@ impl Engine {
                 index.apply(changes, last)?;
             }
             self.applied.send_replace(last);
+            self.note_changed_openings(&opening_ids);
         }
     }
 
@@ -255,6 +256,10 @@ impl Engine {
             }
             if let Err(e) = engine.catch_up().await {
                 tracing::warn!(error = %e, "following the outbox failed; retrying");
+            }
+            // After the batch is searchable, so writers waiting for it are not held up.
+            if let Err(e) = engine.find_alerts().await {
+                tracing::warn!(error = %e, "finding alerts failed; those changes alert no one");
             }
         }
     }

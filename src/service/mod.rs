@@ -8,6 +8,7 @@
 //! the object it touches are checked here, where the object is known.
 
 pub mod access;
+pub mod alerts;
 pub mod allocation;
 pub mod error;
 pub mod fairness;
@@ -89,6 +90,10 @@ pub struct Engine {
     followers: AtomicUsize,
     /// Most text hits the index hands to the core.
     text_hit_limit: AtomicUsize,
+    /// Openings applied since alerts were last looked for.
+    changed_openings: parking_lot::Mutex<Vec<Id>>,
+    /// Wakes the webhook delivery when alerts are found.
+    deliveries: Arc<tokio::sync::Notify>,
 }
 
 /// Counts of stored objects and how far the index has caught up.
@@ -138,6 +143,8 @@ impl Engine {
             applied: tokio::sync::watch::Sender::new(0),
             followers: AtomicUsize::new(0),
             text_hit_limit: AtomicUsize::new(TEXT_HIT_LIMIT),
+            changed_openings: parking_lot::Mutex::new(Vec::new()),
+            deliveries: Arc::new(tokio::sync::Notify::new()),
         });
         if engine.load_projection().await? {
             tokio::spawn(Arc::clone(&engine).rebuild_beside());

@@ -13,10 +13,10 @@ use std::future::Future;
 use chrono::{DateTime, Utc};
 
 use super::{
-    AccessEntry, AccessRecord, AdApplied, AdWrite, AllocationRecord, CapState, Counts, FactsRecord,
-    ImportReport, NewPlacement, NewTaxonomy, OutboxEntry, PlacementCreated, PlacementFilter,
-    PlacementStep, PolicyRecord, StepApplied, StoreError, StoredTaxonomy, TaxonomyVersion,
-    TokenRecord,
+    AccessEntry, AccessRecord, AdApplied, AdWrite, AlertRecord, AllocationRecord, CapState, Counts,
+    Delivery, DueAlert, FactsRecord, ImportReport, NewAlert, NewPlacement, NewTaxonomy,
+    OutboxEntry, PlacementCreated, PlacementFilter, PlacementStep, PolicyRecord, StepApplied,
+    StoreError, StoredTaxonomy, Subscription, SubscriptionTarget, TaxonomyVersion, TokenRecord,
 };
 use crate::model::{Employer, Id, Identity, Opening, Participant, Placement, Profile, Role, User};
 
@@ -486,6 +486,62 @@ pub trait Backend: Clone + Send + Sync + 'static {
         &self,
         participant_ids: Option<&[Id]>,
     ) -> impl Future<Output = Result<Vec<Id>, StoreError>> + Send;
+
+    // -----------------------------------------------------------------------------------------
+    // Subscriptions and alerts
+
+    /// Stores a subscription.
+    fn create_subscription(
+        &self,
+        user_id: Id,
+        target: &SubscriptionTarget,
+        threshold: f64,
+        webhook_url: Option<&str>,
+    ) -> impl Future<Output = Result<Subscription, StoreError>> + Send;
+
+    /// A user's subscriptions (`None`: everyone's), oldest first.
+    fn subscriptions(
+        &self,
+        user_id: Option<Id>,
+    ) -> impl Future<Output = Result<Vec<Subscription>, StoreError>> + Send;
+
+    /// Removes a user's subscription and its alerts; `false` when the user has no such one.
+    fn delete_subscription(
+        &self,
+        id: Id,
+        user_id: Id,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Records matches, each once per subscription, opening and participant whoever records
+    /// it first (several instances find the same ones); those of a subscription with a webhook
+    /// are due for delivery at `now`. Returns how many were new.
+    fn insert_alerts(
+        &self,
+        alerts: &[NewAlert],
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// A user's alerts recorded since they last looked, oldest first, at most `limit`; what
+    /// is returned counts as looked at.
+    fn take_alerts(
+        &self,
+        user_id: Id,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<AlertRecord>, StoreError>> + Send;
+
+    /// Alerts due for delivery at `now`, with their webhook, oldest first.
+    fn due_deliveries(
+        &self,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<DueAlert>, StoreError>> + Send;
+
+    /// Records what came of a delivery of these alerts (one more attempt each).
+    fn record_delivery(
+        &self,
+        ids: &[Id],
+        delivery: Delivery,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// Implements [`Backend`] for a backend type `$store` with a `pool` field whose resource
@@ -849,6 +905,60 @@ macro_rules! resource_backend {
                 participant_ids: Option<&[Id]>,
             ) -> Result<Vec<Id>, StoreError> {
                 placements::unavailable_participants(&self.pool, participant_ids).await
+            }
+
+            async fn create_subscription(
+                &self,
+                user_id: Id,
+                target: &$crate::store::SubscriptionTarget,
+                threshold: f64,
+                webhook_url: Option<&str>,
+            ) -> Result<$crate::store::Subscription, StoreError> {
+                alerts::create_subscription(&self.pool, user_id, target, threshold, webhook_url)
+                    .await
+            }
+
+            async fn subscriptions(
+                &self,
+                user_id: Option<Id>,
+            ) -> Result<Vec<$crate::store::Subscription>, StoreError> {
+                alerts::subscriptions(&self.pool, user_id).await
+            }
+
+            async fn delete_subscription(&self, id: Id, user_id: Id) -> Result<bool, StoreError> {
+                alerts::delete_subscription(&self.pool, id, user_id).await
+            }
+
+            async fn insert_alerts(
+                &self,
+                new: &[$crate::store::NewAlert],
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<u64, StoreError> {
+                alerts::insert_alerts(&self.pool, new, now).await
+            }
+
+            async fn take_alerts(
+                &self,
+                user_id: Id,
+                limit: i64,
+            ) -> Result<Vec<$crate::store::AlertRecord>, StoreError> {
+                alerts::take_alerts(&self.pool, user_id, limit).await
+            }
+
+            async fn due_deliveries(
+                &self,
+                now: chrono::DateTime<chrono::Utc>,
+                limit: i64,
+            ) -> Result<Vec<$crate::store::DueAlert>, StoreError> {
+                alerts::due_deliveries(&self.pool, now, limit).await
+            }
+
+            async fn record_delivery(
+                &self,
+                ids: &[Id],
+                delivery: $crate::store::Delivery,
+            ) -> Result<(), StoreError> {
+                alerts::record_delivery(&self.pool, ids, delivery).await
             }
         }
     };

@@ -619,3 +619,104 @@ pub(crate) fn placements_of(
         })
         .collect()
 }
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct SubscriptionRow {
+    pub id: Id,
+    pub user_id: Id,
+    pub kind: String,
+    pub participant_id: Option<Id>,
+    pub search: Option<String>,
+    pub threshold: f64,
+    pub webhook_url: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl SubscriptionRow {
+    pub(crate) fn decode(self) -> Result<super::Subscription, StoreError> {
+        use super::SubscriptionTarget as T;
+        let target = match (self.kind.as_str(), self.participant_id, self.search) {
+            ("participant", Some(p), _) => T::Participant(p),
+            ("caseload", _, _) => T::Caseload,
+            ("search", _, Some(json)) => T::Search(json),
+            (kind, _, _) => {
+                return Err(StoreError::Invalid(format!(
+                    "subscription {} has kind {kind:?} without what it follows",
+                    self.id
+                )));
+            }
+        };
+        Ok(super::Subscription {
+            id: self.id,
+            user_id: self.user_id,
+            target,
+            threshold: self.threshold,
+            webhook_url: self.webhook_url,
+            created_at: self.created_at,
+        })
+    }
+}
+
+/// A subscription's target as its columns: kind, participant and search.
+pub(crate) fn target_columns(
+    target: &super::SubscriptionTarget,
+) -> (&'static str, Option<Id>, Option<&str>) {
+    use super::SubscriptionTarget as T;
+    match target {
+        T::Participant(p) => ("participant", Some(*p), None),
+        T::Caseload => ("caseload", None, None),
+        T::Search(json) => ("search", None, Some(json.as_str())),
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct AlertRow {
+    pub id: Id,
+    pub subscription_id: Id,
+    pub opening_id: Id,
+    pub participant_id: Option<Id>,
+    pub score: f64,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<AlertRow> for super::AlertRecord {
+    fn from(r: AlertRow) -> Self {
+        super::AlertRecord {
+            id: r.id,
+            subscription_id: r.subscription_id,
+            opening_id: r.opening_id,
+            participant_id: r.participant_id,
+            score: r.score,
+            created_at: r.created_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct DueRow {
+    pub id: Id,
+    pub subscription_id: Id,
+    pub opening_id: Id,
+    pub participant_id: Option<Id>,
+    pub score: f64,
+    pub created_at: DateTime<Utc>,
+    pub webhook_url: String,
+    pub attempts: i64,
+}
+
+impl From<DueRow> for super::DueAlert {
+    fn from(r: DueRow) -> Self {
+        super::DueAlert {
+            alert: super::AlertRecord {
+                id: r.id,
+                subscription_id: r.subscription_id,
+                opening_id: r.opening_id,
+                participant_id: r.participant_id,
+                score: r.score,
+                created_at: r.created_at,
+            },
+            webhook_url: r.webhook_url,
+            attempts: r.attempts,
+        }
+    }
+}

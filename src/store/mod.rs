@@ -194,6 +194,68 @@ pub struct CapState {
     pub waiting: i64,
 }
 
+/// What a subscription follows.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SubscriptionTarget {
+    /// One participant.
+    Participant(Id),
+    /// Every participant on the subscriber's caseload, as it is when matches are found.
+    Caseload,
+    /// A saved search, as JSON the service reads.
+    Search(String),
+}
+
+/// A user's subscription to new matches above a threshold.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Subscription {
+    pub id: Id,
+    pub user_id: Id,
+    pub target: SubscriptionTarget,
+    pub threshold: f64,
+    /// Where new matches are also posted, without personal data.
+    pub webhook_url: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A match to record for a subscription; a match already recorded is not recorded again.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewAlert {
+    pub subscription_id: Id,
+    pub opening_id: Id,
+    pub participant_id: Option<Id>,
+    pub score: f64,
+}
+
+/// A recorded match.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlertRecord {
+    pub id: Id,
+    pub subscription_id: Id,
+    pub opening_id: Id,
+    pub participant_id: Option<Id>,
+    pub score: f64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An alert due for delivery to its subscription's webhook.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DueAlert {
+    pub alert: AlertRecord,
+    pub webhook_url: String,
+    /// Attempts so far.
+    pub attempts: i64,
+}
+
+/// What came of posting alerts to a webhook.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Delivery {
+    Delivered(DateTime<Utc>),
+    /// Failed; try again at this time.
+    Retry(DateTime<Utc>),
+    /// Failed too often; no more tries.
+    GaveUp,
+}
+
 /// A stored allocation: the answer as given, in JSON.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AllocationRecord {
@@ -500,4 +562,17 @@ forward! {
     ) -> Result<Vec<(Id, CapState)>, StoreError>;
     fn started_per_opening(&self, opening_ids: Option<&[Id]>) -> Result<Vec<(Id, i64)>, StoreError>;
     fn unavailable_participants(&self, participant_ids: Option<&[Id]>) -> Result<Vec<Id>, StoreError>;
+    fn create_subscription(
+        &self,
+        user_id: Id,
+        target: &SubscriptionTarget,
+        threshold: f64,
+        webhook_url: Option<&str>,
+    ) -> Result<Subscription, StoreError>;
+    fn subscriptions(&self, user_id: Option<Id>) -> Result<Vec<Subscription>, StoreError>;
+    fn delete_subscription(&self, id: Id, user_id: Id) -> Result<bool, StoreError>;
+    fn insert_alerts(&self, alerts: &[NewAlert], now: DateTime<Utc>) -> Result<u64, StoreError>;
+    fn take_alerts(&self, user_id: Id, limit: i64) -> Result<Vec<AlertRecord>, StoreError>;
+    fn due_deliveries(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<DueAlert>, StoreError>;
+    fn record_delivery(&self, ids: &[Id], delivery: Delivery) -> Result<(), StoreError>;
 }

@@ -227,6 +227,10 @@ fn request(w: &World, method: &str, path: &str, as_employer: bool) -> (String, O
             path.into(),
             (method == "patch").then(|| json!({"status": "interview"})),
         ),
+        ("post", "/v1/subscriptions") => (path.into(), Some(json!({"search": {"q": "lager"}}))),
+        ("get", "/v1/subscriptions") | ("get", "/v1/alerts") => (path.into(), None),
+        // Made fresh for each call, of coach A's.
+        ("delete", "/v1/subscriptions/{id}") => (path.into(), None),
         ("get", "/v1/employers/{id}/cap") => (path_with(w.employer_a), None),
         ("put", "/v1/employers/{id}/cap") => (
             path_with(w.employer_a),
@@ -269,6 +273,8 @@ fn expected_roles(method: &str, path: &str) -> &'static str {
         ("get", "/v1/placements") | ("get" | "patch", "/v1/placements/{id}") => "acme",
         ("get", "/v1/employers/{id}/cap") => "acme",
         ("put", "/v1/employers/{id}/cap") => "ae",
+        ("post" | "get", "/v1/subscriptions") | ("get", "/v1/alerts") => "acm",
+        ("delete", "/v1/subscriptions/{id}") => "acm",
         _ => panic!("{method} {path} is served but not in the role × route matrix; add it"),
     }
 }
@@ -330,6 +336,18 @@ async fn the_role_by_route_matrix_holds_for_every_route_the_router_serves() {
                     url = url.replace("{id}", &id.to_string());
                 }
             }
+            if path == "/v1/subscriptions/{id}" {
+                let sub = app
+                    .post_as(
+                        &w.coach_a.1,
+                        "/v1/subscriptions",
+                        &json!({"caseload": true}),
+                    )
+                    .await["id"]
+                    .as_i64()
+                    .unwrap();
+                url = url.replace("{id}", &sub.to_string());
+            }
             if url.contains("{id}") {
                 // Destructive routes act on a fresh object of A's.
                 let id = if path.starts_with("/v1/openings") {
@@ -356,6 +374,8 @@ async fn the_role_by_route_matrix_holds_for_every_route_the_router_serves() {
                     || path.starts_with("/v1/allocations")
                     || path == "/v1/placements/{id}"
                     || (method == "post" && path == "/v1/placements")))
+                || (path == "/v1/subscriptions/{id}"
+                    && matches!(*who, "admin" | "coach B" | "matcher"))
                 || (*who == "employer B"
                     && (path.starts_with("/v1/openings/{id}")
                         || path.starts_with("/v1/employers/{id}")

@@ -7,6 +7,7 @@ mod helpers;
 
 mod access;
 mod ads;
+mod alerts;
 mod allocations;
 mod cli;
 mod crash;

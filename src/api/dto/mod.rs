@@ -10,6 +10,7 @@
 //! What this module must not do: reach the store or the index, or decide who may see what.
 
 pub mod ads;
+pub mod alerts;
 pub mod allocations;
 pub mod audit;
 pub mod common;

@@ -3,6 +3,7 @@
 //! without being described. One file of handlers per resource.
 
 pub mod access;
+pub mod alerts;
 pub mod allocations;
 pub mod audit;
 pub mod employers;
@@ -56,6 +57,7 @@ pub type ApiResult<T> = Result<T, ApiError>;
         (name = "participants", description = "Participants and the openings suggested for them"),
         (name = "matching", description = "Ranking for a profile that is not stored"),
         (name = "placements", description = "Participants proposed to openings, the employers' answers, and what came of it"),
+        (name = "alerts", description = "Following participants, caseloads and saved searches, and the new matches found for them"),
         (name = "allocations", description = "Placing a caseload on scarce places under a priority policy, and who is left behind"),
         (name = "system", description = "Health, status and this document"),
     )
@@ -102,6 +104,7 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .merge(allocations::routes())
         .merge(programme::routes())
         .merge(placements::routes())
+        .merge(alerts::routes())
         .merge(audit::routes())
         .merge(system::v1_routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi())

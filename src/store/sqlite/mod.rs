@@ -33,6 +33,7 @@ use super::{
 use crate::model::{Employer, Id, Identity, Opening, Participant, Profile, Role, User};
 
 mod access_log;
+mod alerts;
 mod allocations;
 mod employers;
 mod import;
