@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use jobmatch::model::{GeoPoint, Hours, SsykCode, SwedishLevel};
 use jobmatch::rank::{
-    Context, OpeningFeatures, ParticipantFeatures, RankOptions, SkillWeights, WeightProfile,
-    key_set, rank_openings, rank_participants,
+    Category, Context, OpeningFeatures, ParticipantFeatures, RankOptions, SkillWeights,
+    WeightProfile, key_set, rank_openings, rank_participants,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -62,6 +62,7 @@ fn openings(n: usize, rng: &mut ChaCha8Rng) -> Vec<OpeningFeatures> {
             } else {
                 Hours::Part
             },
+            track_record: rng.random_bool(0.6).then(|| rng.random()),
         })
         .collect()
 }
@@ -125,6 +126,20 @@ fn bench(c: &mut Criterion) {
         group.throughput(Throughput::Elements(n as u64));
         group.bench_with_input(BenchmarkId::from_parameter(n), &data, |b, data| {
             b.iter(|| rank_openings(&me, data, None, ctx, options))
+        });
+    }
+    group.finish();
+
+    // Learning from outcomes is off by default (weight 0): it must cost nothing then.
+    let mut group = c.benchmark_group("track_record_100000_top20");
+    group.sample_size(10);
+    let data = openings(100_000, &mut rng);
+    let mut learning = WeightProfile::default();
+    learning.weights[Category::TrackRecord] = 0.05;
+    for (name, profile) in [("off", &profile), ("on", &learning)] {
+        let ctx = Context { profile, ..ctx };
+        group.bench_function(name, |b| {
+            b.iter(|| rank_openings(&me, &data, None, ctx, options))
         });
     }
     group.finish();

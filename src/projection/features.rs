@@ -168,6 +168,7 @@ pub fn detached_opening_features(
         start_date: o.start_date,
         deadline: o.deadline,
         hours: o.hours,
+        track_record: None,
     };
     (features, weights)
 }
@@ -185,6 +186,7 @@ pub fn opening_features(o: &Opening, keys: &mut Keys, taxonomy: &Taxonomy) -> Op
         start_date: o.start_date,
         deadline: o.deadline,
         hours: o.hours,
+        track_record: None,
     }
 }
 

@@ -29,21 +29,50 @@ pub struct Projection {
     pub keys: Keys,
     openings: OpeningTable,
     participants: ParticipantTable,
+    /// Each open opening's employer, for the track records that are shared by an employer.
+    employer_of: rustc_hash::FxHashMap<Id, Id>,
+    /// Each opening's track record, kept across upserts until it is set again.
+    track_records: rustc_hash::FxHashMap<Id, f32>,
 }
 
 impl Projection {
     /// Applies an opening's current state: open openings are ranked, others are not.
     pub fn upsert_opening(&mut self, o: &Opening, taxonomy: &Taxonomy) {
         if o.status == OpeningStatus::Open {
-            let f = features::opening_features(o, &mut self.keys, taxonomy);
+            let mut f = features::opening_features(o, &mut self.keys, taxonomy);
+            f.track_record = self.track_records.get(&o.id).copied();
             self.openings.upsert(f, o.kind, &self.keys.weights);
+            self.employer_of.insert(o.id, o.employer_id);
         } else {
-            self.openings.remove(o.id);
+            self.remove_opening(o.id);
         }
     }
 
     pub fn remove_opening(&mut self, id: Id) {
         self.openings.remove(id);
+        self.employer_of.remove(&id);
+    }
+
+    /// Sets an opening's track record (see `rank/category/track_record.rs`), now and for
+    /// later upserts of it.
+    pub fn set_track_record(&mut self, id: Id, record: f32) {
+        self.track_records.insert(id, record);
+        self.openings.amend(id, |f| f.track_record = Some(record));
+    }
+
+    /// The open openings with their employer and kind, of these employers (`None`: of all).
+    pub fn openings_of(
+        &self,
+        employers: Option<&std::collections::BTreeSet<Id>>,
+    ) -> Vec<(Id, Id, OpeningKind)> {
+        self.employer_of
+            .iter()
+            .filter(|(_, e)| employers.is_none_or(|set| set.contains(e)))
+            .filter_map(|(&o, &e)| {
+                let at = self.openings.ordinal(o)?;
+                Some((o, e, self.openings.tags()[at as usize]))
+            })
+            .collect()
     }
 
     pub fn upsert_participant(&mut self, id: Id, profile: &Profile, taxonomy: &Taxonomy) {

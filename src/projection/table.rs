@@ -240,6 +240,18 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
         self.list(at);
     }
 
+    /// Changes a row's features in place; only for fields no facet, posting list or cell
+    /// reads (an opening's track record). `false` when there is no such row.
+    pub fn amend(&mut self, id: Id, change: impl FnOnce(&mut R)) -> bool {
+        match self.ordinals.get(&id) {
+            Some(&at) => {
+                change(&mut self.features[at as usize]);
+                true
+            }
+            None => false,
+        }
+    }
+
     fn uncount(&mut self, tag: T) {
         if let Some(n) = self.counts.get_mut(&tag) {
             *n -= 1;

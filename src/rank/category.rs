@@ -95,6 +95,7 @@ categories! {
     Licences => licences, 0.03;
     Availability => availability, 0.07;
     Text => text, 0.08;
+    TrackRecord => track_record, 0.0;
 }
 
 impl Category {

@@ -140,6 +140,9 @@ pub struct OpeningFeatures {
     pub start_date: Option<NaiveDate>,
     pub deadline: Option<NaiveDate>,
     pub hours: Hours,
+    /// How proposals to this opening and its employer have gone, in [0, 1], from the stored
+    /// placements (see `category/track_record.rs`); `None` when not supplied.
+    pub track_record: Option<f32>,
 }
 
 /// What the core knows of a participant. Nothing here identifies the person.

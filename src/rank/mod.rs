@@ -48,6 +48,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 pub use category::Category;
+/// How proposals have gone, as the `track_record` category learns from them.
+pub use category::track_record::{Counts as PlacementCounts, record as track_record};
 pub use category_map::CategoryMap;
 pub use features::{
     Key, OpeningFeatures, ParticipantFeatures, Related, SkillWeights, Vocabulary, key_set,

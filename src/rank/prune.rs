@@ -21,7 +21,7 @@
 use rayon::prelude::*;
 
 use super::category::text::relevance;
-use super::category::{availability, distance, experience, occupation, swedish};
+use super::category::{availability, distance, experience, occupation, swedish, track_record};
 use super::features::{Key, SkillWeights};
 use super::features::{OpeningFeatures, ParticipantFeatures};
 use super::score::{CategoryScores, Context, Pair, coverage, evaluate, travel_limit};
@@ -263,6 +263,7 @@ fn upper(
             curves,
         )),
         Category::Text => text.map(relevance),
+        Category::TrackRecord => track_record::of(of, ctx),
     });
     upper.total(ctx.profile)
 }
@@ -465,6 +466,14 @@ impl<'a> Coarse<'a> {
         add(Category::Availability, self.hours[f.hours().min(2)]);
         if let Some(t) = text {
             add(Category::Text, relevance(t));
+        }
+        if w[Category::TrackRecord] > 0.0 {
+            add(
+                Category::TrackRecord,
+                o.track_record
+                    .unwrap_or(track_record::NEUTRAL)
+                    .clamp(0.0, 1.0),
+            );
         }
         let total = if den > 0.0 { (num / den).min(1.0) } else { 0.0 };
         let excluded = f.deadline < self.today

@@ -17,7 +17,7 @@ use crate::projection::{Projection, features};
 use crate::store::{ChangeListener, Entity, OutboxEntry, Store};
 
 use super::error::{InternalError, Result};
-use super::{Engine, Visibility};
+use super::{Engine, Visibility, learning};
 
 /// How many outbox rows one catch-up step applies in one index commit.
 const OUTBOX_BATCH: i64 = 1000;
@@ -66,11 +66,18 @@ impl Engine {
         let started = self.store.started_per_opening(None).await?;
         let unavailable = self.store.unavailable_participants(None).await?;
         let available = Available::new(started, unavailable);
+        let counts = match learning::learns(&self.profile) {
+            true => Some(self.store.placement_counts().await?),
+            false => None,
+        };
         let taxonomy = self.taxonomy();
         let mut p = self.projection.write();
         *p = Projection::default();
         for o in openings.iter().filter(|o| available.opening(o)) {
             p.upsert_opening(o, &taxonomy);
+        }
+        if let Some(counts) = &counts {
+            learning::apply_track_records(&mut p, counts, None);
         }
         for (id, profile) in profiles.iter().filter(|(id, _)| available.participant(*id)) {
             p.upsert_participant(*id, profile, &taxonomy);
@@ -166,6 +173,11 @@ impl Engine {
                 .into_iter()
                 .map(|id| (id, profiles.remove(&id)))
                 .collect();
+            // Learning from outcomes: every change to an opening may be a placement's step.
+            let counts = match learning::learns(&self.profile) && !openings.is_empty() {
+                true => Some(self.store.placement_counts().await?),
+                false => None,
+            };
             let taxonomy = self.taxonomy();
             let changes = {
                 let mut p = self.projection.write();
@@ -187,6 +199,14 @@ impl Engine {
                             changes.push(IndexChange::Delete(*id));
                         }
                     }
+                }
+                if let Some(counts) = &counts {
+                    // An employer's record is shared by all its openings: refresh them all.
+                    let employers: std::collections::BTreeSet<Id> = openings
+                        .iter()
+                        .filter_map(|(_, o)| o.as_ref().map(|o| o.employer_id))
+                        .collect();
+                    learning::apply_track_records(&mut p, counts, Some(&employers));
                 }
                 for (id, profile) in &profiles {
                     match profile {

@@ -15,6 +15,7 @@ pub mod fairness;
 pub mod gaps;
 pub mod import;
 pub mod indexer;
+pub mod learning;
 pub mod matching;
 pub mod openings;
 pub mod participants;

@@ -15,8 +15,9 @@ use chrono::{DateTime, Utc};
 use super::{
     AccessEntry, AccessRecord, AdApplied, AdWrite, AlertRecord, AllocationRecord, CapState, Counts,
     Delivery, DueAlert, FactsRecord, ImportReport, NewAlert, NewPlacement, NewTaxonomy,
-    OutboxEntry, PlacementCreated, PlacementFilter, PlacementStep, PolicyRecord, StepApplied,
-    StoreError, StoredTaxonomy, Subscription, SubscriptionTarget, TaxonomyVersion, TokenRecord,
+    OpeningCounts, OutboxEntry, PlacementCreated, PlacementFilter, PlacementStep, PolicyRecord,
+    StepApplied, StoreError, StoredTaxonomy, Subscription, SubscriptionTarget, TaxonomyVersion,
+    TokenRecord,
 };
 use crate::model::{Employer, Id, Identity, Opening, Participant, Placement, Profile, Role, User};
 
@@ -487,6 +488,12 @@ pub trait Backend: Clone + Send + Sync + 'static {
         participant_ids: Option<&[Id]>,
     ) -> impl Future<Output = Result<Vec<Id>, StoreError>> + Send;
 
+    /// How the proposals to each opening that has had any have gone: what the track records
+    /// learn from.
+    fn placement_counts(
+        &self,
+    ) -> impl Future<Output = Result<Vec<OpeningCounts>, StoreError>> + Send;
+
     // -----------------------------------------------------------------------------------------
     // Subscriptions and alerts
 
@@ -905,6 +912,12 @@ macro_rules! resource_backend {
                 participant_ids: Option<&[Id]>,
             ) -> Result<Vec<Id>, StoreError> {
                 placements::unavailable_participants(&self.pool, participant_ids).await
+            }
+
+            async fn placement_counts(
+                &self,
+            ) -> Result<Vec<$crate::store::OpeningCounts>, StoreError> {
+                placements::placement_counts(&self.pool).await
             }
 
             async fn create_subscription(

@@ -183,6 +183,19 @@ pub struct PlacementFilter {
     pub limit: Option<i64>,
 }
 
+/// How the proposals to one opening have gone.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct OpeningCounts {
+    pub opening_id: Id,
+    pub employer_id: Id,
+    /// Proposals the employer got (not those still held back by its cap).
+    pub proposed: i64,
+    pub started: i64,
+    /// Internship placements ended, and those that ended in a job.
+    pub internships_ended: i64,
+    pub internships_to_jobs: i64,
+}
+
 /// An employer's cap on proposals and how much of this month's it has taken.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CapState {
@@ -562,6 +575,7 @@ forward! {
     ) -> Result<Vec<(Id, CapState)>, StoreError>;
     fn started_per_opening(&self, opening_ids: Option<&[Id]>) -> Result<Vec<(Id, i64)>, StoreError>;
     fn unavailable_participants(&self, participant_ids: Option<&[Id]>) -> Result<Vec<Id>, StoreError>;
+    fn placement_counts(&self) -> Result<Vec<OpeningCounts>, StoreError>;
     fn create_subscription(
         &self,
         user_id: Id,

@@ -627,7 +627,108 @@ async fn statistics_count_placements_their_outcomes_and_internships_that_became_
     app.stop().await;
 }
 
+/// A suggestion's categories for one opening, from a participant's suggestions.
+async fn categories_for(app: &TestApp, participant: i64, opening: i64) -> Value {
+    let s = app
+        .get_json(&format!(
+            "/v1/participants/{participant}/suggestions?limit=50"
+        ))
+        .await;
+    let found = s["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["opening_id"] == opening)
+        .unwrap_or_else(|| panic!("opening {opening} in {s}"))
+        .clone();
+    json!({"score": found["score"], "categories": found["categories"]})
+}
+
+async fn learning_from_outcomes_is_off_by_default_and_when_on_moves_only_its_own_category() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = spawn_app_in(dir.path()).await;
+    let good = app.employer("Goda Lagret AB").await;
+    let poor = app.employer("Tysta Lagret AB").await;
+    let mut body = warehouse_opening(good);
+    body["places"] = json!(10);
+    let g = app.post_ok("/v1/openings", &body).await["id"]
+        .as_i64()
+        .unwrap();
+    body["employer_id"] = json!(poor);
+    let b = app.post_ok("/v1/openings", &body).await["id"]
+        .as_i64()
+        .unwrap();
+    // Proposals to the first start and end in jobs; those to the second are declined.
+    for (opening, steps) in [
+        (
+            g,
+            vec![
+                json!({"status": "started"}),
+                json!({"status": "ended", "outcome": "job"}),
+            ],
+        ),
+        (b, vec![json!({"status": "declined"})]),
+    ] {
+        for i in 0..4 {
+            let who = participant(
+                &app,
+                &format!("Historik {opening} {i}"),
+                json!(["Lagerarbetare"]),
+            )
+            .await;
+            let (_, p) = propose(&app, &app.matcher, who, opening).await;
+            for s in &steps {
+                let (status, body) =
+                    step(&app, &app.matcher, p["id"].as_i64().unwrap(), s.clone()).await;
+                assert_eq!(status, StatusCode::OK, "{body}");
+            }
+        }
+    }
+    let q = participant(&app, "Nu Sökande", json!(["Lagerarbetare", "Truckkörkort"])).await;
+    let off = (
+        categories_for(&app, q, g).await,
+        categories_for(&app, q, b).await,
+    );
+    assert_eq!(
+        off.0, off.1,
+        "off: two openings alike but for their history score alike"
+    );
+    assert_eq!(off.0["categories"]["track_record"], Value::Null);
+    app.stop().await;
+
+    let profile = dir.path().join("learning.json");
+    std::fs::write(
+        &profile,
+        r#"{"name": "learning", "version": 1, "weights": {"track_record": 0.3}}"#,
+    )
+    .unwrap();
+    let path = profile.clone();
+    let app = spawn_app_with(dir.path(), move |s| {
+        s.data.weight_profile = Some(path.clone())
+    })
+    .await;
+    let on = (
+        categories_for(&app, q, g).await,
+        categories_for(&app, q, b).await,
+    );
+    let (good_record, poor_record) = (
+        on.0["categories"]["track_record"].as_f64().unwrap(),
+        on.1["categories"]["track_record"].as_f64().unwrap(),
+    );
+    assert!(good_record > 0.6 && poor_record < 0.4, "{on:?}");
+    assert!(on.0["score"].as_f64() > on.1["score"].as_f64(), "{on:?}");
+    for (before, after) in [(&off.0, &on.0), (&off.1, &on.1)] {
+        for (name, value) in before["categories"].as_object().unwrap() {
+            if name != "track_record" {
+                assert_eq!(&after["categories"][name], value, "{name} moved");
+            }
+        }
+    }
+    app.stop().await;
+}
+
 on_both_backends!(
+    learning_from_outcomes_is_off_by_default_and_when_on_moves_only_its_own_category,
     statistics_count_placements_their_outcomes_and_internships_that_became_jobs,
     a_placement_runs_from_proposal_to_outcome_and_matching_follows,
     an_employer_s_monthly_cap_holds_proposals_back_until_it_allows,

@@ -90,6 +90,7 @@ pub(crate) fn openings(rng: &mut ChaCha8Rng, n: usize) -> Vec<OpeningFeatures> {
                 start_date: date(rng),
                 deadline: date(rng),
                 hours: hours(rng),
+                track_record: rng.random_bool(0.7).then(|| rng.random::<f32>()),
             }
         };
         out.push(f);

@@ -34,9 +34,10 @@ prop_compose! {
     fn arb_opening()(must in arb_keys(), merit in arb_keys(), occupation in prop::option::of(1000u16..9999),
                      swedish_min in arb_level(), swedish_strict in any::<bool>(), licences in arb_keys(),
                      location in arb_point(), start_date in arb_date(), deadline in arb_date(),
-                     hours in prop::sample::select(vec![Hours::Full, Hours::Part])) -> OpeningFeatures {
+                     hours in prop::sample::select(vec![Hours::Full, Hours::Part]),
+                     track_record in prop::option::of(0.0f32..=1.0)) -> OpeningFeatures {
         OpeningFeatures { id: 1, must, merit, occupation: occupation.map(ssyk), swedish_min, swedish_strict,
-                          licences, location, start_date, deadline, hours }
+                          licences, location, start_date, deadline, hours, track_record }
     }
 }
 
@@ -102,6 +103,38 @@ proptest! {
         let after = evaluate(Pair::new(&better, &o, None), c);
         prop_assert!(after.total >= before.total - 1e-6, "{} -> {}", before.total, after.total);
         prop_assert_eq!(after.excluded, before.excluded);
+    }
+
+    #[test]
+    fn learning_from_outcomes_changes_only_its_own_category_and_only_when_weighed(
+        o in arb_opening(), p in arb_participant(), weights in arb_weights(),
+        text in prop::option::of(0.0f32..1.0), record in 0.0f32..=1.0, w in 0.01f32..0.5) {
+        let off = WeightProfile::default();
+        let mut on = off.clone();
+        on.weights[Category::TrackRecord] = w;
+        let o = OpeningFeatures { track_record: Some(record), ..o };
+        let without = OpeningFeatures { track_record: None, ..o.clone() };
+        let plain = evaluate(Pair::new(&p, &without, text), ctx(&off, &weights));
+        // Off: the record is not looked at, whatever it says.
+        let ignored = evaluate(Pair::new(&p, &o, text), ctx(&off, &weights));
+        prop_assert_eq!(ignored.categories[Category::TrackRecord], None);
+        prop_assert_eq!(ignored.total.to_bits(), plain.total.to_bits());
+        // On: every other category as before, the total the weighted mean with the record.
+        let learned = evaluate(Pair::new(&p, &o, text), ctx(&on, &weights));
+        prop_assert_eq!(learned.categories[Category::TrackRecord], Some(record));
+        for c in Category::ALL.into_iter().filter(|c| *c != Category::TrackRecord) {
+            prop_assert_eq!(learned.categories[c], plain.categories[c], "{}", c);
+        }
+        prop_assert_eq!(learned.excluded, plain.excluded);
+        let applied: f32 = Category::ALL.into_iter()
+            .filter(|c| plain.categories[*c].is_some())
+            .map(|c| off.weights[c]).sum();
+        let expected = (plain.total * applied + w * record) / (applied + w);
+        prop_assert!((learned.total - expected).abs() < 1e-4, "{} vs {expected}", learned.total);
+        // A better record never lowers the total.
+        let better = OpeningFeatures { track_record: Some((record + 0.2).min(1.0)), ..o.clone() };
+        let higher = evaluate(Pair::new(&p, &better, text), ctx(&on, &weights));
+        prop_assert!(higher.total >= learned.total - 1e-6);
     }
 
     #[test]

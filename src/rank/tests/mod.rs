@@ -62,6 +62,7 @@ pub(super) fn opening(id: i64) -> OpeningFeatures {
         start_date: Some(day("2026-12-01")),
         deadline: Some(day("2026-12-15")),
         hours: Hours::Full,
+        track_record: None,
     }
 }
 

@@ -181,6 +181,15 @@ pub(super) async fn create_placement(
     .await?;
     let role = Some(new.role.as_str().to_owned());
     event(&mut tx, id, status, None, new.now, new.created_by, role).await?;
+    // A proposal changes the opening's track record.
+    push_outbox(
+        &mut tx,
+        Entity::Opening,
+        new.opening_id,
+        Op::Upsert,
+        new.now,
+    )
+    .await?;
     let placement = load(&mut tx, &[id]).await?.pop();
     tx.commit().await?;
     placement
@@ -292,9 +301,8 @@ pub(super) async fn step_placement(
     event(&mut tx, step.id, step.to, outcome, at, step.user_id, role).await?;
     let placed_changed =
         step.to == PlacementStatus::Started || step.from == PlacementStatus::Started;
-    if placed_changed {
-        push_outbox(&mut tx, Entity::Opening, opening_id, Op::Upsert, at).await?;
-    }
+    // Every step changes the opening's track record; a start or the end of one its free places.
+    push_outbox(&mut tx, Entity::Opening, opening_id, Op::Upsert, at).await?;
     match &step.facts {
         Some((facts, unit)) => {
             write_facts(
@@ -414,6 +422,22 @@ pub(super) async fn unavailable_participants(
          AND g.facts::jsonb ->> 'status' IN ('job', 'studies', 'left'))) ORDER BY p.id",
     )
     .bind(participant_ids)
+    .fetch_all(pool)
+    .await?)
+}
+
+pub(super) async fn placement_counts(
+    pool: &PgPool,
+) -> Result<Vec<crate::store::OpeningCounts>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT opening_id, employer_id, \
+         CAST(SUM(CASE WHEN status <> 'waiting' THEN 1 ELSE 0 END) AS BIGINT) AS proposed, \
+         CAST(SUM(CASE WHEN started_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS started, \
+         CAST(SUM(CASE WHEN kind = 'internship' AND status = 'ended' THEN 1 ELSE 0 END) AS BIGINT) AS internships_ended, \
+         CAST(SUM(CASE WHEN kind = 'internship' AND status = 'ended' AND outcome IN ('job', 'subsidised_job') \
+         THEN 1 ELSE 0 END) AS BIGINT) AS internships_to_jobs \
+         FROM placements GROUP BY opening_id, employer_id ORDER BY opening_id",
+    )
     .fetch_all(pool)
     .await?)
 }

@@ -799,7 +799,8 @@ async fn steps_apply_only_from_where_they_were_seen_and_starts_are_checked() {
         );
         assert_eq!(read(store, pa.id).await, pa, "{}", t.backend);
 
-        // A step that changes nobody's placement is dated, signed and queues nothing.
+        // A step that changes nobody's placement is dated, signed and queues only the opening
+        // (its track record changes).
         let interview = apply_done(
             store,
             &PlacementStep {
@@ -823,11 +824,12 @@ async fn steps_apply_only_from_where_they_were_seen_and_starts_are_checked() {
         assert_eq!((interview.started_at, interview.ended_at), (None, None));
         assert_eq!(read(store, pa.id).await, interview);
         assert_eq!(
-            store.outbox_head().await.expect("head"),
-            head,
+            outbox_since(store, head).await,
+            [(Entity::Opening, one_place.id, Op::Upsert)],
             "{}",
             t.backend
         );
+        let head = store.outbox_head().await.expect("head");
         // The same step again, from where it was: moved on.
         assert_eq!(
             apply(store, &step(pa.id, Proposed, Interview, at(5))).await,
@@ -954,7 +956,8 @@ async fn steps_apply_only_from_where_they_were_seen_and_starts_are_checked() {
         let pa2_started = apply_done(store, &step(pa2.id, Proposed, Started, at(9))).await;
         assert_eq!(pa2_started.status, Started, "{}", t.backend);
 
-        // A decline or a withdrawal ends a placement without an outcome or the index.
+        // A decline or a withdrawal ends a placement without an outcome; only the opening's
+        // record changes.
         let c = participant(store, "C", None).await;
         let d = participant(store, "D", None).await;
         let pc = propose(store, &proposal(c, &elsewhere, at(10))).await;
@@ -972,7 +975,15 @@ async fn steps_apply_only_from_where_they_were_seen_and_starts_are_checked() {
             (withdrawn.status, withdrawn.ended_at),
             (Withdrawn, Some(at(12)))
         );
-        assert_eq!(store.outbox_head().await.expect("head"), head);
+        assert_eq!(
+            outbox_since(store, head).await,
+            [
+                (Entity::Opening, elsewhere.id, Op::Upsert),
+                (Entity::Opening, elsewhere.id, Op::Upsert)
+            ],
+            "{}",
+            t.backend
+        );
     }
 }
 
