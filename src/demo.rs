@@ -272,6 +272,7 @@ pub fn generate(taxonomy: &Taxonomy, seed: u64, today: NaiveDate) -> ImportFile 
                 ),
                 personal_number: None,
                 contact: None,
+                programme: Default::default(),
                 profile: ProfileInput {
                     skills,
                     occupations: if rng.random_bool(0.7) {

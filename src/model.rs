@@ -595,6 +595,7 @@ impl PlacementStatus {
     Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
+#[schema(as = PlacementOutcome)]
 pub enum Outcome {
     Job,
     /// A subsidised job; its form (nystartsjobb, lönebidrag, …) is kept beside it.

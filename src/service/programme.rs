@@ -176,6 +176,37 @@ impl Engine {
         self.programme(caller, id).await
     }
 
+    /// The facts in force of a participant the caller keeps, `None` before any are set. Not
+    /// logged: it goes with a read of the participant, which is.
+    pub async fn facts_in_force(&self, caller: &Caller, id: Id) -> Result<Option<Programme>> {
+        self.require_keeper(caller, id).await?;
+        match self.store.programme_history(id).await?.pop() {
+            Some(r) => Ok(Some(decode(&r.facts, "programme facts")?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Checks facts as [`Engine::set_programme`] would, before anything is written.
+    pub fn check_programme(&self, facts: &Programme) -> Result<()> {
+        Ok(check(facts, Utc::now())?)
+    }
+
+    /// Sets the facts a participant's body carried, as a new version, without reading them
+    /// back.
+    pub async fn record_programme(&self, caller: &Caller, id: Id, facts: &Programme) -> Result<()> {
+        self.require_keeper(caller, id).await?;
+        check(facts, Utc::now())?;
+        let json = serde_json::to_string(facts).map_err(|e| InternalError::Task(e.to_string()))?;
+        if !self
+            .store
+            .set_programme(id, &json, facts.unit.as_deref(), caller.user_id())
+            .await?
+        {
+            return Err(ServiceError::not_found("participant", id));
+        }
+        Ok(())
+    }
+
     /// A participant's programme facts, every version, the one in force last.
     pub async fn programme(&self, caller: &Caller, id: Id) -> Result<Vec<FactsVersion>> {
         self.require_keeper(caller, id).await?;

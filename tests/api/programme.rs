@@ -325,7 +325,71 @@ async fn the_statistics_reproduce_a_unit_s_year() {
     app.stop().await;
 }
 
+async fn a_participant_s_body_carries_the_programme_facts_checked_the_same_way() {
+    let app = spawn_app().await;
+    let mut body = participant_body();
+    body["personal_number"] = Value::Null;
+    body["status"] = json!("active");
+    body["referred_at"] = json!("2026-11-02");
+    body["enrolled_at"] = json!("2026-11-03T09:30:00+01:00");
+    let created = app.post_ok("/v1/participants", &body).await;
+    let id = created["id"].as_i64().unwrap();
+    assert_eq!(created["status"], "active", "{created}");
+    assert_eq!(
+        (
+            created["referred_at"].clone(),
+            created["enrolled_at"].clone()
+        ),
+        (json!("2026-11-02"), json!("2026-11-03"))
+    );
+    let read = app.get_json(&format!("/v1/participants/{id}")).await;
+    assert_eq!(read["enrolled_at"], "2026-11-03");
+    assert_eq!(read["plan_at"], Value::Null);
+    // A later body with a plan and a follow-up keeps what it leaves out.
+    body["plan_at"] = json!("2026-11-06");
+    body["followed_up_at"] = json!("2026-11-20");
+    body.as_object_mut().unwrap().remove("referred_at");
+    let r = app.put(&format!("/v1/participants/{id}"), &body).await;
+    let updated: Value = r.json().await.unwrap();
+    assert_eq!(
+        (
+            updated["referred_at"].clone(),
+            updated["followed_up_at"].clone()
+        ),
+        (json!("2026-11-02"), json!("2026-11-20")),
+        "{updated}"
+    );
+    let history = app
+        .get_json(&format!("/v1/participants/{id}/programme"))
+        .await;
+    assert_eq!(history["history"].as_array().unwrap().len(), 2);
+    // Refused as the programme route refuses, before anything is stored.
+    body["followed_up_at"] = json!("2026-11-01");
+    let r = app.put(&format!("/v1/participants/{id}"), &body).await;
+    assert_eq!(
+        error_code(r, StatusCode::UNPROCESSABLE_ENTITY).await,
+        "invalid_field"
+    );
+    let before = app.status().await["counts"]["participants"].clone();
+    let mut bad = participant_body();
+    bad["personal_number"] = Value::Null;
+    bad["plan_at"] = json!("2026-11-06");
+    let r = app.post("/v1/participants", &bad).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    bad["plan_at"] = Value::Null;
+    bad["status"] = json!("sleeping");
+    let r = app.post("/v1/participants", &bad).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        app.status().await["counts"]["participants"],
+        before,
+        "nothing stored"
+    );
+    app.stop().await;
+}
+
 on_both_backends!(
+    a_participant_s_body_carries_the_programme_facts_checked_the_same_way,
     the_statistics_reproduce_a_unit_s_year,
     facts_are_checked_and_every_version_is_kept,
     the_clocks_show_who_is_past_or_near_a_promise,

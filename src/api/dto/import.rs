@@ -111,6 +111,14 @@ impl ImportFile {
         }
         let mut participants = Vec::with_capacity(self.participants.len());
         for (i, p) in self.participants.iter().enumerate() {
+            if !p.programme.is_empty() {
+                return Err(InputError::invalid(
+                    &format!("participants[{i}].status"),
+                    format!(
+                        "participants[{i}] carries programme facts; an import registers people, and their facts are set through the API (PUT /v1/participants/{{id}}/programme)"
+                    ),
+                ));
+            }
             participants.push(
                 p.to_parts(taxonomy)
                     .map_err(|err| err.within(&format!("participants[{i}]")))?,

@@ -8,7 +8,8 @@ use utoipa::ToSchema;
 use super::common::{ExperienceView, GeoPoint, TermView, term_views};
 use super::normalise::{Split, licences, list_len, place, short_text, terms};
 use crate::model::{
-    Experience, Gender, Hours, Id, Identity, Participant, PriorityGroup, Profile, SwedishLevel,
+    Experience, Gender, Hours, Id, Identity, Participant, PriorityGroup, Profile, Programme,
+    ProgrammeStatus, SwedishLevel,
 };
 use crate::service::InputError;
 use crate::taxonomy::Taxonomy;
@@ -39,8 +40,62 @@ pub struct ParticipantInput {
     /// participants land on their caseload.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coach_id: Option<Id>,
+    /// Where the participant stands in the programme, when the body says (the same facts as
+    /// `PUT /v1/participants/{id}/programme`, checked the same way).
+    #[serde(skip_serializing)]
+    pub programme: ProgrammeFields,
     #[serde(flatten)]
     pub profile: ProfileInput,
+}
+
+/// The programme facts a participant's body may carry: dates or RFC 3339 times, and the status.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+pub struct ProgrammeFields {
+    #[serde(default)]
+    pub status: Option<ProgrammeStatus>,
+    #[serde(default)]
+    pub referred_at: Option<String>,
+    #[serde(default)]
+    pub enrolled_at: Option<String>,
+    #[serde(default)]
+    pub plan_at: Option<String>,
+    #[serde(default)]
+    pub followed_up_at: Option<String>,
+}
+
+impl ProgrammeFields {
+    pub fn is_empty(&self) -> bool {
+        *self == ProgrammeFields::default()
+    }
+
+    /// These fields laid over the facts in force (or none): what the body says replaces, what
+    /// it leaves out stays.
+    pub fn over(&self, current: Option<Programme>) -> Result<Programme, InputError> {
+        let mut facts = current.unwrap_or_default();
+        let at = |field: &str, v: &Option<String>| {
+            v.as_deref()
+                .map(|t| super::programme::parse_time(field, t, false))
+                .transpose()
+        };
+        if let Some(status) = self.status {
+            facts.status = status;
+        }
+        for (field, value, slot) in [
+            ("referred_at", &self.referred_at, &mut facts.referred_at),
+            ("enrolled_at", &self.enrolled_at, &mut facts.enrolled_at),
+            ("plan_at", &self.plan_at, &mut facts.plan_at),
+            (
+                "followed_up_at",
+                &self.followed_up_at,
+                &mut facts.follow_up_at,
+            ),
+        ] {
+            if let Some(t) = at(field, value)? {
+                *slot = Some(t);
+            }
+        }
+        Ok(facts)
+    }
 }
 
 /// The matchable part of a participant; also the body of `POST /v1/match`.
@@ -102,6 +157,34 @@ impl utoipa::PartialSchema for ParticipantInput {
                 .properties
                 .insert("personal_number".to_owned(), text(true));
             object.properties.insert("contact".to_owned(), text(true));
+            for day in ["referred_at", "enrolled_at", "plan_at", "followed_up_at"] {
+                object.properties.insert(day.to_owned(), text(true));
+            }
+            object.properties.insert(
+                "status".to_owned(),
+                RefOr::T(Schema::Object(
+                    ObjectBuilder::new()
+                        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                            Type::String,
+                            Type::Null,
+                        ]))
+                        .enum_values(Some(
+                            [
+                                "queued",
+                                "active",
+                                "internship",
+                                "job",
+                                "studies",
+                                "other_income",
+                                "left",
+                            ]
+                            .into_iter()
+                            .map(serde_json::Value::from)
+                            .chain([serde_json::Value::Null]),
+                        ))
+                        .build(),
+                )),
+            );
             object.properties.insert(
                 "coach_id".to_owned(),
                 RefOr::T(Schema::Object(
@@ -142,6 +225,16 @@ struct IdentityFields {
     contact: Option<String>,
     #[serde(default)]
     coach_id: Option<Id>,
+    #[serde(default)]
+    status: Option<ProgrammeStatus>,
+    #[serde(default)]
+    referred_at: Option<String>,
+    #[serde(default)]
+    enrolled_at: Option<String>,
+    #[serde(default)]
+    plan_at: Option<String>,
+    #[serde(default)]
+    followed_up_at: Option<String>,
 }
 
 impl TryFrom<Split<IdentityFields>> for ParticipantInput {
@@ -154,6 +247,13 @@ impl TryFrom<Split<IdentityFields>> for ParticipantInput {
             personal_number: head.personal_number,
             contact: head.contact,
             coach_id: head.coach_id,
+            programme: ProgrammeFields {
+                status: head.status,
+                referred_at: head.referred_at,
+                enrolled_at: head.enrolled_at,
+                plan_at: head.plan_at,
+                followed_up_at: head.followed_up_at,
+            },
             profile,
         })
     }
@@ -263,12 +363,31 @@ pub struct ParticipantView {
     pub hours: Hours,
     pub priority_groups: Vec<PriorityGroup>,
     pub gender: Option<Gender>,
+    /// Where they stand in the programme (`queued` until a coach records otherwise), and the
+    /// days its promises run from; every version at `/v1/participants/{id}/programme`.
+    pub status: ProgrammeStatus,
+    pub referred_at: Option<NaiveDate>,
+    pub enrolled_at: Option<NaiveDate>,
+    pub plan_at: Option<NaiveDate>,
+    pub followed_up_at: Option<NaiveDate>,
 }
 
 impl ParticipantView {
-    pub fn new(p: Participant, pseudonym: String, taxonomy: &Taxonomy) -> Self {
+    pub fn new(
+        p: Participant,
+        pseudonym: String,
+        facts: Option<Programme>,
+        taxonomy: &Taxonomy,
+    ) -> Self {
         let profile = p.profile;
+        let facts = facts.unwrap_or_default();
+        let day = |t: Option<chrono::DateTime<chrono::Utc>>| t.map(|t| t.date_naive());
         ParticipantView {
+            status: facts.status,
+            referred_at: day(facts.referred_at),
+            enrolled_at: day(facts.enrolled_at),
+            plan_at: day(facts.plan_at),
+            followed_up_at: day(facts.follow_up_at),
             pseudonym,
             municipality: taxonomy.municipality_name(profile.home.municipality_code.as_deref()),
             id: p.id,

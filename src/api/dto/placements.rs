@@ -36,8 +36,10 @@ pub struct StepInput {
 #[into_params(parameter_in = Query)]
 pub struct PlacementParams {
     /// Only this participant's (staff only).
+    #[param(value_type = Option<i64>)]
     pub participant_id: Option<Id>,
     /// Only this opening's.
+    #[param(value_type = Option<i64>)]
     pub opening_id: Option<Id>,
     /// Only placements standing at this step.
     #[param(inline)]

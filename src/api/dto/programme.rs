@@ -69,7 +69,8 @@ pub struct ProgrammeInput {
     pub enrolled_at: Option<String>,
     #[serde(default)]
     pub plan_at: Option<String>,
-    #[serde(default)]
+    /// The last follow-up (also read as `followed_up_at`, as on the participant).
+    #[serde(default, alias = "followed_up_at")]
     pub follow_up_at: Option<String>,
     #[serde(default)]
     pub left_at: Option<String>,

@@ -47,10 +47,21 @@ async fn create_participant(
 ) -> ApiResult<impl IntoResponse> {
     let coach_id = settable_coach(&caller, &input)?;
     let (identity, profile) = input.to_parts(&engine.taxonomy())?;
+    // Checked before anything is stored, so a bad date leaves no participant behind.
+    let facts = match input.programme.is_empty() {
+        true => None,
+        false => Some(input.programme.over(None)?),
+    };
+    if let Some(f) = &facts {
+        engine.check_programme(f)?;
+    }
     let p = engine
         .create_participant(&caller, &identity, &profile, coach_id, write.visibility())
         .await?;
-    Ok((StatusCode::CREATED, Json(view(&engine, p))))
+    if let Some(f) = &facts {
+        engine.record_programme(&caller, p.id, f).await?;
+    }
+    Ok((StatusCode::CREATED, Json(view(&engine, p, facts))))
 }
 
 /// One participant, identity included; the read is logged.
@@ -70,7 +81,8 @@ async fn get_participant(
     AppPath(id): AppPath<Id>,
 ) -> ApiResult<impl IntoResponse> {
     let p = engine.participant(&caller, id).await?;
-    Ok(Json(view(&engine, p)))
+    let facts = engine.facts_in_force(&caller, id).await?;
+    Ok(Json(view(&engine, p, facts)))
 }
 
 /// A participant's matchable profile, without identity; the read is logged.
@@ -121,6 +133,14 @@ async fn update_participant(
 ) -> ApiResult<impl IntoResponse> {
     let coach_id = settable_coach(&caller, &input)?;
     let (identity, profile) = input.to_parts(&engine.taxonomy())?;
+    let current = engine.facts_in_force(&caller, id).await?;
+    let facts = match input.programme.is_empty() {
+        true => None,
+        false => Some(input.programme.over(current.clone())?),
+    };
+    if let Some(f) = &facts {
+        engine.check_programme(f)?;
+    }
     let p = engine
         .update_participant(
             &caller,
@@ -131,7 +151,10 @@ async fn update_participant(
             write.visibility(),
         )
         .await?;
-    Ok(Json(view(&engine, p)))
+    if let Some(f) = &facts {
+        engine.record_programme(&caller, id, f).await?;
+    }
+    Ok(Json(view(&engine, p, facts.or(current))))
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
@@ -172,9 +195,13 @@ async fn delete_participant(
     Ok(StatusCode::NO_CONTENT)
 }
 
-fn view(engine: &AppState, p: crate::model::Participant) -> ParticipantView {
+fn view(
+    engine: &AppState,
+    p: crate::model::Participant,
+    facts: Option<crate::model::Programme>,
+) -> ParticipantView {
     let pseudonym = engine.staff_pseudonym(p.id);
-    ParticipantView::new(p, pseudonym, &engine.taxonomy())
+    ParticipantView::new(p, pseudonym, facts, &engine.taxonomy())
 }
 
 /// The caseload a body asks for, when the caller's role may ask for one at all.
