@@ -202,10 +202,6 @@ impl Engine {
                     now,
                 ),
             ];
-            let moved_on = matches!(
-                facts.status,
-                ProgrammeStatus::Job | ProgrammeStatus::Internship | ProgrammeStatus::Studies
-            );
             let mine = placements.get(id).map_or(&[][..], Vec::as_slice);
             let first_start = mine.iter().filter_map(|p| p.started_at).min();
             let since = facts.referred_at.or(facts.enrolled_at);
@@ -217,6 +213,10 @@ impl Engine {
                 .filter(|p| p.status == PlacementStatus::Ended)
                 .filter_map(|p| Some((p.kind, p.outcome?)))
                 .collect();
+            let moved_on = matches!(
+                facts.status,
+                ProgrammeStatus::Job | ProgrammeStatus::Internship | ProgrammeStatus::Studies
+            ) || ended.iter().any(|(_, outcome)| outcome.moved_on());
             for group in groups(by, facts, profiles.get(id), mine) {
                 let sum = sums.entry(group.clone()).or_default();
                 sum.row.group = group;

@@ -177,7 +177,7 @@ async fn the_clocks_show_who_is_past_or_near_a_promise() {
         .json()
         .await
         .unwrap();
-    let seen: Vec<(i64, String, bool)> = clocks["clocks"]
+    let seen: Vec<(i64, String, bool)> = clocks
         .as_array()
         .unwrap()
         .iter()
@@ -190,10 +190,10 @@ async fn the_clocks_show_who_is_past_or_near_a_promise() {
         })
         .collect();
     let expected = [
-        (ids[2], "plan".to_owned(), true),
-        (ids[0], "arrive".to_owned(), true),
-        (ids[5], "arrive".to_owned(), true),
-        (ids[1], "arrive".to_owned(), false),
+        (ids[2], "plan_5d".to_owned(), true),
+        (ids[0], "referral_48h".to_owned(), true),
+        (ids[5], "referral_48h".to_owned(), true),
+        (ids[1], "referral_48h".to_owned(), false),
     ];
     let mut sorted = expected.to_vec();
     sorted.sort_by_key(|(id, _, _)| *id);
@@ -201,11 +201,11 @@ async fn the_clocks_show_who_is_past_or_near_a_promise() {
     got.sort_by_key(|(id, _, _)| *id);
     assert_eq!(got, sorted, "{clocks}");
     // Soonest deadline first.
-    let deadlines: Vec<&str> = clocks["clocks"]
+    let deadlines: Vec<&str> = clocks
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| c["deadline"].as_str().unwrap())
+        .map(|c| c["due"].as_str().unwrap())
         .collect();
     assert!(deadlines.windows(2).all(|w| w[0] <= w[1]), "{deadlines:?}");
     assert!(!clocks.to_string().contains("Ali"), "pseudonyms only");
@@ -218,14 +218,14 @@ async fn the_clocks_show_who_is_past_or_near_a_promise() {
         .json()
         .await
         .unwrap();
-    assert_eq!(theirs["clocks"], json!([]));
+    assert_eq!(theirs, json!([]));
     let all: Value = app
         .send(Method::GET, "/v1/clocks", Some(&app.admin), None)
         .await
         .json()
         .await
         .unwrap();
-    assert_eq!(all["clocks"].as_array().unwrap().len(), 4);
+    assert_eq!(all.as_array().unwrap().len(), 4);
     let r = app
         .send(Method::GET, "/v1/clocks", Some(&app.matcher), None)
         .await;
@@ -284,6 +284,16 @@ async fn the_statistics_reproduce_a_unit_s_year() {
         .json()
         .await
         .unwrap();
+    // The contract's figures at the top; the same in the one row without a grouping.
+    assert_eq!(
+        (
+            stats["enrolled"].clone(),
+            stats["moved_on"].clone(),
+            stats["share_moved_on"].clone()
+        ),
+        (json!(157), json!(91), json!(0.58)),
+        "{stats}"
+    );
     let all = &stats["rows"][0];
     assert_eq!(all["group"], "all", "{stats}");
     assert_eq!(all["enrolled"], 157);
@@ -299,6 +309,7 @@ async fn the_statistics_reproduce_a_unit_s_year() {
     let by_unit = app.get_json(&format!("{path}&group_by=unit")).await;
     assert_eq!(by_unit["rows"][0]["group"], "Jobbcentrum Högsbo");
     assert_eq!(by_unit["rows"][0]["enrolled"], 157);
+    assert_eq!(by_unit["share_moved_on"], 0.58);
     let r = app
         .get(&format!("{path}&group_by=district&format=csv"))
         .await;

@@ -40,7 +40,7 @@ pub use openings::{
 pub use participants::{
     OccupationInput, ParticipantInput, ParticipantView, ProfileInput, ProfileView,
 };
-pub use programme::{ClocksView, LimitsView, ProgrammeInput, ProgrammeView};
+pub use programme::{ClockView, LimitsView, ProgrammeInput, ProgrammeView};
 pub use ranking::{
     CandidateSummary, Candidates, EvidenceView, ParticipantSuggestions, ProfileSuggestions,
     RankParams, Suggestion,

@@ -193,44 +193,38 @@ impl From<Limits> for LimitsView {
     }
 }
 
+/// A promise past, or within a day of, its limit.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct ClockView {
     #[schema(value_type = i64)]
     pub participant_id: Id,
+    /// `referral_48h` (at the unit after referral), `plan_5d` (a plan after enrolment) or
+    /// `follow_up_3m` (a follow-up after the plan or the last one); the limits are the unit's
+    /// own where it has set them.
+    pub clock: &'static str,
+    /// When the limit runs out.
+    pub due: DateTime<Utc>,
+    pub overdue: bool,
     pub pseudonym: String,
     pub unit: Option<String>,
-    /// `arrive`, `plan` or `follow_up`.
-    #[schema(value_type = String)]
-    pub clock: ClockKind,
     /// When the clock started: the referral, the enrolment, the plan or the last follow-up.
     pub since: DateTime<Utc>,
-    pub deadline: DateTime<Utc>,
-    pub overdue: bool,
 }
 
-/// Who is past, or within a day of, a limit, soonest first.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct ClocksView {
-    pub now: DateTime<Utc>,
-    pub clocks: Vec<ClockView>,
-}
-
-impl ClocksView {
-    pub fn new(now: DateTime<Utc>, clocks: Vec<Clock>) -> Self {
-        ClocksView {
-            now,
-            clocks: clocks
-                .into_iter()
-                .map(|c| ClockView {
-                    participant_id: c.participant_id,
-                    pseudonym: c.pseudonym,
-                    unit: c.unit,
-                    clock: c.clock,
-                    since: c.since,
-                    deadline: c.deadline,
-                    overdue: c.overdue,
-                })
-                .collect(),
+impl From<Clock> for ClockView {
+    fn from(c: Clock) -> Self {
+        ClockView {
+            participant_id: c.participant_id,
+            clock: match c.clock {
+                ClockKind::Arrive => "referral_48h",
+                ClockKind::Plan => "plan_5d",
+                ClockKind::FollowUp => "follow_up_3m",
+            },
+            due: c.deadline,
+            overdue: c.overdue,
+            pseudonym: c.pseudonym,
+            unit: c.unit,
+            since: c.since,
         }
     }
 }

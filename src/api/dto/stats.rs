@@ -127,6 +127,14 @@ impl From<StatsRow> for StatsRowView {
 pub struct StatsView {
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
+    /// Enrolled in the period, in all.
+    pub enrolled: usize,
+    /// Of those, moved on: in a job, an internship or studies, or with a placement that ended
+    /// in a job, a subsidised job, an internship or studies.
+    pub moved_on: usize,
+    /// `moved_on` of `enrolled`, in [0, 1].
+    pub share_moved_on: f64,
+    /// The figures by group (one row, `all`, without `group_by`).
     pub rows: Vec<StatsRowView>,
 }
 

@@ -9,12 +9,13 @@ use utoipa_axum::routes;
 
 use super::{ApiResult, AppState, BodyErrors};
 use crate::api::dto::{
-    ClocksView, LimitsView, ProgrammeInput, ProgrammeView, StatsParams, StatsView,
+    ClockView, LimitsView, ProgrammeInput, ProgrammeView, StatsParams, StatsView,
 };
 use crate::api::error::ErrorBody;
 use crate::api::extract::{AppJson, AppPath, AppQuery};
 use crate::model::Id;
 use crate::service::Caller;
+use crate::service::stats::GroupBy;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -80,14 +81,13 @@ async fn set_programme(
     get,
     path = "/clocks",
     tag = "participants",
-    responses((status = 200, description = "The clocks", body = ClocksView))
+    responses((status = 200, description = "The clocks, soonest first", body = [ClockView]))
 )]
 async fn clocks(State(engine): State<AppState>, caller: Caller) -> ApiResult<impl IntoResponse> {
-    let now = Utc::now();
-    Ok(Json(ClocksView::new(
-        now,
-        engine.clocks(&caller, now).await?,
-    )))
+    let clocks = engine.clocks(&caller, Utc::now()).await?;
+    Ok(Json(
+        clocks.into_iter().map(ClockView::from).collect::<Vec<_>>(),
+    ))
 }
 
 /// Sets a unit's limits for its promises.
@@ -133,10 +133,24 @@ async fn stats(
 ) -> ApiResult<axum::response::Response> {
     let (from, to) = params.period()?;
     let csv = params.csv()?;
-    let rows = engine.stats(&caller, from, to, params.group_by()?).await?;
+    let by = params.group_by()?;
+    let rows = engine.stats(&caller, from, to, by).await?;
+    // A participant may fall in several groups (priority groups): the totals are counted apart.
+    let all = match by {
+        GroupBy::None => rows.first().cloned(),
+        _ => engine
+            .stats(&caller, from, to, GroupBy::None)
+            .await?
+            .into_iter()
+            .next(),
+    }
+    .unwrap_or_default();
     let view = StatsView {
         from,
         to,
+        enrolled: all.enrolled,
+        moved_on: all.moved_on,
+        share_moved_on: all.share_moved_on,
         rows: rows.into_iter().map(Into::into).collect(),
     };
     Ok(if csv {
