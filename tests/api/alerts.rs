@@ -11,24 +11,12 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 use jobmatch::model::Role;
 
-async fn send(
-    app: &TestApp,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let r = app.send(method, path, Some(token), body.as_ref()).await;
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
 /// Looks for alerts until some come (the follower finds them just after a batch is applied).
 async fn alerts_within(app: &TestApp, token: &str, want: usize) -> Vec<Value> {
     let started = Instant::now();
     let mut got = Vec::new();
     while got.len() < want && started.elapsed() < Duration::from_secs(10) {
-        let (status, body) = send(app, token, Method::GET, "/v1/alerts", None).await;
+        let (status, body) = app.call(token, Method::GET, "/v1/alerts", None).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         got.extend(body["alerts"].as_array().unwrap().iter().cloned());
         if got.len() < want {
@@ -48,7 +36,10 @@ async fn a_coach_hears_of_new_openings_for_the_caseload_and_a_matcher_of_a_saved
     let (_, employer_user) = app.token(Role::Employer, Some(employer)).await;
     let subscribe = |token: String, body: Value| {
         let app = &app;
-        async move { send(app, &token, Method::POST, "/v1/subscriptions", Some(body)).await }
+        async move {
+            app.call(&token, Method::POST, "/v1/subscriptions", Some(body))
+                .await
+        }
     };
     let (status, caseload) = subscribe(
         app.coach.clone(),
@@ -148,7 +139,9 @@ async fn a_coach_hears_of_new_openings_for_the_caseload_and_a_matcher_of_a_saved
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(alerts_within(&app, &app.coach, 0).await.is_empty());
     assert!(alerts_within(&app, &other_coach, 0).await.is_empty());
-    let (status, _) = send(&app, &employer_user, Method::GET, "/v1/alerts", None).await;
+    let (status, _) = app
+        .call(&employer_user, Method::GET, "/v1/alerts", None)
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     // The participant's read through the alert is logged.
     let log = app
@@ -163,19 +156,21 @@ async fn a_coach_hears_of_new_openings_for_the_caseload_and_a_matcher_of_a_saved
         "{log}"
     );
 
-    let (status, list) = send(&app, &app.coach, Method::GET, "/v1/subscriptions", None).await;
+    let (status, list) = app
+        .call(&app.coach, Method::GET, "/v1/subscriptions", None)
+        .await;
     assert_eq!(
         (status, list["subscriptions"].as_array().unwrap().len()),
         (StatusCode::OK, 2)
     );
     let path = format!("/v1/subscriptions/{}", strict["id"]);
-    let (status, _) = send(&app, &other_coach, Method::DELETE, &path, None).await;
+    let (status, _) = app.call(&other_coach, Method::DELETE, &path, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let r = app
         .send(Method::DELETE, &path, Some(&app.coach), None)
         .await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    let (status, _) = send(&app, &app.coach, Method::DELETE, &path, None).await;
+    let (status, _) = app.call(&app.coach, Method::DELETE, &path, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     app.stop().await;
 }
@@ -212,14 +207,14 @@ async fn a_webhook_gets_alerts_without_personal_data_and_a_failure_is_retried() 
         .as_i64()
         .unwrap();
     let (url, calls) = receiver().await;
-    let (status, sub) = send(
-        &app,
-        &app.coach,
-        Method::POST,
-        "/v1/subscriptions",
-        Some(json!({"participant_id": participant, "threshold": 0.2, "webhook_url": url})),
-    )
-    .await;
+    let (status, sub) = app
+        .call(
+            &app.coach,
+            Method::POST,
+            "/v1/subscriptions",
+            Some(json!({"participant_id": participant, "threshold": 0.2, "webhook_url": url})),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{sub}");
     let opening = app
         .post_ok("/v1/openings", &warehouse_opening(employer))

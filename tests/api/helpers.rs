@@ -299,6 +299,19 @@ impl TestApp {
         format!("http://{}{}", self.addr, path)
     }
 
+    /// A request as `token`, answering the status and the JSON body (`null` when there is none).
+    pub async fn call(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let r = self.send(method, path, Some(token), body.as_ref()).await;
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
     pub async fn get(&self, path: &str) -> Response {
         self.send(reqwest::Method::GET, path, Some(self.token_for(path)), None)
             .await

@@ -19,18 +19,6 @@ async fn participant(app: &TestApp, name: &str, skills: Value) -> i64 {
         .unwrap()
 }
 
-async fn send(
-    app: &TestApp,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let r = app.send(method, path, Some(token), body.as_ref()).await;
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
 async fn propose(
     app: &TestApp,
     token: &str,
@@ -38,12 +26,12 @@ async fn propose(
     opening: i64,
 ) -> (StatusCode, Value) {
     let body = json!({"participant_id": participant, "opening_id": opening});
-    send(app, token, Method::POST, "/v1/placements", Some(body)).await
+    app.call(token, Method::POST, "/v1/placements", Some(body))
+        .await
 }
 
 async fn step(app: &TestApp, token: &str, id: i64, body: Value) -> (StatusCode, Value) {
-    send(
-        app,
+    app.call(
         token,
         Method::PATCH,
         &format!("/v1/placements/{id}"),
@@ -103,7 +91,9 @@ async fn a_placement_runs_from_proposal_to_outcome_and_matching_follows() {
     assert_eq!(again["error"]["code"], "duplicate_proposal");
 
     // The employer sees the proposal under its own code and nothing that names the person.
-    let (status, listed) = send(&app, &employer_user, Method::GET, "/v1/placements", None).await;
+    let (status, listed) = app
+        .call(&employer_user, Method::GET, "/v1/placements", None)
+        .await;
     assert_eq!(status, StatusCode::OK, "{listed}");
     let seen = &listed["placements"][0];
     assert_eq!(seen["id"], id);
@@ -117,14 +107,14 @@ async fn a_placement_runs_from_proposal_to_outcome_and_matching_follows() {
     );
     assert!(seen["events"][0].get("user_id").is_none());
     assert_eq!(seen["events"][0]["by"], "coach");
-    let (status, _) = send(
-        &app,
-        &employer_user,
-        Method::GET,
-        &format!("/v1/placements?participant_id={p}"),
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &employer_user,
+            Method::GET,
+            &format!("/v1/placements?participant_id={p}"),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
     // Answers: an employer may not end or withdraw; steps only go forward; the form is checked.
@@ -251,16 +241,18 @@ async fn a_placement_runs_from_proposal_to_outcome_and_matching_follows() {
 
     // Who sees what: another coach and another employer see nothing.
     let (_, other_coach) = app.token(Role::Coach, None).await;
-    let (status, _) = send(
-        &app,
-        &other_coach,
-        Method::GET,
-        &format!("/v1/placements/{id}"),
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &other_coach,
+            Method::GET,
+            &format!("/v1/placements/{id}"),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, list) = send(&app, &other_coach, Method::GET, "/v1/placements", None).await;
+    let (status, list) = app
+        .call(&other_coach, Method::GET, "/v1/placements", None)
+        .await;
     assert_eq!(
         (status, list["placements"].as_array().unwrap().len()),
         (StatusCode::OK, 0)
@@ -268,14 +260,14 @@ async fn a_placement_runs_from_proposal_to_outcome_and_matching_follows() {
     let (_, stranger) = app.token(Role::Employer, Some(other_employer)).await;
     let (status, _) = step(&app, &stranger, id, json!({"status": "declined"})).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, list) = send(
-        &app,
-        &app.coach,
-        Method::GET,
-        &format!("/v1/placements?participant_id={p}"),
-        None,
-    )
-    .await;
+    let (status, list) = app
+        .call(
+            &app.coach,
+            Method::GET,
+            &format!("/v1/placements?participant_id={p}"),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(ids_of(&list, "placements", "id"), [id]);
     app.stop().await;
@@ -294,14 +286,14 @@ async fn an_employer_s_monthly_cap_holds_proposals_back_until_it_allows() {
         .as_i64()
         .unwrap();
     let cap_path = format!("/v1/employers/{employer}/cap");
-    let (status, cap) = send(
-        &app,
-        &employer_user,
-        Method::PUT,
-        &cap_path,
-        Some(json!({"monthly_proposals": 1})),
-    )
-    .await;
+    let (status, cap) = app
+        .call(
+            &employer_user,
+            Method::PUT,
+            &cap_path,
+            Some(json!({"monthly_proposals": 1})),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{cap}");
     assert_eq!(
         (cap["monthly_proposals"].clone(), cap["used"].clone()),
@@ -311,24 +303,24 @@ async fn an_employer_s_monthly_cap_holds_proposals_back_until_it_allows() {
         (&other_employer_user, StatusCode::NOT_FOUND),
         (&app.coach, StatusCode::FORBIDDEN),
     ] {
-        let (status, _) = send(
-            &app,
-            token,
-            Method::PUT,
-            &cap_path,
-            Some(json!({"monthly_proposals": 9})),
-        )
-        .await;
+        let (status, _) = app
+            .call(
+                token,
+                Method::PUT,
+                &cap_path,
+                Some(json!({"monthly_proposals": 9})),
+            )
+            .await;
         assert_eq!(status, want);
     }
-    let (status, _) = send(
-        &app,
-        &employer_user,
-        Method::PUT,
-        &cap_path,
-        Some(json!({"monthly_proposals": -1})),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &employer_user,
+            Method::PUT,
+            &cap_path,
+            Some(json!({"monthly_proposals": -1})),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
     let a = participant(&app, "Ali Yusuf", json!(["Lagerarbetare"])).await;
@@ -346,7 +338,7 @@ async fn an_employer_s_monthly_cap_holds_proposals_back_until_it_allows() {
     let listed = |token: String| {
         let app = &app;
         async move {
-            let (_, list) = send(app, &token, Method::GET, "/v1/placements", None).await;
+            let (_, list) = app.call(&token, Method::GET, "/v1/placements", None).await;
             ids_of(&list, "placements", "id")
         }
     };
@@ -354,20 +346,20 @@ async fn an_employer_s_monthly_cap_holds_proposals_back_until_it_allows() {
         listed(employer_user.clone()).await,
         [first["id"].as_i64().unwrap()]
     );
-    let (status, _) = send(
-        &app,
-        &employer_user,
-        Method::GET,
-        &format!("/v1/placements/{second_id}"),
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &employer_user,
+            Method::GET,
+            &format!("/v1/placements/{second_id}"),
+            None,
+        )
+        .await;
     assert_eq!(
         status,
         StatusCode::NOT_FOUND,
         "held back: the employer does not know of it"
     );
-    let (_, cap) = send(&app, &employer_user, Method::GET, &cap_path, None).await;
+    let (_, cap) = app.call(&employer_user, Method::GET, &cap_path, None).await;
     assert_eq!(
         (cap["used"].clone(), cap["waiting"].clone()),
         (json!(1), json!(1)),
@@ -375,42 +367,42 @@ async fn an_employer_s_monthly_cap_holds_proposals_back_until_it_allows() {
     );
 
     // Room again: the waiting proposal is released, oldest first, and shown as proposed.
-    let (_, cap) = send(
-        &app,
-        &employer_user,
-        Method::PUT,
-        &cap_path,
-        Some(json!({"monthly_proposals": 2})),
-    )
-    .await;
+    let (_, cap) = app
+        .call(
+            &employer_user,
+            Method::PUT,
+            &cap_path,
+            Some(json!({"monthly_proposals": 2})),
+        )
+        .await;
     assert_eq!(
         (cap["used"].clone(), cap["waiting"].clone()),
         (json!(2), json!(0)),
         "{cap}"
     );
     assert_eq!(listed(employer_user.clone()).await.len(), 2);
-    let (_, seen) = send(
-        &app,
-        &employer_user,
-        Method::GET,
-        &format!("/v1/placements/{second_id}"),
-        None,
-    )
-    .await;
+    let (_, seen) = app
+        .call(
+            &employer_user,
+            Method::GET,
+            &format!("/v1/placements/{second_id}"),
+            None,
+        )
+        .await;
     assert_eq!(seen["status"], "proposed");
     assert_eq!(
         seen["events"].as_array().unwrap().len(),
         1,
         "the wait is not the employer's: {seen}"
     );
-    let (_, staff) = send(
-        &app,
-        &app.matcher,
-        Method::GET,
-        &format!("/v1/placements/{second_id}"),
-        None,
-    )
-    .await;
+    let (_, staff) = app
+        .call(
+            &app.matcher,
+            Method::GET,
+            &format!("/v1/placements/{second_id}"),
+            None,
+        )
+        .await;
     let steps: Vec<(&str, &str)> = staff["events"]
         .as_array()
         .unwrap()
@@ -447,17 +439,17 @@ async fn allocations_count_free_places_an_employer_s_room_and_leave_out_the_plac
     // The second takes one proposal a month, whatever its two places.
     let cap = json!({"monthly_proposals": 1});
     let path = format!("/v1/employers/{capped}/cap");
-    let (status, _) = send(&app, &capped_user, Method::PUT, &path, Some(cap)).await;
+    let (status, _) = app.call(&capped_user, Method::PUT, &path, Some(cap)).await;
     assert_eq!(status, StatusCode::OK);
 
-    let (status, allocation) = send(
-        &app,
-        &app.matcher,
-        Method::POST,
-        "/v1/allocations",
-        Some(json!({"all": true})),
-    )
-    .await;
+    let (status, allocation) = app
+        .call(
+            &app.matcher,
+            Method::POST,
+            "/v1/allocations",
+            Some(json!({"all": true})),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{allocation}");
     let per_opening = |o: i64| {
         allocation["assignments"]
@@ -525,14 +517,14 @@ async fn statistics_count_placements_their_outcomes_and_internships_that_became_
         let id = participant(&app, name, json!(["städning", "Lagerarbetare"])).await;
         let facts = json!({"unit": "Jobbcentrum Högsbo", "status": "active",
                            "referred_at": days_ago(20), "enrolled_at": days_ago(19)});
-        let (status, body) = send(
-            &app,
-            &app.coach,
-            Method::PUT,
-            &format!("/v1/participants/{id}/programme"),
-            Some(facts),
-        )
-        .await;
+        let (status, body) = app
+            .call(
+                &app.coach,
+                Method::PUT,
+                &format!("/v1/participants/{id}/programme"),
+                Some(facts),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         people.push(id);
     }
