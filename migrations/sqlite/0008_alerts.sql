@@ -10,8 +10,6 @@ CREATE TABLE subscriptions (
     search         TEXT,
     threshold      REAL    NOT NULL CHECK (threshold >= 0 AND threshold <= 1),
     webhook_url    TEXT,
-    -- The last alert the user has looked at.
-    seen_up_to     INTEGER NOT NULL DEFAULT 0,
     created_at     TEXT    NOT NULL,
     CHECK ((kind = 'participant') = (participant_id IS NOT NULL)),
     CHECK ((kind = 'search') = (search IS NOT NULL))
@@ -25,6 +23,8 @@ CREATE TABLE alerts (
     participant_id  INTEGER REFERENCES participants (id) ON DELETE CASCADE,
     score           REAL    NOT NULL,
     created_at      TEXT    NOT NULL,
+    -- When the user looked at it; what is not yet looked at is new.
+    taken_at        TEXT,
     -- Webhook delivery: when it arrived, how often it was tried, when to try next.
     delivered_at    TEXT,
     attempts        INTEGER NOT NULL DEFAULT 0,
@@ -33,3 +33,4 @@ CREATE TABLE alerts (
 -- One alert per match: an opening changed again, or seen by a second instance, alerts once.
 CREATE UNIQUE INDEX alerts_once ON alerts (subscription_id, opening_id, COALESCE(participant_id, 0));
 CREATE INDEX alerts_due ON alerts (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+CREATE INDEX alerts_new ON alerts (subscription_id, id) WHERE taken_at IS NULL;

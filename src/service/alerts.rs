@@ -276,7 +276,22 @@ impl Engine {
             .into_iter()
             .map(|o| (o.id, (o.title, o.kind)))
             .collect();
-        let people: BTreeSet<Id> = records.iter().filter_map(|r| r.participant_id).collect();
+        // Only the caller's own people now: a participant moved to another coach since the
+        // match was found is theirs to hear of.
+        let mut people: BTreeSet<Id> = BTreeSet::new();
+        for p in records.iter().filter_map(|r| r.participant_id) {
+            if people.contains(&p) {
+                continue;
+            }
+            let coach = self.store.participant_coach(p).await?;
+            if coach.is_some_and(|c| caller.owns_participant(c)) {
+                people.insert(p);
+            }
+        }
+        let records: Vec<AlertRecord> = records
+            .into_iter()
+            .filter(|r| r.participant_id.is_none_or(|p| people.contains(&p)))
+            .collect();
         self.store
             .log_reads(&caller.reads(people, "alerts"))
             .await?;

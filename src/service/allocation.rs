@@ -212,7 +212,15 @@ impl Engine {
         let mut profiles = self.store.profiles(&available).await?;
         profiles.sort_by_key(|(id, _)| *id);
         self.store
-            .log_reads(&caller.reads(profiles.iter().map(|(id, _)| *id), "allocation"))
+            .log_reads(
+                &caller.reads(
+                    profiles
+                        .iter()
+                        .map(|(id, _)| *id)
+                        .chain(unavailable.iter().copied()),
+                    "allocation",
+                ),
+            )
             .await?;
 
         let engine = Arc::clone(self);

@@ -83,6 +83,15 @@ fn may_take(role: Role, to: PlacementStatus) -> bool {
     }
 }
 
+/// A start of someone placed elsewhere or settled; said without naming anything of theirs,
+/// since an employer may be asking.
+fn unavailable() -> ServiceError {
+    ServiceError::conflict(
+        Code::ParticipantUnavailable,
+        "the candidate is no longer available: placed elsewhere, or in a job, studies or gone",
+    )
+}
+
 fn steps_from(status: PlacementStatus) -> String {
     let next: Vec<&str> = PlacementStatus::ALL
         .iter()
@@ -192,7 +201,26 @@ impl Engine {
     /// employer those to its own openings the cap has let through.
     pub async fn placement(&self, caller: &Caller, id: Id) -> Result<SeenPlacement> {
         let placement = self.visible_placement(caller, id).await?;
-        self.seen(caller, placement).await
+        let seen = self.seen(caller, placement).await?;
+        self.log_seen(caller, std::slice::from_ref(&seen)).await?;
+        Ok(seen)
+    }
+
+    /// Logs each participant an answer shows: a read, or, where the answer names the person
+    /// to an employer for the first time in it, a read that reveals them.
+    async fn log_seen(&self, caller: &Caller, seen: &[SeenPlacement]) -> Result<()> {
+        let mut entries = Vec::with_capacity(seen.len());
+        for s in seen {
+            let id = s.placement.participant_id;
+            match s.revealed {
+                Some(_) => entries.extend(caller.reveals([id])),
+                None => entries.extend(caller.reads([id], "placement")),
+            }
+        }
+        if !entries.is_empty() {
+            self.store.log_reads(&entries).await?;
+        }
+        Ok(())
     }
 
     async fn visible_placement(&self, caller: &Caller, id: Id) -> Result<Placement> {
@@ -209,9 +237,11 @@ impl Engine {
                     .await?;
                 coach.is_some_and(|c| caller.owns_participant(c))
             }
+            // Only what reached the employer: a proposal its cap held back never did, even
+            // once withdrawn while it waited.
             Role::Employer => {
                 caller.employer_id() == Some(placement.employer_id)
-                    && placement.status != PlacementStatus::Waiting
+                    && placement.proposed_at.is_some()
             }
         };
         caller.visible(visible, "placement", id)?;
@@ -260,6 +290,7 @@ impl Engine {
         for p in self.store.placements(&filter).await? {
             seen.push(self.seen(caller, p).await?);
         }
+        self.log_seen(caller, &seen).await?;
         Ok(seen)
     }
 
@@ -319,6 +350,15 @@ impl Engine {
                 ),
             ));
         }
+        if to == PlacementStatus::Started
+            && !self
+                .store
+                .unavailable_participants(Some(&[placement.participant_id]))
+                .await?
+                .is_empty()
+        {
+            return Err(unavailable());
+        }
         let now = Utc::now();
         let form = match (outcome, form) {
             (Some(Outcome::SubsidisedJob), None) => self
@@ -363,15 +403,12 @@ impl Engine {
                     ),
                 ));
             }
-            StepApplied::ParticipantPlaced(other) => {
-                return Err(ServiceError::conflict(
-                    Code::ParticipantUnavailable,
-                    format!("the candidate has already started placement {other}; end it first"),
-                ));
-            }
+            StepApplied::ParticipantPlaced(_) => return Err(unavailable()),
         };
         self.after_write(visibility).await;
-        self.seen(caller, placement).await
+        let seen = self.seen(caller, placement).await?;
+        self.log_seen(caller, std::slice::from_ref(&seen)).await?;
+        Ok(seen)
     }
 
     /// The participant's facts as a step leaves them (JSON and unit), or `None` when the step
@@ -408,7 +445,7 @@ impl Engine {
     }
 
     /// Shapes a placement for the caller; an employer's read of a started placement reveals
-    /// the person and is logged.
+    /// the person. Not logged here: see [`Engine::log_seen`].
     async fn seen(&self, caller: &Caller, placement: Placement) -> Result<SeenPlacement> {
         let employer = caller
             .employer_id()
@@ -424,16 +461,14 @@ impl Engine {
         let pseudonym = self
             .secret
             .employer_pseudonym(employer, placement.participant_id);
-        let revealed = if placement.started_at.is_some() {
-            let person = self.store.participant(placement.participant_id).await?;
-            if person.is_some() {
-                self.store
-                    .log_reads(&caller.reveals([placement.participant_id]))
-                    .await?;
-            }
-            person.map(|p| p.identity)
-        } else {
-            None
+        // Logged by the caller with the rest of the answer, as a read that reveals.
+        let revealed = match placement.started_at {
+            Some(_) => self
+                .store
+                .participant(placement.participant_id)
+                .await?
+                .map(|p| p.identity),
+            None => None,
         };
         Ok(SeenPlacement {
             placement,

@@ -536,7 +536,8 @@ pub trait Backend: Clone + Send + Sync + 'static {
         limit: i64,
     ) -> impl Future<Output = Result<Vec<AlertRecord>, StoreError>> + Send;
 
-    /// Alerts due for delivery at `now`, with their webhook, oldest first.
+    /// Alerts due for delivery at `now`, with their webhook, oldest first, each claimed for
+    /// [`DELIVERY_CLAIM`](super::DELIVERY_CLAIM) so no other instance posts it meanwhile.
     fn due_deliveries(
         &self,
         now: DateTime<Utc>,

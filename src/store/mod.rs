@@ -176,7 +176,8 @@ pub struct PlacementFilter {
     /// Placements of this coach's participants.
     pub coach_id: Option<Id>,
     pub status: Option<PlacementStatus>,
-    /// An employer never sees the proposals its cap holds back.
+    /// Only proposals the employer has got: never those its cap held back, even once
+    /// withdrawn while they waited.
     pub without_waiting: bool,
     pub offset: i64,
     /// `None`: every one.
@@ -249,6 +250,10 @@ pub struct AlertRecord {
     pub score: f64,
     pub created_at: DateTime<Utc>,
 }
+
+/// How long alerts handed out for delivery are held by the instance posting them: another
+/// instance posts them only once this has passed without an answer recorded.
+pub const DELIVERY_CLAIM: chrono::Duration = chrono::Duration::seconds(60);
 
 /// An alert due for delivery to its subscription's webhook.
 #[derive(Clone, Debug, PartialEq)]

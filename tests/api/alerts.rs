@@ -156,12 +156,53 @@ async fn a_coach_hears_of_new_openings_for_the_caseload_and_a_matcher_of_a_saved
         "{log}"
     );
 
+    // A participant moved to another coach is that coach's to hear of.
+    let other_coach_id = {
+        let (id, token) = app.token(Role::Coach, None).await;
+        let (status, _) = app
+            .call(
+                &token,
+                Method::POST,
+                "/v1/subscriptions",
+                Some(json!({"caseload": true})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        (id, token)
+    };
+    // Followed by the first coach by name too, so a match for them is found for both.
+    let follow = json!({"participant_id": participant, "threshold": 0.1});
+    let (status, _) = app
+        .call(&app.coach, Method::POST, "/v1/subscriptions", Some(follow))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let mut moved = participant_body();
+    moved["coach_id"] = json!(other_coach_id.0);
+    let r = app
+        .send(
+            Method::PUT,
+            &format!("/v1/participants/{participant}?wait=indexed"),
+            Some(&app.admin),
+            Some(&moved),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let mut fresh = warehouse_opening(employer);
+    fresh["title"] = json!("Truckförare till lager");
+    app.post_ok("/v1/openings", &fresh).await;
+    let theirs = alerts_within(&app, &other_coach_id.1, 1).await;
+    assert_eq!(theirs.len(), 1, "{theirs:?}");
+    assert!(
+        alerts_within(&app, &app.coach, 0).await.is_empty(),
+        "no longer the first coach's"
+    );
+
     let (status, list) = app
         .call(&app.coach, Method::GET, "/v1/subscriptions", None)
         .await;
     assert_eq!(
         (status, list["subscriptions"].as_array().unwrap().len()),
-        (StatusCode::OK, 2)
+        (StatusCode::OK, 3)
     );
     let path = format!("/v1/subscriptions/{}", strict["id"]);
     let (status, _) = app.call(&other_coach, Method::DELETE, &path, None).await;

@@ -158,18 +158,22 @@ async fn a_placement_runs_from_proposal_to_outcome_and_matching_follows() {
     );
     assert!(started["started_at"].is_string());
     let log = app.get_json(&format!("/v1/audit?participant={p}")).await;
-    let revealed: Vec<&Value> = log["entries"]
+    // Every answer that showed the candidate is a read; the start is the one that reveals.
+    let by_employer: Vec<&str> = log["entries"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|e| e["role"] == "employer")
+        .map(|e| e["route"].as_str().unwrap())
+        .collect();
+    assert!(by_employer.len() >= 3, "list, interview, start: {log}");
+    let revealed: Vec<&&str> = by_employer
+        .iter()
+        .filter(|r| r.ends_with("(identity revealed)"))
         .collect();
     assert_eq!(revealed.len(), 1, "{log}");
     assert!(
-        revealed[0]["route"]
-            .as_str()
-            .unwrap()
-            .ends_with("(identity revealed)"),
+        revealed[0].starts_with("PATCH /v1/placements/{id}"),
         "{log}"
     );
 
@@ -238,6 +242,26 @@ async fn a_placement_runs_from_proposal_to_outcome_and_matching_follows() {
     assert!(suggested(q).await.contains(&internship));
     let (status, body) = propose(&app, &app.coach, q, internship).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    // Someone who has moved on to studies cannot be started, and the refusal names nobody.
+    let r = participant(&app, "Rahel Tesfaye", json!(["städning"])).await;
+    let (_, proposal) = propose(&app, &app.coach, r, internship).await;
+    let facts = json!({"status": "studies"});
+    let path = format!("/v1/participants/{r}/programme");
+    let (status, _) = app.call(&app.coach, Method::PUT, &path, Some(facts)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = step(
+        &app,
+        &employer_user,
+        proposal["id"].as_i64().unwrap(),
+        json!({"status": "started"}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (StatusCode::CONFLICT, json!("participant_unavailable"))
+    );
+    assert!(!body.to_string().contains("Rahel"), "{body}");
 
     // Who sees what: another coach and another employer see nothing.
     let (_, other_coach) = app.token(Role::Coach, None).await;
@@ -366,6 +390,14 @@ async fn an_employer_s_monthly_cap_holds_proposals_back_until_it_allows() {
         "{cap}"
     );
 
+    // A proposal withdrawn while it waited never reaches the employer, even once there is room.
+    let c = participant(&app, "Cia Berg", json!(["Lagerarbetare"])).await;
+    let (_, third) = propose(&app, &app.coach, c, opening).await;
+    assert_eq!(third["status"], "waiting");
+    let third_id = third["id"].as_i64().unwrap();
+    let (status, body) = step(&app, &app.coach, third_id, json!({"status": "withdrawn"})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
     // Room again: the waiting proposal is released, oldest first, and shown as proposed.
     let (_, cap) = app
         .call(
@@ -381,6 +413,9 @@ async fn an_employer_s_monthly_cap_holds_proposals_back_until_it_allows() {
         "{cap}"
     );
     assert_eq!(listed(employer_user.clone()).await.len(), 2);
+    let path = format!("/v1/placements/{third_id}");
+    let (status, _) = app.call(&employer_user, Method::GET, &path, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "withdrawn while held back");
     let (_, seen) = app
         .call(
             &employer_user,

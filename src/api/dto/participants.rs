@@ -79,6 +79,11 @@ impl ProgrammeFields {
         };
         if let Some(status) = self.status {
             facts.status = status;
+            // Leaving is dated when it is recorded; any other status is not having left.
+            facts.left_at = match status {
+                ProgrammeStatus::Left => Some(facts.left_at.unwrap_or_else(chrono::Utc::now)),
+                _ => None,
+            };
         }
         for (field, value, slot) in [
             ("referred_at", &self.referred_at, &mut facts.referred_at),

@@ -96,34 +96,20 @@ pub(super) async fn take_alerts(
     user_id: Id,
     limit: i64,
 ) -> Result<Vec<AlertRecord>, StoreError> {
-    let mut tx = pool.begin().await?;
-    // One look at a time per user, so two looks never return the same alerts.
-    sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
-    let rows: Vec<AlertRow> = sqlx::query_as(
-        "SELECT a.id, a.subscription_id, a.opening_id, a.participant_id, a.score, a.created_at \
-         FROM alerts a JOIN subscriptions s ON s.id = a.subscription_id \
-         WHERE s.user_id = $1 AND a.id > s.seen_up_to ORDER BY a.id LIMIT $2",
+    // Each alert is marked as it is handed over, so one committed late by another instance is
+    // still new at the next look, and two looks at once never hand over the same one.
+    let mut rows: Vec<AlertRow> = sqlx::query_as(
+        "UPDATE alerts SET taken_at = $1 WHERE id IN (SELECT a.id FROM alerts a \
+         JOIN subscriptions s ON s.id = a.subscription_id \
+         WHERE s.user_id = $2 AND a.taken_at IS NULL ORDER BY a.id LIMIT $3 FOR UPDATE OF a SKIP LOCKED) \
+         RETURNING id, subscription_id, opening_id, participant_id, score, created_at",
     )
+    .bind(Utc::now())
     .bind(user_id)
     .bind(limit)
-    .fetch_all(&mut *tx)
+    .fetch_all(pool)
     .await?;
-    let subscription: Vec<Id> = rows.iter().map(|r| r.subscription_id).collect();
-    let alert: Vec<Id> = rows.iter().map(|r| r.id).collect();
-    sqlx::query(
-        "UPDATE subscriptions s SET seen_up_to = n.up_to \
-         FROM (SELECT subscription_id, MAX(id) AS up_to \
-               FROM UNNEST($1::BIGINT[], $2::BIGINT[]) AS t (subscription_id, id) GROUP BY subscription_id) n \
-         WHERE s.id = n.subscription_id",
-    )
-    .bind(&subscription)
-    .bind(&alert)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
+    rows.sort_by_key(|r| r.id);
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
@@ -132,16 +118,26 @@ pub(super) async fn due_deliveries(
     now: DateTime<Utc>,
     limit: i64,
 ) -> Result<Vec<DueAlert>, StoreError> {
+    // Claimed for a while, so another instance does not post them too; a delivery cut short
+    // is tried again when the claim runs out.
+    let mut tx = pool.begin().await?;
     let rows: Vec<DueRow> = sqlx::query_as(
         "SELECT a.id, a.subscription_id, a.opening_id, a.participant_id, a.score, a.created_at, s.webhook_url, a.attempts \
          FROM alerts a JOIN subscriptions s ON s.id = a.subscription_id \
          WHERE a.next_attempt_at IS NOT NULL AND a.next_attempt_at <= $1 AND s.webhook_url IS NOT NULL \
-         ORDER BY a.id LIMIT $2",
+         ORDER BY a.id LIMIT $2 FOR UPDATE OF a SKIP LOCKED",
     )
     .bind(now)
     .bind(limit)
-    .fetch_all(pool)
+    .fetch_all(&mut *tx)
     .await?;
+    let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
+    sqlx::query("UPDATE alerts SET next_attempt_at = $1 WHERE id = ANY($2)")
+        .bind(now + crate::store::DELIVERY_CLAIM)
+        .bind(&ids)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
 

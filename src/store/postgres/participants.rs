@@ -200,7 +200,7 @@ pub(super) async fn erase_participant(pool: &PgPool, id: Id) -> Result<bool, Sto
     }
     sqlx::query(
         "VACUUM FULL participant_identities, participant_profiles, programme, programme_history, \
-         placements, placement_events",
+         placements, placement_events, alerts, subscriptions",
     )
     .execute(pool)
     .await?;
@@ -224,6 +224,27 @@ pub(super) async fn delete_participant(pool: &PgPool, id: Id) -> Result<bool, St
 async fn delete_in(conn: &mut PgConnection, id: Id) -> Result<bool, StoreError> {
     // Explicit deletes rather than relying on ON DELETE CASCADE alone, as on SQLite: erasure
     // of personal data says what it removes.
+    // What came of their placements goes with them; the openings' free places and track
+    // records change, so those openings are queued for the index too. Taking the placements
+    // first keeps the order of locks a start takes.
+    let mut openings: Vec<Id> = sqlx::query_scalar(
+        "SELECT opening_id FROM placements WHERE participant_id = $1 FOR UPDATE",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    openings.sort_unstable();
+    openings.dedup();
+    for table in [
+        "DELETE FROM alerts WHERE participant_id = $1",
+        "DELETE FROM subscriptions WHERE participant_id = $1",
+        "DELETE FROM placement_events WHERE placement_id IN (SELECT id FROM placements WHERE participant_id = $1)",
+        "DELETE FROM placements WHERE participant_id = $1",
+        "DELETE FROM programme_history WHERE participant_id = $1",
+        "DELETE FROM programme WHERE participant_id = $1",
+    ] {
+        sqlx::query(table).bind(id).execute(&mut *conn).await?;
+    }
     sqlx::query("DELETE FROM participant_identities WHERE participant_id = $1")
         .bind(id)
         .execute(&mut *conn)
@@ -240,7 +261,11 @@ async fn delete_in(conn: &mut PgConnection, id: Id) -> Result<bool, StoreError> 
     if deleted == 0 {
         return Ok(false);
     }
-    push_outbox(conn, Entity::Participant, id, Op::Delete, Utc::now()).await?;
+    let now = Utc::now();
+    push_outbox(&mut *conn, Entity::Participant, id, Op::Delete, now).await?;
+    for opening in openings {
+        push_outbox(&mut *conn, Entity::Opening, opening, Op::Upsert, now).await?;
+    }
     Ok(true)
 }
 

@@ -118,17 +118,23 @@ async fn release_in(
     .bind(room)
     .fetch_all(&mut *conn)
     .await?;
+    let mut released = 0;
     for &id in &ids {
-        sqlx::query(
+        // A withdrawal may have come first: only what is still waiting is released.
+        let moved = sqlx::query(
             "UPDATE placements SET status = 'proposed', proposed_at = $1 WHERE id = $2 AND status = 'waiting'",
         )
-            .bind(now)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-        event(conn, id, PlacementStatus::Proposed, None, now, None, None).await?;
+        .bind(now)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        if moved > 0 {
+            event(conn, id, PlacementStatus::Proposed, None, now, None, None).await?;
+            released += 1;
+        }
     }
-    Ok(ids.len() as u64)
+    Ok(released)
 }
 
 pub(super) async fn create_placement(
@@ -213,7 +219,7 @@ pub(super) async fn placements(
         "SELECT id FROM placements WHERE ($1::BIGINT[] IS NULL OR participant_id = ANY($1)) \
          AND ($2::BIGINT IS NULL OR opening_id = $2) AND ($3::BIGINT IS NULL OR employer_id = $3) \
          AND ($4::BIGINT IS NULL OR participant_id IN (SELECT id FROM participants WHERE coach_id = $4)) \
-         AND ($5::TEXT IS NULL OR status = $5) AND (NOT $6 OR status <> 'waiting') \
+         AND ($5::TEXT IS NULL OR status = $5) AND (NOT $6 OR proposed_at IS NOT NULL) \
          ORDER BY id DESC LIMIT $7 OFFSET $8",
     )
     .bind(participants)
@@ -431,7 +437,7 @@ pub(super) async fn placement_counts(
 ) -> Result<Vec<crate::store::OpeningCounts>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT opening_id, employer_id, \
-         CAST(SUM(CASE WHEN status <> 'waiting' THEN 1 ELSE 0 END) AS BIGINT) AS proposed, \
+         CAST(SUM(CASE WHEN proposed_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS proposed, \
          CAST(SUM(CASE WHEN started_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS started, \
          CAST(SUM(CASE WHEN kind = 'internship' AND status = 'ended' THEN 1 ELSE 0 END) AS BIGINT) AS internships_ended, \
          CAST(SUM(CASE WHEN kind = 'internship' AND status = 'ended' AND outcome IN ('job', 'subsidised_job') \

@@ -95,26 +95,18 @@ pub(super) async fn take_alerts(
     user_id: Id,
     limit: i64,
 ) -> Result<Vec<AlertRecord>, StoreError> {
-    let mut tx = begin_write(pool).await?;
-    let rows: Vec<AlertRow> = sqlx::query_as(
-        "SELECT a.id, a.subscription_id, a.opening_id, a.participant_id, a.score, a.created_at \
-         FROM alerts a JOIN subscriptions s ON s.id = a.subscription_id \
-         WHERE s.user_id = ? AND a.id > s.seen_up_to ORDER BY a.id LIMIT ?",
+    let mut rows: Vec<AlertRow> = sqlx::query_as(
+        "UPDATE alerts SET taken_at = ?1 WHERE id IN (SELECT a.id FROM alerts a \
+         JOIN subscriptions s ON s.id = a.subscription_id \
+         WHERE s.user_id = ?2 AND a.taken_at IS NULL ORDER BY a.id LIMIT ?3) \
+         RETURNING id, subscription_id, opening_id, participant_id, score, created_at",
     )
+    .bind(Utc::now())
     .bind(user_id)
     .bind(limit)
-    .fetch_all(&mut *tx)
+    .fetch_all(pool)
     .await?;
-    let seen: Vec<(Id, Id)> = rows.iter().map(|r| (r.subscription_id, r.id)).collect();
-    sqlx::query(
-        "UPDATE subscriptions SET seen_up_to = (SELECT MAX(value ->> 1) FROM json_each(?1) \
-         WHERE value ->> 0 = subscriptions.id) \
-         WHERE id IN (SELECT value ->> 0 FROM json_each(?1))",
-    )
-    .bind(to_json(&seen)?)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
+    rows.sort_by_key(|r| r.id);
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
@@ -123,6 +115,9 @@ pub(super) async fn due_deliveries(
     now: DateTime<Utc>,
     limit: i64,
 ) -> Result<Vec<DueAlert>, StoreError> {
+    // Claimed for a while, so another instance does not post them too; a delivery cut short
+    // is tried again when the claim runs out.
+    let mut tx = begin_write(pool).await?;
     let rows: Vec<DueRow> = sqlx::query_as(
         "SELECT a.id, a.subscription_id, a.opening_id, a.participant_id, a.score, a.created_at, s.webhook_url, a.attempts \
          FROM alerts a JOIN subscriptions s ON s.id = a.subscription_id \
@@ -131,8 +126,17 @@ pub(super) async fn due_deliveries(
     )
     .bind(now)
     .bind(limit)
-    .fetch_all(pool)
+    .fetch_all(&mut *tx)
     .await?;
+    let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
+    sqlx::query(
+        "UPDATE alerts SET next_attempt_at = ? WHERE id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(now + crate::store::DELIVERY_CLAIM)
+    .bind(to_json(&ids)?)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
 

@@ -183,6 +183,26 @@ pub(super) async fn delete_participant(pool: &SqlitePool, id: Id) -> Result<bool
     let mut tx = begin_write(pool).await?;
     // Explicit deletes rather than relying on ON DELETE CASCADE alone: erasure of personal data
     // must not depend on the connection's foreign_keys pragma.
+    // What came of their placements goes with them; the openings' free places and track
+    // records change, so those openings are queued for the index too. Taking the placements
+    // first keeps the order of locks a start takes.
+    let mut openings: Vec<Id> =
+        sqlx::query_scalar("SELECT opening_id FROM placements WHERE participant_id = ?")
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+    openings.sort_unstable();
+    openings.dedup();
+    for table in [
+        "DELETE FROM alerts WHERE participant_id = ?",
+        "DELETE FROM subscriptions WHERE participant_id = ?",
+        "DELETE FROM placement_events WHERE placement_id IN (SELECT id FROM placements WHERE participant_id = ?)",
+        "DELETE FROM placements WHERE participant_id = ?",
+        "DELETE FROM programme_history WHERE participant_id = ?",
+        "DELETE FROM programme WHERE participant_id = ?",
+    ] {
+        sqlx::query(table).bind(id).execute(&mut *tx).await?;
+    }
     sqlx::query("DELETE FROM participant_identities WHERE participant_id = ?")
         .bind(id)
         .execute(&mut *tx)
@@ -199,7 +219,11 @@ pub(super) async fn delete_participant(pool: &SqlitePool, id: Id) -> Result<bool
     if deleted == 0 {
         return Ok(false);
     }
-    push_outbox(&mut tx, Entity::Participant, id, Op::Delete, Utc::now()).await?;
+    let now = Utc::now();
+    push_outbox(&mut tx, Entity::Participant, id, Op::Delete, now).await?;
+    for opening in openings {
+        push_outbox(&mut tx, Entity::Opening, opening, Op::Upsert, now).await?;
+    }
     tx.commit().await?;
     Ok(true)
 }

@@ -206,7 +206,7 @@ pub(super) async fn placements(
         "SELECT id FROM placements WHERE (?1 IS NULL OR participant_id IN (SELECT value FROM json_each(?1))) \
          AND (?2 IS NULL OR opening_id = ?2) AND (?3 IS NULL OR employer_id = ?3) \
          AND (?4 IS NULL OR participant_id IN (SELECT id FROM participants WHERE coach_id = ?4)) \
-         AND (?5 IS NULL OR status = ?5) AND (?6 = 0 OR status <> 'waiting') \
+         AND (?5 IS NULL OR status = ?5) AND (?6 = 0 OR proposed_at IS NOT NULL) \
          ORDER BY id DESC LIMIT ?7 OFFSET ?8",
     )
     .bind(participants)
@@ -408,7 +408,7 @@ pub(super) async fn placement_counts(
 ) -> Result<Vec<crate::store::OpeningCounts>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT opening_id, employer_id, \
-         SUM(CASE WHEN status <> 'waiting' THEN 1 ELSE 0 END) AS proposed, \
+         SUM(CASE WHEN proposed_at IS NOT NULL THEN 1 ELSE 0 END) AS proposed, \
          SUM(CASE WHEN started_at IS NOT NULL THEN 1 ELSE 0 END) AS started, \
          SUM(CASE WHEN kind = 'internship' AND status = 'ended' THEN 1 ELSE 0 END) AS internships_ended, \
          SUM(CASE WHEN kind = 'internship' AND status = 'ended' AND outcome IN ('job', 'subsidised_job') \
