@@ -115,6 +115,17 @@ pub(super) async fn due_deliveries(
     now: DateTime<Utc>,
     limit: i64,
 ) -> Result<Vec<DueAlert>, StoreError> {
+    // A look first: this runs every second, and a write transaction when nothing is due
+    // would contend with every other writer (an import beside the server) for nothing.
+    let any: Option<Id> = sqlx::query_scalar(
+        "SELECT id FROM alerts WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ? LIMIT 1",
+    )
+    .bind(now)
+    .fetch_optional(pool)
+    .await?;
+    if any.is_none() {
+        return Ok(Vec::new());
+    }
     // Claimed for a while, so another instance does not post them too; a delivery cut short
     // is tried again when the claim runs out.
     let mut tx = begin_write(pool).await?;
@@ -128,7 +139,7 @@ pub(super) async fn due_deliveries(
     .bind(limit)
     .fetch_all(&mut *tx)
     .await?;
-    let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
+    let ids: Vec<Id> = rows.iter().map(|r| r.alert.id).collect();
     sqlx::query(
         "UPDATE alerts SET next_attempt_at = ? WHERE id IN (SELECT value FROM json_each(?))",
     )
