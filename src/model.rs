@@ -355,6 +355,13 @@ pub struct Opening {
     pub source: Option<AdSource>,
 }
 
+impl Opening {
+    /// The places no started placement has taken.
+    pub fn free_places(&self, started: i64) -> u32 {
+        u32::try_from((i64::from(self.places) - started).max(0)).unwrap_or(0)
+    }
+}
+
 /// Platsbanken, Arbetsförmedlingen's job board, the system ads are imported from.
 pub const PLATSBANKEN: &str = "platsbanken";
 

@@ -278,11 +278,9 @@ impl Engine {
             .collect();
         // Only the caller's own people now: a participant moved to another coach since the
         // match was found is theirs to hear of.
+        let named: BTreeSet<Id> = records.iter().filter_map(|r| r.participant_id).collect();
         let mut people: BTreeSet<Id> = BTreeSet::new();
-        for p in records.iter().filter_map(|r| r.participant_id) {
-            if people.contains(&p) {
-                continue;
-            }
+        for p in named {
             let coach = self.store.participant_coach(p).await?;
             if coach.is_some_and(|c| caller.owns_participant(c)) {
                 people.insert(p);

@@ -427,8 +427,7 @@ impl Engine {
             .iter()
             .map(|o| {
                 let taken = started.get(&o.id).copied().unwrap_or(0);
-                let free = (i64::from(o.places) - taken).max(0);
-                (o.id, u32::try_from(free).unwrap_or(0))
+                (o.id, o.free_places(taken))
             })
             .collect();
         let employer_of: HashMap<Id, Id> = openings.iter().map(|o| (o.id, o.employer_id)).collect();

@@ -445,7 +445,7 @@ impl Available {
     fn opening(&self, o: &Opening) -> bool {
         self.started
             .get(&o.id)
-            .is_none_or(|&n| n < i64::from(o.places))
+            .is_none_or(|&n| o.free_places(n) > 0)
     }
 
     fn participant(&self, id: Id) -> bool {

@@ -142,7 +142,7 @@ impl Engine {
             .await?
             .first()
             .map_or(0, |(_, n)| *n);
-        if started >= i64::from(opening.places) {
+        if opening.free_places(started) == 0 {
             return Err(ServiceError::conflict(
                 Code::OpeningFull,
                 format!(

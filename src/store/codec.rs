@@ -694,12 +694,8 @@ impl From<AlertRow> for super::AlertRecord {
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct DueRow {
-    pub id: Id,
-    pub subscription_id: Id,
-    pub opening_id: Id,
-    pub participant_id: Option<Id>,
-    pub score: f64,
-    pub created_at: DateTime<Utc>,
+    #[sqlx(flatten)]
+    pub alert: AlertRow,
     pub webhook_url: String,
     pub attempts: i64,
 }
@@ -707,14 +703,7 @@ pub(crate) struct DueRow {
 impl From<DueRow> for super::DueAlert {
     fn from(r: DueRow) -> Self {
         super::DueAlert {
-            alert: super::AlertRecord {
-                id: r.id,
-                subscription_id: r.subscription_id,
-                opening_id: r.opening_id,
-                participant_id: r.participant_id,
-                score: r.score,
-                created_at: r.created_at,
-            },
+            alert: r.alert.into(),
             webhook_url: r.webhook_url,
             attempts: r.attempts,
         }

@@ -131,7 +131,7 @@ pub(super) async fn due_deliveries(
     .bind(limit)
     .fetch_all(&mut *tx)
     .await?;
-    let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
+    let ids: Vec<Id> = rows.iter().map(|r| r.alert.id).collect();
     sqlx::query("UPDATE alerts SET next_attempt_at = $1 WHERE id = ANY($2)")
         .bind(now + crate::store::DELIVERY_CLAIM)
         .bind(&ids)
