@@ -233,6 +233,7 @@ fn engine_mode(data_dir: &str, profiles: &str, queries: &str) -> anyhow::Result<
                         text: Some(q.clone()),
                         kind: None,
                         municipality: None,
+                        occupation: None,
                         page: 1,
                         per_page: TOP_K,
                     };

@@ -19,3 +19,4 @@ pub mod service;
 pub mod startup;
 pub mod store;
 pub mod taxonomy;
+pub mod web;

@@ -153,7 +153,11 @@ pub async fn serve(
     let mut background = JoinSet::new();
     background.spawn(Arc::clone(&engine).follow_outbox(OUTBOX_POLL, stopped.clone()));
     background.spawn(Arc::clone(&engine).follow_deliveries(stopped));
-    let app = crate::api::router(Arc::clone(&engine), limits);
+    let app = crate::web::with_pages(
+        crate::api::router(Arc::clone(&engine), limits),
+        Arc::clone(&engine),
+        limits,
+    );
     let (asked, asked_rx) = watch::channel(false);
     let signal = tokio::spawn(async move {
         shutdown.await;

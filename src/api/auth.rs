@@ -36,7 +36,7 @@ impl SignInLimiter {
     }
 
     /// Counts a failure; `Some(seconds)` to wait when the address is over its quota.
-    fn failed(&self, ip: IpAddr) -> Option<u64> {
+    pub(crate) fn failed(&self, ip: IpAddr) -> Option<u64> {
         self.limiter.check_key(&ip).err().map(|not_until| {
             not_until
                 .wait_time_from(DefaultClock::default().now())

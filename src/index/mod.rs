@@ -73,6 +73,8 @@ pub struct IndexedOpening {
     /// The description and the skills written as free text.
     pub description: String,
     pub municipality_code: Option<String>,
+    /// The SSYK unit group, four digits.
+    pub occupation_code: Option<String>,
 }
 
 /// One change to apply to the index, derived from an outbox row.

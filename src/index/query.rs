@@ -36,6 +36,8 @@ pub struct SearchQuery {
     pub text: Option<String>,
     pub kind: Option<OpeningKind>,
     pub municipality_code: Option<String>,
+    /// An SSYK code of any level, 1 to 4 digits: openings in that group.
+    pub occupation_code: Option<String>,
     pub offset: usize,
     pub limit: usize,
 }
@@ -51,7 +53,7 @@ pub struct SearchPage {
 }
 
 impl OpeningIndex {
-    /// Searches open openings by text, kind and municipality, one page at a time. Compounds in
+    /// Searches open openings by text, kind, municipality and occupation, one page at a time. Compounds in
     /// the index are split (see `analyzer`), so a word finds the compounds it is part of.
     pub fn search(&self, q: &SearchQuery) -> Result<SearchPage, IndexError> {
         let f = &self.fields;
@@ -61,6 +63,9 @@ impl OpeningIndex {
         }
         if let Some(code) = &q.municipality_code {
             filters.push(must(text_term(f.municipality, code)));
+        }
+        if let Some(code) = &q.occupation_code {
+            filters.push(must(text_term(f.occupation, code)));
         }
         let filtered = !filters.is_empty();
         let filter = as_filter(filters);

@@ -23,6 +23,7 @@ pub(super) struct Fields {
     pub title: Field,
     pub description: Field,
     pub municipality: Field,
+    pub occupation: Field,
 }
 
 /// Builds the schema and the handles to its fields.
@@ -39,6 +40,7 @@ pub(super) fn build() -> (Schema, Fields) {
         title: builder.add_text_field("title", text.clone()),
         description: builder.add_text_field("description", text),
         municipality: builder.add_text_field("municipality", STRING),
+        occupation: builder.add_text_field("occupation", STRING),
     };
     (builder.build(), fields)
 }
@@ -53,6 +55,13 @@ impl Fields {
         doc.add_text(self.description, &opening.description);
         if let Some(code) = &opening.municipality_code {
             doc.add_text(self.municipality, code);
+        }
+        // Every level of the SSYK code, so a filter on a major or minor group finds its
+        // unit groups ("5", "53", "532", "5321").
+        if let Some(code) = &opening.occupation_code {
+            for digits in 1..=code.len() {
+                doc.add_text(self.occupation, &code[..digits]);
+            }
         }
         doc
     }

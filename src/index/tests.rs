@@ -11,6 +11,7 @@ fn opening(id: Id, title: &str) -> IndexedOpening {
         title: title.to_string(),
         description: String::new(),
         municipality_code: None,
+        occupation_code: None,
     }
 }
 
@@ -100,6 +101,32 @@ fn search_filters_by_kind_and_municipality() {
         ..SearchQuery::default()
     };
     assert_eq!(ids(&index.search(&q).expect("search")), [1]);
+}
+
+#[test]
+fn an_occupation_filter_finds_the_group_at_every_level() {
+    let mut a = opening(1, "Städare");
+    a.occupation_code = Some("9111".into());
+    let mut b = opening(2, "Lokalvårdare");
+    b.occupation_code = Some("9112".into());
+    let mut c = opening(3, "Lagerarbetare");
+    c.occupation_code = Some("4321".into());
+    let (_dir, index) = index_with(vec![a, b, c]);
+    let by = |code: &str| {
+        let q = SearchQuery {
+            occupation_code: Some(code.into()),
+            limit: 10,
+            ..SearchQuery::default()
+        };
+        let mut found = ids(&index.search(&q).expect("search"));
+        found.sort_unstable();
+        found
+    };
+    assert_eq!(by("9111"), [1]);
+    assert_eq!(by("911"), [1, 2]);
+    assert_eq!(by("9"), [1, 2]);
+    assert_eq!(by("4"), [3]);
+    assert!(by("5").is_empty());
 }
 
 #[test]

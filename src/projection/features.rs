@@ -349,6 +349,7 @@ pub fn indexed_opening(o: &Opening) -> IndexedOpening {
         title: o.title.clone(),
         description: free_text_of(o),
         municipality_code: o.workplace.municipality_code.clone(),
+        occupation_code: o.occupation.as_ref().map(|occ| occ.code.to_string()),
     }
 }
 

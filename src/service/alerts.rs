@@ -372,6 +372,7 @@ impl Engine {
                     text: saved.text.clone(),
                     kind: saved.kind,
                     municipality_code: saved.municipality_code.clone(),
+                    occupation_code: None,
                     offset: 0,
                     limit: SEARCH_DEPTH,
                 });

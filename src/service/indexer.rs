@@ -502,6 +502,7 @@ mod tests {
             text: None,
             kind: None,
             municipality: None,
+            occupation: None,
             page: 1,
             per_page: 1,
         }

@@ -22,6 +22,8 @@ pub struct SearchRequest {
     pub kind: Option<OpeningKind>,
     /// A kommunkod or a municipality name.
     pub municipality: Option<String>,
+    /// An SSYK code of any level (1 to 4 digits) or an occupation's name.
+    pub occupation: Option<String>,
     /// From 1.
     pub page: usize,
     pub per_page: usize,
@@ -165,6 +167,25 @@ impl Engine {
             .collect())
     }
 
+    /// An employer's openings, open and closed, newest first: for staff, and for the
+    /// employer's own users (another employer's answers 404).
+    pub async fn employer_openings(
+        &self,
+        caller: &Caller,
+        employer_id: Id,
+    ) -> Result<Vec<Opening>> {
+        caller.visible(
+            caller.role() != Role::Employer || caller.owns_employer(employer_id),
+            "employer",
+            employer_id,
+        )?;
+        self.store
+            .employer(employer_id)
+            .await?
+            .ok_or(ServiceError::not_found("employer", employer_id))?;
+        Ok(self.store.employer_openings(employer_id).await?)
+    }
+
     /// Full-text search of open openings with Swedish stemming.
     pub async fn search(&self, caller: &Caller, request: SearchRequest) -> Result<SearchPage> {
         caller.require(STAFF)?;
@@ -178,10 +199,24 @@ impl Engine {
             ),
             None => None,
         };
+        let occupation_code = match request.occupation.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(group) if group.len() < 4 && group.bytes().all(|b| b.is_ascii_digit()) => {
+                Some(group.to_string())
+            }
+            Some(o) => Some(
+                self.taxonomy()
+                    .occupation(o)
+                    .map_err(|e| InputError::taxonomy("occupation", e))?
+                    .code
+                    .to_string(),
+            ),
+        };
         let found = self.index()?.search(&SearchQuery {
             text: request.text.filter(|t| !t.trim().is_empty()),
             kind: request.kind,
             municipality_code,
+            occupation_code,
             offset: (request.page - 1) * request.per_page,
             limit: request.per_page,
         })?;

@@ -5,7 +5,7 @@
 
 use super::error::{Result, ServiceError};
 use super::{Caller, Engine, Visibility};
-use crate::model::{Id, Identity, Participant, Profile, Role};
+use crate::model::{Id, Identity, Participant, Profile, Programme, Role};
 
 /// Who may register and keep participants: a coach (their own caseload) and an admin.
 const KEEPERS: &[Role] = &[Role::Admin, Role::Coach];
@@ -97,6 +97,30 @@ impl Engine {
             .log_reads(&caller.reads([id], "participant.read"))
             .await?;
         Ok(p)
+    }
+
+    /// The caller's caseload (everyone for an admin), in id order, each with the programme
+    /// facts in force: what a coach opens the day with. Every participant listed is a logged
+    /// read.
+    pub async fn caseload(&self, caller: &Caller) -> Result<Vec<(Participant, Option<Programme>)>> {
+        caller.require(&[Role::Admin, Role::Coach])?;
+        let coach = (caller.role() == Role::Coach)
+            .then(|| caller.user_id())
+            .flatten();
+        let ids = self.store.caseload(coach).await?;
+        let (facts, _) = self.facts_in_reach(caller).await?;
+        let mut facts: std::collections::HashMap<Id, Programme> = facts.into_iter().collect();
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            // One gone between the two reads is left out, not an error.
+            if let Some(p) = self.store.participant(id).await? {
+                out.push((p, facts.remove(&id)));
+            }
+        }
+        self.store
+            .log_reads(&caller.reads(out.iter().map(|(p, _)| p.id), "participant.caseload"))
+            .await?;
+        Ok(out)
     }
 
     /// A participant's matchable profile without identity: for matchers (any participant)

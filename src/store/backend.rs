@@ -92,6 +92,12 @@ pub trait Backend: Clone + Send + Sync + 'static {
     /// in-memory caches.
     fn all_openings(&self) -> impl Future<Output = Result<Vec<Opening>, StoreError>> + Send;
 
+    /// An employer's openings, open and closed, newest first.
+    fn employer_openings(
+        &self,
+        employer_id: Id,
+    ) -> impl Future<Output = Result<Vec<Opening>, StoreError>> + Send;
+
     // -----------------------------------------------------------------------------------------
     // Participants
 
@@ -603,6 +609,10 @@ macro_rules! resource_backend {
 
             async fn all_openings(&self) -> Result<Vec<Opening>, StoreError> {
                 openings::all_openings(&self.pool).await
+            }
+
+            async fn employer_openings(&self, employer_id: Id) -> Result<Vec<Opening>, StoreError> {
+                openings::employer_openings(&self.pool, employer_id).await
             }
 
             async fn create_participant(

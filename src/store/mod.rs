@@ -481,6 +481,7 @@ forward! {
     fn close_opening(&self, id: Id) -> Result<Option<Opening>, StoreError>;
     fn openings(&self, ids: &[Id]) -> Result<Vec<Opening>, StoreError>;
     fn all_openings(&self) -> Result<Vec<Opening>, StoreError>;
+    fn employer_openings(&self, employer_id: Id) -> Result<Vec<Opening>, StoreError>;
 
     fn create_participant(
         &self,

@@ -104,6 +104,33 @@ const MAX_SKILL_WORDS: usize = 4;
 /// Shortest single word read as a skill in ad text, in letters.
 pub const MIN_INFERRED_WORD: usize = 4;
 
+/// What a form field asks for, for suggestions as a person types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SuggestKind {
+    Skill,
+    Occupation,
+    Municipality,
+    Licence,
+}
+
+/// One suggestion: what to put in the field, and what to show.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Suggestion {
+    /// The value a body accepts: a skill's label, an SSYK code, a kommunkod, a licence code.
+    pub value: String,
+    pub label: String,
+}
+
+impl Suggestion {
+    fn new(value: &str, label: &str) -> Self {
+        Suggestion {
+            value: value.to_owned(),
+            label: label.to_owned(),
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct Taxonomy {
     skills: Vec<Skill>,
@@ -168,6 +195,63 @@ impl Taxonomy {
     /// `taxonomy/occupation_aliases.csv` are optional; every other file is required.
     pub fn load_dir(fixtures_dir: &Path) -> Result<Taxonomy, TaxonomyError> {
         TaxonomyData::read_dir(fixtures_dir)?.build()
+    }
+
+    /// Concepts of one kind whose label (or code) begins with, then contains, what a person
+    /// has typed so far, most asked-for skills first among equals: the suggestions a form
+    /// offers as they type. Folding makes "lager" find "Lagerarbete" and "forskola"
+    /// "Förskola".
+    pub fn suggest(&self, kind: SuggestKind, typed: &str, limit: usize) -> Vec<Suggestion> {
+        let typed = fold(typed);
+        if typed.is_empty() || limit == 0 {
+            return Vec::new();
+        }
+        let candidates: Vec<(Suggestion, u32)> = match kind {
+            SuggestKind::Skill => self
+                .skills
+                .iter()
+                .map(|s| (Suggestion::new(&s.label, &s.label), s.demand))
+                .collect(),
+            SuggestKind::Occupation => self
+                .occupations
+                .iter()
+                .map(|o| {
+                    let code = o.code.to_string();
+                    (Suggestion::new(&code, &format!("{code} {}", o.label)), 0)
+                })
+                .collect(),
+            SuggestKind::Municipality => self
+                .municipalities
+                .iter()
+                .map(|m| {
+                    (
+                        Suggestion::new(&m.code, &format!("{} ({})", m.name, m.code)),
+                        0,
+                    )
+                })
+                .collect(),
+            SuggestKind::Licence => self
+                .licences
+                .iter()
+                .map(|l| {
+                    (
+                        Suggestion::new(&l.code, &format!("{} ({})", l.label, l.code)),
+                        0,
+                    )
+                })
+                .collect(),
+        };
+        let mut found: Vec<(bool, u32, Suggestion)> = candidates
+            .into_iter()
+            .filter_map(|(s, demand)| {
+                let label = fold(&s.label);
+                let starts = label.starts_with(&typed)
+                    || label.split(' ').any(|word| word.starts_with(&typed));
+                (starts || label.contains(&typed)).then_some((!starts, u32::MAX - demand, s))
+            })
+            .collect();
+        found.sort_by(|a, b| (a.0, a.1, &a.2.label).cmp(&(b.0, b.1, &b.2.label)));
+        found.into_iter().take(limit).map(|(_, _, s)| s).collect()
     }
 
     /// Normalises a skill as written (Swedish or English label, alias, common misspelling, or

@@ -601,3 +601,32 @@ fn everyday_job_titles_reach_the_group_people_mean() {
     assert_eq!(code("köksbiträde"), "9412");
     assert_eq!(code("Warehouse worker"), "4322");
 }
+
+#[test]
+fn suggestions_fold_what_is_typed_and_put_beginnings_first() {
+    let municipalities = tax().suggest(SuggestKind::Municipality, "goteb", 5);
+    assert_eq!(municipalities[0].value, "1480");
+    assert!(municipalities[0].label.starts_with("Göteborg"));
+
+    let occupations = tax().suggest(SuggestKind::Occupation, "5321", 5);
+    assert_eq!(occupations[0].value, "5321");
+
+    let skills = tax().suggest(SuggestKind::Skill, "truck", 10);
+    assert!(!skills.is_empty());
+    for s in &skills {
+        assert!(fold(&s.label).contains("truck"), "{s:?}");
+    }
+    // Beginnings of a word come before matches inside one.
+    let first_inside = skills
+        .iter()
+        .position(|s| !fold(&s.label).split(' ').any(|w| w.starts_with("truck")));
+    if let Some(i) = first_inside {
+        assert!(
+            skills[i..]
+                .iter()
+                .all(|s| !fold(&s.label).split(' ').any(|w| w.starts_with("truck")))
+        );
+    }
+    assert!(tax().suggest(SuggestKind::Skill, "  ", 10).is_empty());
+    assert_eq!(tax().suggest(SuggestKind::Licence, "b", 3).len(), 3);
+}

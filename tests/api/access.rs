@@ -171,7 +171,13 @@ fn request(w: &World, method: &str, path: &str, as_employer: bool) -> (String, O
     let path_with = |id: i64| path.replace("{id}", &id.to_string());
     match (method, path) {
         ("post", "/v1/employers") => (path.into(), Some(json!({"name": "Ny Arbetsgivare AB"}))),
-        ("get", "/v1/employers/{id}") => (path_with(w.employer_a), None),
+        ("get", "/v1/employers/{id}") | ("get", "/v1/employers/{id}/openings") => {
+            (path_with(w.employer_a), None)
+        }
+        ("get", "/v1/taxonomy/suggestions") => {
+            ("/v1/taxonomy/suggestions?kind=skill&q=lager".into(), None)
+        }
+        ("get", "/v1/participants") => (path.into(), None),
         ("post", "/v1/openings") => (path.into(), Some(opening)),
         ("post", "/v1/openings/import") => (
             path.into(),
@@ -246,7 +252,9 @@ fn expected_roles(method: &str, path: &str) -> &'static str {
     // a = admin, c = coach, m = matcher, e = employer
     match (method, path) {
         ("post", "/v1/employers") => "am",
-        ("get", "/v1/employers/{id}") => "acme",
+        ("get", "/v1/employers/{id}") | ("get", "/v1/employers/{id}/openings") => "acme",
+        ("get", "/v1/taxonomy/suggestions") => "acme",
+        ("get", "/v1/participants") => "ac",
         ("post", "/v1/openings") => "ame",
         ("post", "/v1/openings/import") => "am",
         ("get", "/v1/openings") => "acm",

@@ -21,3 +21,4 @@ mod openapi;
 mod placements;
 mod programme;
 mod taxonomy;
+mod web;

@@ -38,7 +38,8 @@ pub use openings::{
     OpeningInput, OpeningSummary, OpeningView, SearchHit, SearchParams, SearchResults,
 };
 pub use participants::{
-    OccupationInput, ParticipantInput, ParticipantView, ProfileInput, ProfileView,
+    CaseloadEntryView, OccupationInput, ParticipantInput, ParticipantView, ProfileInput,
+    ProfileView,
 };
 pub use programme::{ClockView, LimitsView, ProgrammeInput, ProgrammeView};
 pub use ranking::{

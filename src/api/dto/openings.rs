@@ -256,6 +256,9 @@ pub struct SearchParams {
     pub kind: Option<OpeningKind>,
     /// A municipality code (kommunkod) such as `0180`, or a municipality name.
     pub municipality: Option<String>,
+    /// An occupation: an SSYK code of any level (`5`, `53`, `532`, `5321`) or an occupation's
+    /// name; openings in that group.
+    pub occupation: Option<String>,
     /// Page number, from 1.
     #[param(minimum = 1, default = 1)]
     pub page: Option<usize>,

@@ -346,6 +346,40 @@ impl ProfileInput {
     }
 }
 
+/// One participant of a caseload: who, and where they stand in the programme.
+#[derive(Serialize, ToSchema)]
+pub struct CaseloadEntryView {
+    #[schema(value_type = i64)]
+    pub participant_id: Id,
+    pub pseudonym: String,
+    pub name: String,
+    /// `queued` until a coach records otherwise.
+    pub status: ProgrammeStatus,
+    pub unit: Option<String>,
+    pub swedish_level: Option<SwedishLevel>,
+    pub municipality: Option<String>,
+}
+
+impl CaseloadEntryView {
+    pub fn new(
+        p: Participant,
+        facts: Option<Programme>,
+        pseudonym: String,
+        taxonomy: &Taxonomy,
+    ) -> Self {
+        let municipality = taxonomy.municipality_name(p.profile.home.municipality_code.as_deref());
+        CaseloadEntryView {
+            participant_id: p.id,
+            pseudonym,
+            name: p.identity.name,
+            status: facts.as_ref().map_or(ProgrammeStatus::Queued, |f| f.status),
+            unit: facts.and_then(|f| f.unit),
+            swedish_level: p.profile.swedish_level,
+            municipality,
+        }
+    }
+}
+
 /// A participant with identity and normalised profile, as a coach sees them.
 #[derive(Serialize, ToSchema)]
 pub struct ParticipantView {

@@ -19,6 +19,8 @@ const PUBLISHERS: &[Role] = &[Role::Admin, Role::Matcher, Role::Employer];
 pub const ROUTE_ROLES: &[(&str, &str, &[Role])] = &[
     ("post", "/v1/employers", &[Role::Admin, Role::Matcher]),
     ("get", "/v1/employers/{id}", ALL),
+    ("get", "/v1/employers/{id}/openings", ALL),
+    ("get", "/v1/taxonomy/suggestions", ALL),
     ("post", "/v1/openings", PUBLISHERS),
     ("get", "/v1/openings", STAFF),
     ("get", "/v1/openings/{id}", ALL),
@@ -27,6 +29,7 @@ pub const ROUTE_ROLES: &[(&str, &str, &[Role])] = &[
     ("post", "/v1/openings/import", &[Role::Admin, Role::Matcher]),
     ("get", "/v1/openings/{id}/candidates", PUBLISHERS),
     ("post", "/v1/participants", KEEPERS),
+    ("get", "/v1/participants", KEEPERS),
     ("get", "/v1/participants/{id}", KEEPERS),
     ("put", "/v1/participants/{id}", KEEPERS),
     ("delete", "/v1/participants/{id}", KEEPERS),

@@ -227,6 +227,7 @@ async fn search_openings(
         text: params.q,
         kind: params.kind,
         municipality: params.municipality,
+        occupation: params.occupation,
         page,
         per_page,
     };

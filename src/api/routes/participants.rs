@@ -9,7 +9,9 @@ use utoipa_axum::routes;
 
 use super::{ApiResult, AppState, BodyErrors};
 use crate::api::dto::not_settable;
-use crate::api::dto::{ParticipantInput, ParticipantView, ProfileView, Wait, WriteParams};
+use crate::api::dto::{
+    CaseloadEntryView, ParticipantInput, ParticipantView, ProfileView, Wait, WriteParams,
+};
 use crate::api::error::ErrorBody;
 use crate::api::extract::{AppJson, AppPath, AppQuery};
 use crate::model::Id;
@@ -18,7 +20,7 @@ use crate::service::Caller;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(create_participant))
+        .routes(routes!(create_participant, caseload))
         .routes(routes!(get_profile))
         .routes(routes!(
             get_participant,
@@ -62,6 +64,30 @@ async fn create_participant(
         engine.record_programme(&caller, p.id, f).await?;
     }
     Ok((StatusCode::CREATED, Json(view(&engine, p, facts))))
+}
+
+/// The caller's caseload (everyone for an admin), in id order, with where each stands in the
+/// programme; every participant listed is a logged read.
+#[utoipa::path(
+    get,
+    path = "/participants",
+    tag = "participants",
+    responses(
+        (status = 200, description = "The caseload", body = [CaseloadEntryView]),
+    )
+)]
+async fn caseload(State(engine): State<AppState>, caller: Caller) -> ApiResult<impl IntoResponse> {
+    let taxonomy = engine.taxonomy();
+    let entries = engine
+        .caseload(&caller)
+        .await?
+        .into_iter()
+        .map(|(p, facts)| {
+            let pseudonym = engine.staff_pseudonym(p.id);
+            CaseloadEntryView::new(p, facts, pseudonym, &taxonomy)
+        })
+        .collect::<Vec<_>>();
+    Ok(Json(entries))
 }
 
 /// One participant, identity included; the read is logged.

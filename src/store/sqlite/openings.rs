@@ -208,6 +208,22 @@ pub(super) async fn all_openings(pool: &SqlitePool) -> Result<Vec<Opening>, Stor
     rows.into_iter().map(Opening::try_from).collect()
 }
 
+/// An employer's openings, open and closed, newest first.
+pub(super) async fn employer_openings(
+    pool: &SqlitePool,
+    employer_id: Id,
+) -> Result<Vec<Opening>, StoreError> {
+    let rows: Vec<OpeningRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        opening_columns!(),
+        " FROM openings WHERE employer_id = ? ORDER BY id DESC"
+    ))
+    .bind(employer_id)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(Opening::try_from).collect()
+}
+
 /// The opening imported from this ad, if any.
 pub(super) async fn opening_by_source(
     conn: &mut SqliteConnection,

@@ -1,0 +1,407 @@
+//! The coach's pages: the caseload with the programme clocks, and a participant's page with
+//! their profile (editable), the openings that fit with a bar per category and the evidence
+//! in words, the one change that opens most doors, and a proposal button per opening.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, Query};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use maud::{Markup, html};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::layout::{
+    self, category_bars, day, explanation, kind_name, labels, notice, page, status_name, text,
+};
+use super::session::Session;
+use super::{WebState, refuse_form};
+use crate::model::Id;
+
+pub fn routes() -> Router<WebState> {
+    Router::new()
+        .route("/caseload", get(caseload))
+        .route("/participants/{id}", get(participant).post(save_profile))
+        .route("/participants/{id}/propose", post(propose))
+}
+
+/// A clock's name in words.
+fn clock_name(session: &Session, clock: &str) -> String {
+    let l = session.lang;
+    match clock {
+        "referral_48h" => l.t("Besök inom 48 timmar", "Visit within 48 hours"),
+        "plan_5d" => l.t("Planering inom 5 dagar", "Plan within 5 days"),
+        "follow_up_3m" => l.t("Uppföljning efter 3 månader", "Follow-up after 3 months"),
+        other => other,
+    }
+    .to_owned()
+}
+
+async fn caseload(session: Session) -> Response {
+    let l = session.lang;
+    let (people, clocks) = match tokio::try_join!(
+        session.api.get("/v1/participants"),
+        session.api.get("/v1/clocks")
+    ) {
+        Ok(both) => both,
+        Err(f) => return layout::failure_page(l, &f),
+    };
+    let mut by_participant: BTreeMap<i64, Vec<&Value>> = BTreeMap::new();
+    for c in clocks.as_array().into_iter().flatten() {
+        if let Some(id) = c["participant_id"].as_i64() {
+            by_participant.entry(id).or_default().push(c);
+        }
+    }
+    let people = people.as_array().cloned().unwrap_or_default();
+    let overdue = clocks
+        .as_array()
+        .map_or(0, |c| c.iter().filter(|c| c["overdue"] == true).count());
+    let body = html! {
+        h1 { (l.t("Mina deltagare", "My caseload")) }
+        p {
+            (people.len()) " " (l.t("deltagare", "participants")) ". "
+            @if overdue > 0 {
+                strong.overdue { (overdue) " " (l.t("klockor har passerat sin tid", "clocks are past their time")) }
+            } @else {
+                (l.t("Inga klockor har passerat sin tid.", "No clock is past its time."))
+            }
+        }
+        div.table-wrap {
+            table.caseload {
+                caption.visually-hidden { (l.t("Deltagare och programmets klockor", "Participants and the programme clocks")) }
+                thead { tr {
+                    th scope="col" { (l.t("Namn", "Name")) }
+                    th scope="col" { (l.t("Kod", "Code")) }
+                    th scope="col" { (l.t("Status", "Status")) }
+                    th scope="col" { (l.t("Enhet", "Unit")) }
+                    th scope="col" { (l.t("Svenska", "Swedish")) }
+                    th scope="col" { (l.t("Klockor", "Clocks")) }
+                } }
+                tbody {
+                    @for p in &people {
+                        @let id = p["participant_id"].as_i64().unwrap_or_default();
+                        tr {
+                            th scope="row" { a href={ "/participants/" (id) } { (text(p, "name")) } }
+                            td { code { (text(p, "pseudonym")) } }
+                            td { (status_name(l, text(p, "status"))) }
+                            td { (text(p, "unit")) }
+                            td { (text(p, "swedish_level")) }
+                            td {
+                                @for c in by_participant.get(&id).into_iter().flatten() {
+                                    @let late = c["overdue"] == true;
+                                    span class=(if late { "clock late" } else { "clock" }) {
+                                        (clock_name(&session, text(c, "clock"))) ": "
+                                        @if late { (l.t("försenad sedan ", "overdue since ")) } @else { (l.t("senast ", "by ")) }
+                                        (day(&c["due"]))
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(
+        l,
+        l.t("Mina deltagare", "My caseload"),
+        Some(&session),
+        "/caseload",
+        body,
+    )
+    .into_response()
+}
+
+#[derive(Deserialize)]
+struct Shown {
+    done: Option<String>,
+    kind: Option<String>,
+}
+
+async fn participant(session: Session, Path(id): Path<Id>, Query(shown): Query<Shown>) -> Response {
+    let l = session.lang;
+    let kind = match shown.kind.as_deref() {
+        Some(k @ ("vacancy" | "internship")) => format!("&kind={k}"),
+        _ => String::new(),
+    };
+    let found = tokio::try_join!(
+        session.api.get(format!("/v1/participants/{id}")),
+        session.api.get(format!(
+            "/v1/participants/{id}/suggestions?limit=10&explain=text{kind}"
+        )),
+        session.api.get(format!("/v1/participants/{id}/gaps")),
+    );
+    let (p, ranked, gaps) = match found {
+        Ok(all) => all,
+        Err(f) => return layout::failure_page(l, &f),
+    };
+    let suggestions = ranked["suggestions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let name = text(&p, "name");
+    let body = html! {
+        h1 { (name) " " span.muted { "(" (text(&p, "pseudonym")) ")" } }
+        (notice(l, shown.done.as_deref()))
+        div.columns {
+            section.main-column aria-labelledby="suggestions-heading" {
+                h2 id="suggestions-heading" { (l.t("Platser som passar", "Openings that fit")) }
+                form.inline method="get" action={ "/participants/" (id) } {
+                    label for="kind" { (l.t("Visa", "Show")) }
+                    select id="kind" name="kind" {
+                        option value="" { (l.t("Alla", "All")) }
+                        option value="vacancy" selected[shown.kind.as_deref() == Some("vacancy")] { (l.t("Anställningar", "Jobs")) }
+                        option value="internship" selected[shown.kind.as_deref() == Some("internship")] { (l.t("Praktikplatser", "Internships")) }
+                    }
+                    button type="submit" { (l.t("Visa", "Show")) }
+                }
+                p.muted {
+                    (l.t("Jämförda platser", "Openings compared")) ": " (ranked["considered"].as_u64().unwrap_or(0))
+                    ", " (l.t("bortvalda av hårda krav", "left out by hard rules")) ": " (ranked["excluded_count"].as_u64().unwrap_or(0))
+                }
+                @if suggestions.is_empty() {
+                    p { (l.t("Inga platser passar just nu.", "No opening fits right now.")) }
+                }
+                ol.ranked {
+                    @for s in &suggestions {
+                        (suggestion(&session, id, s))
+                    }
+                }
+            }
+            aside.side-column {
+                (gap_section(&session, &gaps))
+                (profile_form(&session, id, &p))
+            }
+        }
+    };
+    page(l, name, Some(&session), "/caseload", body).into_response()
+}
+
+fn suggestion(session: &Session, participant_id: Id, s: &Value) -> Markup {
+    let l = session.lang;
+    let opening_id = s["opening_id"].as_i64().unwrap_or_default();
+    html! {
+        li.card id={ "opening-" (opening_id) } {
+            div.card-head {
+                h3 { a href={ "/openings/" (opening_id) } { (text(s, "title")) } }
+                span.score aria-label=(l.t("Poäng", "Score")) { (format!("{:.0}", s["score"].as_f64().unwrap_or(0.0) * 100.0)) }
+            }
+            p.muted {
+                (kind_name(l, text(s, "kind")))
+                @if let Some(m) = s["municipality"].as_str() { " · " (m) }
+                " · " (s["places"].as_u64().unwrap_or(1)) " " (l.t("platser", "places"))
+            }
+            (category_bars(l, &s["categories"]))
+            (explanation(l, s))
+            form method="post" action={ "/participants/" (participant_id) "/propose" } {
+                input type="hidden" name="csrf" value=(session.csrf);
+                input type="hidden" name="opening_id" value=(opening_id);
+                button type="submit" { (l.t("Föreslå för arbetsgivaren", "Propose to the employer")) }
+            }
+        }
+    }
+}
+
+fn gap_section(session: &Session, gaps: &Value) -> Markup {
+    let l = session.lang;
+    let lang = l.code();
+    let list = gaps["gaps"].as_array().cloned().unwrap_or_default();
+    html! {
+        section.card aria-labelledby="gaps-heading" {
+            h2 id="gaps-heading" { (l.t("Ett steg som öppnar flest dörrar", "One step that opens most doors")) }
+            @if let Some(plan) = gaps["plan"].as_object() {
+                p.plan {
+                    strong { (plan.get("sentence").and_then(|s| s[lang].as_str()).unwrap_or("")) }
+                }
+                p {
+                    "+" (plan.get("more_openings").and_then(Value::as_i64).unwrap_or(0)) " "
+                    (l.t("platser till klarar de hårda kraven", "more openings pass the hard rules"))
+                    " (" (l.t("nu", "now")) " " (gaps["passing"].as_u64().unwrap_or(0)) ")"
+                }
+            } @else {
+                p { (l.t("Ingen enskild ändring öppnar fler platser.", "No single change opens more openings.")) }
+            }
+            @if list.len() > 1 {
+                details {
+                    summary { (l.t("Fler steg", "More steps")) }
+                    ol {
+                        @for g in list.iter().skip(1).take(8) {
+                            li { (g["sentence"][lang].as_str().unwrap_or("")) " (+" (g["more_openings"].as_i64().unwrap_or(0)) ")" }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+const SWEDISH_LEVELS: [&str; 6] = ["A1", "A2", "B1", "B2", "C1", "C2"];
+
+fn profile_form(session: &Session, id: Id, p: &Value) -> Markup {
+    let l = session.lang;
+    let occupation = &p["occupations"][0];
+    html! {
+        section.card aria-labelledby="profile-heading" {
+            h2 id="profile-heading" { (l.t("Profil", "Profile")) }
+            p.muted { (l.t("Status", "Status")) ": " (status_name(l, text(p, "status"))) }
+            form.profile method="post" action={ "/participants/" (id) } {
+                input type="hidden" name="csrf" value=(session.csrf);
+                label for="name" { (l.t("Namn", "Name")) }
+                input id="name" name="name" type="text" required value=(text(p, "name"));
+                label for="skills" { (l.t("Kompetenser (kommaseparerade)", "Skills (comma-separated)")) }
+                input id="skills" name="skills" type="text" value=(labels(&p["skills"]))
+                    data-suggest="skill" data-multi="true" autocomplete="off" aria-describedby="skills-hint";
+                p.hint id="skills-hint" { (l.t("Förslag från taxonomin visas medan du skriver.", "Suggestions from the taxonomy appear as you type.")) }
+                label for="occupation" { (l.t("Yrke (SSYK)", "Occupation (SSYK)")) }
+                input id="occupation" name="occupation" type="text" value=(text(&occupation["occupation"], "code"))
+                    data-suggest="occupation" autocomplete="off";
+                label for="years" { (l.t("År i yrket", "Years in the occupation")) }
+                input id="years" name="years" type="number" min="0" max="60" step="0.5"
+                    value=(occupation["years"].as_f64().map(|y| y.to_string()).unwrap_or_default());
+                label for="swedish_level" { (l.t("Svenska (CEFR)", "Swedish (CEFR)")) }
+                select id="swedish_level" name="swedish_level" {
+                    option value="" { (l.t("Okänd", "Unknown")) }
+                    @for level in SWEDISH_LEVELS {
+                        option value=(level) selected[text(p, "swedish_level") == level] { (level) }
+                    }
+                }
+                label for="municipality_code" { (l.t("Kommun", "Municipality")) }
+                input id="municipality_code" name="municipality_code" type="text"
+                    value=(text(p, "municipality_code")) data-suggest="municipality" autocomplete="off";
+                label for="max_travel_km" { (l.t("Längsta resväg (km)", "Longest travel (km)")) }
+                input id="max_travel_km" name="max_travel_km" type="number" min="0" max="500"
+                    value=(p["max_travel_km"].as_f64().map(|k| k.to_string()).unwrap_or_default());
+                label for="licences" { (l.t("Körkort och behörigheter (kommaseparerade)", "Licences (comma-separated)")) }
+                input id="licences" name="licences" type="text" value=(licence_codes(&p["licences"]))
+                    data-suggest="licence" data-multi="true" autocomplete="off";
+                label for="available_from" { (l.t("Kan börja", "Available from")) }
+                input id="available_from" name="available_from" type="date" value=(text(p, "available_from"));
+                button type="submit" { (l.t("Spara profilen", "Save the profile")) }
+            }
+        }
+    }
+}
+
+/// Licences as the codes or labels a body accepts.
+fn licence_codes(v: &Value) -> String {
+    labels(v)
+}
+
+#[derive(Deserialize)]
+struct ProfileForm {
+    #[serde(default)]
+    csrf: String,
+    name: String,
+    #[serde(default)]
+    skills: String,
+    #[serde(default)]
+    occupation: String,
+    #[serde(default)]
+    years: String,
+    #[serde(default)]
+    swedish_level: String,
+    #[serde(default)]
+    municipality_code: String,
+    #[serde(default)]
+    max_travel_km: String,
+    #[serde(default)]
+    licences: String,
+    #[serde(default)]
+    available_from: String,
+}
+
+fn list(field: &str) -> Vec<String> {
+    field
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn optional(field: &str) -> Value {
+    match field.trim() {
+        "" => Value::Null,
+        v => json!(v),
+    }
+}
+
+fn number(field: &str) -> Value {
+    field
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .map_or(Value::Null, |n| json!(n))
+}
+
+/// Saves the profile form: the participant as stored, with the form's fields replaced and the
+/// rest (contact, languages, hours, priority groups) kept as they were.
+async fn save_profile(
+    session: Session,
+    Path(id): Path<Id>,
+    Form(form): Form<ProfileForm>,
+) -> Response {
+    if let Some(r) = refuse_form(&session, &form.csrf) {
+        return r;
+    }
+    let l = session.lang;
+    let current = match session.api.get(format!("/v1/participants/{id}")).await {
+        Ok(p) => p,
+        Err(f) => return layout::failure_page(l, &f),
+    };
+    let occupations = match (form.occupation.trim(), number(&form.years)) {
+        ("", _) => json!([]),
+        (code, years) => json!([{"code": code, "years": years.as_f64().unwrap_or(0.0)}]),
+    };
+    let body = json!({
+        "name": form.name,
+        "personal_number": current["personal_number"],
+        "contact": current["contact"],
+        "skills": list(&form.skills),
+        "occupations": occupations,
+        "swedish_level": optional(&form.swedish_level),
+        "languages": labels(&current["languages"]).split(", ").filter(|s| !s.is_empty()).collect::<Vec<_>>(),
+        "municipality_code": optional(&form.municipality_code),
+        "location": current["location"],
+        "max_travel_km": number(&form.max_travel_km),
+        "licences": list(&form.licences),
+        "available_from": optional(&form.available_from),
+        "hours": current["hours"],
+        "priority_groups": current["priority_groups"],
+        "gender": current["gender"],
+    });
+    match session
+        .api
+        .put(format!("/v1/participants/{id}?wait=indexed"), &body)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/participants/{id}?done=saved")).into_response(),
+        Err(f) => layout::failure_page(l, &f),
+    }
+}
+
+#[derive(Deserialize)]
+struct ProposeForm {
+    #[serde(default)]
+    csrf: String,
+    opening_id: Id,
+}
+
+async fn propose(session: Session, Path(id): Path<Id>, Form(form): Form<ProposeForm>) -> Response {
+    if let Some(r) = refuse_form(&session, &form.csrf) {
+        return r;
+    }
+    let body = json!({"participant_id": id, "opening_id": form.opening_id});
+    match session.api.post("/v1/placements?wait=indexed", &body).await {
+        Ok(placement) => {
+            let done = if placement["status"] == "waiting" {
+                "waiting"
+            } else {
+                "proposed"
+            };
+            Redirect::to(&format!("/participants/{id}?done={done}")).into_response()
+        }
+        Err(f) => layout::failure_page(session.lang, &f),
+    }
+}

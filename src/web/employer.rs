@@ -1,0 +1,434 @@
+//! The employer's pages: its openings with how many participants meet each one's
+//! requirements, a form to post or edit an opening or an internship slot, and the proposals
+//! to answer. Candidates appear under the employer's own codes only; a name shows once a
+//! placement has started, as the API decides.
+
+use axum::extract::{Path, Query};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use maud::{Markup, html};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::layout::{self, day, kind_name, labels, notice, page, status_name, text};
+use super::session::Session;
+use super::{WebState, refuse_form};
+use crate::model::{Id, Role};
+
+pub fn routes() -> Router<WebState> {
+    Router::new()
+        .route("/employer", get(home))
+        .route("/openings/new", get(new_opening).post(create_opening))
+        .route("/openings/{id}/edit", get(edit_opening))
+        .route("/placements/{id}/answer", post(answer))
+}
+
+/// How many of an employer's open openings get a candidate count on its home page.
+const COUNTED_OPENINGS: usize = 20;
+
+#[derive(Deserialize)]
+struct Shown {
+    done: Option<String>,
+}
+
+async fn home(session: Session, Query(shown): Query<Shown>) -> Response {
+    let l = session.lang;
+    let Some(employer_id) = session.employer_id else {
+        return Redirect::to("/").into_response();
+    };
+    let (openings, placements) = match tokio::try_join!(
+        session
+            .api
+            .get(format!("/v1/employers/{employer_id}/openings")),
+        session.api.get("/v1/placements"),
+    ) {
+        Ok(both) => both,
+        Err(f) => return layout::failure_page(l, &f),
+    };
+    let openings = openings.as_array().cloned().unwrap_or_default();
+    let mut counts = Vec::new();
+    for o in openings
+        .iter()
+        .filter(|o| o["status"] == "open")
+        .take(COUNTED_OPENINGS)
+    {
+        let id = o["id"].as_i64().unwrap_or_default();
+        let ranked = session
+            .api
+            .get(format!("/v1/openings/{id}/candidates?limit=1"))
+            .await
+            .unwrap_or(Value::Null);
+        let suitable = ranked["considered"]
+            .as_u64()
+            .unwrap_or(0)
+            .saturating_sub(ranked["excluded_count"].as_u64().unwrap_or(0));
+        counts.push((id, suitable));
+    }
+    let placements = placements["placements"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let body = html! {
+        h1 { (l.t("Mina platser", "My openings")) }
+        (notice(l, shown.done.as_deref()))
+        p { a.button href="/openings/new" { (l.t("Lägg upp en plats", "Post an opening")) } }
+        section aria-labelledby="proposals-heading" {
+            h2 id="proposals-heading" { (l.t("Förslag att svara på", "Proposals to answer")) }
+            @if placements.is_empty() {
+                p { (l.t("Inga förslag ännu.", "No proposals yet.")) }
+            }
+            ul.results {
+                @for p in &placements {
+                    (proposal(&session, p, &openings))
+                }
+            }
+        }
+        section aria-labelledby="openings-heading" {
+            h2 id="openings-heading" { (l.t("Platser", "Openings")) }
+            div.table-wrap {
+                table {
+                    thead { tr {
+                        th scope="col" { (l.t("Plats", "Opening")) }
+                        th scope="col" { (l.t("Typ", "Kind")) }
+                        th scope="col" { (l.t("Status", "Status")) }
+                        th scope="col" { (l.t("Deltagare som klarar kraven", "Participants who meet the requirements")) }
+                    } }
+                    tbody {
+                        @for o in &openings {
+                            @let id = o["id"].as_i64().unwrap_or_default();
+                            tr {
+                                th scope="row" { a href={ "/openings/" (id) } { (text(o, "title")) } }
+                                td { (kind_name(l, text(o, "kind"))) }
+                                td { (if o["status"] == "open" { l.t("Öppen", "Open") } else { l.t("Stängd", "Closed") }) }
+                                td {
+                                    @match counts.iter().find(|(i, _)| *i == id) {
+                                        Some((_, n)) => { (n) }
+                                        None => { "–" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(
+        l,
+        l.t("Mina platser", "My openings"),
+        Some(&session),
+        "/employer",
+        body,
+    )
+    .into_response()
+}
+
+fn proposal(session: &Session, p: &Value, openings: &[Value]) -> Markup {
+    let l = session.lang;
+    let id = p["id"].as_i64().unwrap_or_default();
+    let opening_id = p["opening_id"].as_i64().unwrap_or_default();
+    let title = openings
+        .iter()
+        .find(|o| o["id"].as_i64() == Some(opening_id))
+        .map_or("", |o| text(o, "title"));
+    let status = text(p, "status");
+    let answers: &[(&str, &str, &str)] = match status {
+        "proposed" => &[
+            ("interview", "Kalla till intervju", "Invite to an interview"),
+            ("started", "Börja", "Start"),
+            ("declined", "Tacka nej", "Decline"),
+        ],
+        "interview" => &[
+            ("started", "Börja", "Start"),
+            ("declined", "Tacka nej", "Decline"),
+        ],
+        _ => &[],
+    };
+    html! {
+        li.card {
+            h3 { (l.t("Kandidat", "Candidate")) " " code { (text(p, "candidate")) } " · " a href={ "/openings/" (opening_id) } { (title) } }
+            p.muted { (status_name(l, status)) " · " (l.t("föreslagen", "proposed")) " " (day(&p["proposed_at"])) }
+            @if let Some(who) = p["participant"].as_object() {
+                p { (l.t("Placeringen har börjat", "The placement has started")) ": "
+                    strong { (who.get("name").and_then(Value::as_str).unwrap_or("")) } }
+            }
+            @if !answers.is_empty() {
+                form.inline method="post" action={ "/placements/" (id) "/answer" } {
+                    input type="hidden" name="csrf" value=(session.csrf);
+                    @for (to, sv, en) in answers {
+                        button type="submit" name="status" value=(to) { (l.t(sv, en)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct AnswerForm {
+    #[serde(default)]
+    csrf: String,
+    status: String,
+}
+
+async fn answer(session: Session, Path(id): Path<Id>, Form(form): Form<AnswerForm>) -> Response {
+    if let Some(r) = refuse_form(&session, &form.csrf) {
+        return r;
+    }
+    match session
+        .api
+        .patch(
+            format!("/v1/placements/{id}?wait=indexed"),
+            &json!({"status": form.status}),
+        )
+        .await
+    {
+        Ok(_) => Redirect::to("/employer?done=answered").into_response(),
+        Err(f) => layout::failure_page(session.lang, &f),
+    }
+}
+
+async fn new_opening(session: Session) -> Response {
+    let l = session.lang;
+    let body = html! {
+        h1 { (l.t("Lägg upp en plats", "Post an opening")) }
+        (opening_form(&session, None, &Value::Null))
+    };
+    page(
+        l,
+        l.t("Lägg upp en plats", "Post an opening"),
+        Some(&session),
+        "/openings/new",
+        body,
+    )
+    .into_response()
+}
+
+async fn edit_opening(session: Session, Path(id): Path<Id>) -> Response {
+    let l = session.lang;
+    let o = match session.api.get(format!("/v1/openings/{id}")).await {
+        Ok(o) => o,
+        Err(f) => return layout::failure_page(l, &f),
+    };
+    let body = html! {
+        h1 { (l.t("Ändra platsen", "Edit the opening")) }
+        (opening_form(&session, Some(id), &o))
+    };
+    page(
+        l,
+        l.t("Ändra platsen", "Edit the opening"),
+        Some(&session),
+        "/employer",
+        body,
+    )
+    .into_response()
+}
+
+const SWEDISH_LEVELS: [&str; 6] = ["A1", "A2", "B1", "B2", "C1", "C2"];
+
+fn opening_form(session: &Session, id: Option<Id>, o: &Value) -> Markup {
+    let l = session.lang;
+    let action = id.map_or("/openings".to_owned(), |id| format!("/openings/{id}"));
+    let kind = o["kind"].as_str().unwrap_or("vacancy");
+    html! {
+        form.stacked method="post" action=(if id.is_some() { action } else { "/openings/new".into() }) {
+            input type="hidden" name="csrf" value=(session.csrf);
+            @if session.role != Role::Employer && id.is_none() {
+                label for="employer_id" { (l.t("Arbetsgivare (id)", "Employer (id)")) }
+                input id="employer_id" name="employer_id" type="number" min="1" required;
+            }
+            fieldset {
+                legend { (l.t("Typ", "Kind")) }
+                div.choice {
+                    input type="radio" id="kind-vacancy" name="kind" value="vacancy" checked[kind == "vacancy"];
+                    label for="kind-vacancy" { (l.t("Anställning", "Job")) }
+                }
+                div.choice {
+                    input type="radio" id="kind-internship" name="kind" value="internship" checked[kind == "internship"];
+                    label for="kind-internship" { (l.t("Praktikplats", "Internship")) }
+                }
+            }
+            label for="title" { (l.t("Rubrik", "Title")) }
+            input id="title" name="title" type="text" required value=(text(o, "title"));
+            label for="description" { (l.t("Beskrivning", "Description")) }
+            textarea id="description" name="description" rows="5" { (text(o, "description")) }
+            label for="occupation" { (l.t("Yrke (SSYK eller namn)", "Occupation (SSYK or name)")) }
+            input id="occupation" name="occupation" type="text" value=(text(&o["occupation"], "code"))
+                data-suggest="occupation" autocomplete="off";
+            label for="skills_required" { (l.t("Krav (kommaseparerade)", "Must-have skills (comma-separated)")) }
+            input id="skills_required" name="skills_required" type="text" value=(labels(&o["skills_required"]))
+                data-suggest="skill" data-multi="true" autocomplete="off";
+            label for="skills_merit" { (l.t("Meriterande (kommaseparerade)", "Merits (comma-separated)")) }
+            input id="skills_merit" name="skills_merit" type="text" value=(labels(&o["skills_merit"]))
+                data-suggest="skill" data-multi="true" autocomplete="off";
+            label for="swedish_min" { (l.t("Svenska minst", "Swedish at least")) }
+            select id="swedish_min" name="swedish_min" {
+                option value="" { (l.t("Inget krav", "No requirement")) }
+                @for level in SWEDISH_LEVELS {
+                    option value=(level) selected[text(o, "swedish_min") == level] { (level) }
+                }
+            }
+            div.choice {
+                input type="checkbox" id="swedish_required" name="swedish_required" value="true" checked[o["swedish_required"] == true];
+                label for="swedish_required" { (l.t("Svenskan är ett skarpt krav", "The Swedish level is a strict requirement")) }
+            }
+            label for="licences" { (l.t("Körkort och behörigheter (kommaseparerade)", "Licences (comma-separated)")) }
+            input id="licences" name="licences" type="text" value=(labels(&o["licences"]))
+                data-suggest="licence" data-multi="true" autocomplete="off";
+            label for="municipality_code" { (l.t("Kommun", "Municipality")) }
+            input id="municipality_code" name="municipality_code" type="text" required value=(text(o, "municipality_code"))
+                data-suggest="municipality" autocomplete="off";
+            label for="places" { (l.t("Antal platser", "Places")) }
+            input id="places" name="places" type="number" min="1" max="1000" value=(o["places"].as_u64().unwrap_or(1));
+            label for="start_date" { (l.t("Start", "Start")) }
+            input id="start_date" name="start_date" type="date" value=(day(&o["start_date"]));
+            label for="deadline" { (l.t("Sista ansökningsdag", "Deadline")) }
+            input id="deadline" name="deadline" type="date" value=(day(&o["deadline"]));
+            div.choice {
+                input type="checkbox" id="supervisor" name="supervisor" value="true" checked[o["supervisor"] == true];
+                label for="supervisor" { (l.t("Handledare finns (praktik)", "A supervisor is assigned (internship)")) }
+            }
+            button type="submit" { (if id.is_some() { l.t("Spara", "Save") } else { l.t("Publicera", "Publish") }) }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct OpeningForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    employer_id: String,
+    #[serde(default)]
+    kind: String,
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    occupation: String,
+    #[serde(default)]
+    skills_required: String,
+    #[serde(default)]
+    skills_merit: String,
+    #[serde(default)]
+    swedish_min: String,
+    #[serde(default)]
+    swedish_required: Option<String>,
+    #[serde(default)]
+    licences: String,
+    #[serde(default)]
+    municipality_code: String,
+    #[serde(default)]
+    places: String,
+    #[serde(default)]
+    start_date: String,
+    #[serde(default)]
+    deadline: String,
+    #[serde(default)]
+    supervisor: Option<String>,
+}
+
+fn list(field: &str) -> Vec<String> {
+    field
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn optional(field: &str) -> Value {
+    match field.trim() {
+        "" => Value::Null,
+        v => json!(v),
+    }
+}
+
+impl OpeningForm {
+    /// The API body, over what the opening holds that the form does not show.
+    fn body(&self, current: &Value) -> Value {
+        let mut body = json!({
+            "kind": if self.kind == "internship" { "internship" } else { "vacancy" },
+            "title": self.title,
+            "description": self.description,
+            "occupation": optional(&self.occupation),
+            "skills_required": list(&self.skills_required),
+            "skills_merit": list(&self.skills_merit),
+            "swedish_min": optional(&self.swedish_min),
+            "swedish_required": self.swedish_required.is_some(),
+            "licences": list(&self.licences),
+            "municipality_code": optional(&self.municipality_code),
+            "places": self.places.trim().parse::<i64>().unwrap_or(1),
+            "start_date": optional(&self.start_date),
+            "deadline": optional(&self.deadline),
+            "supervisor": self.supervisor.is_some(),
+        });
+        for kept in ["location", "hours", "employment_form"] {
+            if !current[kept].is_null() {
+                body[kept] = current[kept].clone();
+            }
+        }
+        body
+    }
+}
+
+async fn create_opening(session: Session, Form(form): Form<OpeningForm>) -> Response {
+    if let Some(r) = refuse_form(&session, &form.csrf) {
+        return r;
+    }
+    let mut body = form.body(&Value::Null);
+    if session.role != Role::Employer {
+        match form.employer_id.trim().parse::<i64>() {
+            Ok(id) => body["employer_id"] = json!(id),
+            Err(_) => {
+                return layout::failure_page(
+                    session.lang,
+                    &super::client::Failure {
+                        status: axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                        code: "invalid_employer_id".into(),
+                        message: session
+                            .lang
+                            .t("Ange arbetsgivarens id.", "Give the employer's id.")
+                            .into(),
+                    },
+                );
+            }
+        }
+    }
+    match session.api.post("/v1/openings?wait=indexed", &body).await {
+        Ok(o) => Redirect::to(&format!(
+            "/openings/{}?done=created",
+            o["id"].as_i64().unwrap_or_default()
+        ))
+        .into_response(),
+        Err(f) => layout::failure_page(session.lang, &f),
+    }
+}
+
+/// Saves the edit form of an opening.
+pub(super) async fn save_opening(
+    session: Session,
+    Path(id): Path<Id>,
+    Form(form): Form<OpeningForm>,
+) -> Response {
+    if let Some(r) = refuse_form(&session, &form.csrf) {
+        return r;
+    }
+    let current = match session.api.get(format!("/v1/openings/{id}")).await {
+        Ok(o) => o,
+        Err(f) => return layout::failure_page(session.lang, &f),
+    };
+    let mut body = form.body(&current);
+    if session.role != Role::Employer {
+        body["employer_id"] = current["employer_id"].clone();
+    }
+    match session
+        .api
+        .put(format!("/v1/openings/{id}?wait=indexed"), &body)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/openings/{id}?done=saved")).into_response(),
+        Err(f) => layout::failure_page(session.lang, &f),
+    }
+}
