@@ -24,6 +24,7 @@ pub fn routes() -> Router<WebState> {
         .route("/caseload", get(caseload))
         .route("/participants/{id}", get(participant).post(save_profile))
         .route("/participants/{id}/propose", post(propose))
+        .route("/participants/{id}/programme", post(save_programme))
 }
 
 /// A clock's name in words.
@@ -131,8 +132,12 @@ async fn participant(session: Session, Path(id): Path<Id>, Query(shown): Query<S
             "/v1/participants/{id}/suggestions?limit=10&explain=text{kind}"
         )),
         session.api.get(format!("/v1/participants/{id}/gaps")),
+        session.api.get(format!("/v1/participants/{id}/programme")),
+        session
+            .api
+            .get(format!("/v1/placements?participant_id={id}")),
     );
-    let (p, ranked, gaps) = match found {
+    let (p, ranked, gaps, programme, placements) = match found {
         Ok(all) => all,
         Err(f) => return layout::failure_page(l, &f),
     };
@@ -171,6 +176,8 @@ async fn participant(session: Session, Path(id): Path<Id>, Query(shown): Query<S
             }
             aside.side-column {
                 (gap_section(&session, &gaps))
+                (placement_section(&session, &placements))
+                (programme_form(&session, id, &programme["facts"]))
                 (profile_form(&session, id, &p))
             }
         }
@@ -233,6 +240,129 @@ fn gap_section(session: &Session, gaps: &Value) -> Markup {
                 }
             }
         }
+    }
+}
+
+/// The participant's proposals and placements, newest first, with where each stands.
+fn placement_section(session: &Session, placements: &Value) -> Markup {
+    let l = session.lang;
+    let list = placements["placements"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    html! {
+        section.card aria-labelledby="placements-heading" {
+            h2 id="placements-heading" { (l.t("Förslag och placeringar", "Proposals and placements")) }
+            @if list.is_empty() {
+                p { (l.t("Inga förslag ännu.", "No proposals yet.")) }
+            }
+            ul.plain {
+                @for x in &list {
+                    li {
+                        a href={ "/openings/" (x["opening_id"].as_i64().unwrap_or_default()) } {
+                            (kind_name(l, text(x, "kind"))) " " (x["opening_id"].as_i64().unwrap_or_default())
+                        }
+                        ": " (status_name(l, text(x, "status")))
+                        " (" (day(&x["created_at"])) ")"
+                    }
+                }
+            }
+        }
+    }
+}
+
+const STATUSES: [&str; 7] = [
+    "queued",
+    "active",
+    "internship",
+    "job",
+    "studies",
+    "other_income",
+    "left",
+];
+
+/// Where the participant stands in the programme: what the clocks run from.
+fn programme_form(session: &Session, id: Id, facts: &Value) -> Markup {
+    let l = session.lang;
+    let dates = [
+        ("referred_at", l.t("Ansökan om stöd", "Applied for support")),
+        ("enrolled_at", l.t("Första besöket", "First visit")),
+        ("plan_at", l.t("Planering klar", "Plan made")),
+        ("follow_up_at", l.t("Senaste uppföljning", "Last follow-up")),
+        ("left_at", l.t("Avslutad", "Left")),
+    ];
+    let status = facts["status"].as_str().unwrap_or("queued");
+    html! {
+        section.card aria-labelledby="programme-heading" {
+            h2 id="programme-heading" { (l.t("I programmet", "In the programme")) }
+            form.profile method="post" action={ "/participants/" (id) "/programme" } {
+                input type="hidden" name="csrf" value=(session.csrf);
+                label for="programme-status" { (l.t("Status", "Status")) }
+                select id="programme-status" name="status" {
+                    @for s in STATUSES {
+                        option value=(s) selected[s == status] { (status_name(l, s)) }
+                    }
+                }
+                label for="unit" { (l.t("Enhet", "Unit")) }
+                input id="unit" name="unit" type="text" value=(text(facts, "unit"));
+                label for="district" { (l.t("Stadsdel", "District")) }
+                input id="district" name="district" type="text" value=(text(facts, "district"));
+                @for (field, label) in dates {
+                    label for=(field) { (label) }
+                    input id=(field) name=(field) type="date" value=(day(&facts[field]));
+                }
+                button type="submit" { (l.t("Spara i programmet", "Save in the programme")) }
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ProgrammeForm {
+    #[serde(default)]
+    csrf: String,
+    status: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    district: String,
+    #[serde(default)]
+    referred_at: String,
+    #[serde(default)]
+    enrolled_at: String,
+    #[serde(default)]
+    plan_at: String,
+    #[serde(default)]
+    follow_up_at: String,
+    #[serde(default)]
+    left_at: String,
+}
+
+async fn save_programme(
+    session: Session,
+    Path(id): Path<Id>,
+    Form(form): Form<ProgrammeForm>,
+) -> Response {
+    if let Some(r) = refuse_form(&session, &form.csrf) {
+        return r;
+    }
+    let body = json!({
+        "status": form.status,
+        "unit": optional(&form.unit),
+        "district": optional(&form.district),
+        "referred_at": optional(&form.referred_at),
+        "enrolled_at": optional(&form.enrolled_at),
+        "plan_at": optional(&form.plan_at),
+        "follow_up_at": optional(&form.follow_up_at),
+        "left_at": optional(&form.left_at),
+    });
+    match session
+        .api
+        .put(format!("/v1/participants/{id}/programme"), &body)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/participants/{id}?done=saved")).into_response(),
+        Err(f) => layout::failure_page(session.lang, &f),
     }
 }
 

@@ -191,6 +191,24 @@ async fn answer(session: Session, Path(id): Path<Id>, Form(form): Form<AnswerFor
 
 async fn new_opening(session: Session) -> Response {
     let l = session.lang;
+    // The form only for those the API lets post, from the one table of rights.
+    let may_post = crate::api::routes::access::roles_of("post", "/v1/openings")
+        .is_some_and(|roles| roles.contains(&session.role));
+    if !may_post {
+        return layout::failure_page(
+            l,
+            &super::client::Failure {
+                status: axum::http::StatusCode::FORBIDDEN,
+                code: "forbidden".into(),
+                message: l
+                    .t(
+                        "Din roll får inte lägga upp platser.",
+                        "Your role may not post openings.",
+                    )
+                    .into(),
+            },
+        );
+    }
     let body = html! {
         h1 { (l.t("Lägg upp en plats", "Post an opening")) }
         (opening_form(&session, None, &Value::Null))

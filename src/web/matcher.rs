@@ -59,6 +59,11 @@ async fn search(session: Session, Query(f): Query<SearchForm>) -> Response {
         }
     }
     let found = session.api.get(uri).await;
+    if let Err(f) = &found
+        && f.status == axum::http::StatusCode::FORBIDDEN
+    {
+        return layout::failure_page(l, f);
+    }
     let body = html! {
         h1 { (l.t("Sök platser", "Search openings")) }
         form.search method="get" action="/search" role="search" {
@@ -274,7 +279,10 @@ async fn propose_candidate(
 
 async fn allocate_form(session: Session) -> Response {
     let l = session.lang;
-    let policies = session.api.get("/v1/policies").await.unwrap_or(Value::Null);
+    let policies = match session.api.get("/v1/policies").await {
+        Ok(p) => p,
+        Err(f) => return layout::failure_page(l, &f),
+    };
     let coach = session.role == Role::Coach;
     let body = html! {
         h1 { (l.t("Fördela platser", "Allocate places")) }

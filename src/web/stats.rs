@@ -83,6 +83,7 @@ async fn stats(session: Session, Query(period): Query<Period>) -> Response {
         }
         p { a href={ "/stats.csv?" (query) } download="jobmatch-statistik.csv" { (l.t("Ladda ner som CSV", "Download as CSV")) } }
         (month_chart(l, &rows))
+        (outcome_chart(l, &rows))
         div.table-wrap {
             table {
                 caption { (l.t("Per månad", "Per month")) }
@@ -183,6 +184,68 @@ fn month_chart(l: Lang, rows: &[Value]) -> Markup {
             figcaption {
                 span.key.series-a-key {} (l.t("gick vidare", "moved on")) " "
                 span.key.series-b-key {} (l.t("plan inom 5 dagar", "plan within 5 days"))
+            }
+        }
+    }
+}
+
+const OUTCOMES: [&str; 7] = [
+    "job",
+    "subsidised_job",
+    "internship",
+    "studies",
+    "other_income",
+    "returned_to_support",
+    "left",
+];
+
+/// Per month: the ended placements by outcome, stacked.
+fn outcome_chart(l: Lang, rows: &[Value]) -> Markup {
+    let (left, width, height) = (40.0, 600.0, 160.0);
+    let count = |r: &Value, o: &str| r["by_outcome"][o].as_u64().unwrap_or(0);
+    let most = rows
+        .iter()
+        .map(|r| OUTCOMES.iter().map(|o| count(r, o)).sum::<u64>())
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let slot = width / rows.len().max(1) as f64;
+    let bar = (slot / 2.0).min(36.0);
+    // Each month's segments, bottom up: (outcome, top, height).
+    let stacks: Vec<Vec<(usize, f64, f64)>> = rows
+        .iter()
+        .map(|r| {
+            let mut base = height + 10.0;
+            OUTCOMES
+                .iter()
+                .enumerate()
+                .filter_map(|(k, o)| {
+                    let h = count(r, o) as f64 / most * height;
+                    base -= h;
+                    (h > 0.0).then_some((k, base, h))
+                })
+                .collect()
+        })
+        .collect();
+    html! {
+        figure.chart {
+            svg viewBox={ "0 0 " (left + width + 10.0) " " (height + 40.0) } role="img" aria-labelledby="outcome-chart-title" {
+                title id="outcome-chart-title" { (l.t("Avslutade placeringar per utfall och månad", "Ended placements by outcome and month")) }
+                line x1=(left) x2=(left + width) y1=(height + 10.0) y2=(height + 10.0) class="grid" {}
+                text x="0" y="18" class="chart-value" { (most) }
+                text x="0" y=(height + 10.0) class="chart-value" { "0" }
+                @for (i, (r, stack)) in rows.iter().zip(&stacks).enumerate() {
+                    @let x = left + i as f64 * slot + slot / 2.0 - bar / 2.0;
+                    @for (k, top, h) in stack {
+                        rect x=(x) y=(top) width=(bar) height=(h) class={ "outcome-" (k) } {}
+                    }
+                    text x=(x) y=(height + 28.0) class="chart-label" { (text(r, "group")) }
+                }
+            }
+            figcaption {
+                @for (k, o) in OUTCOMES.iter().enumerate() {
+                    span class={ "key outcome-" (k) "-key" } {} (outcome_name(l, o)) " "
+                }
             }
         }
     }

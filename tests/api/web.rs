@@ -147,6 +147,10 @@ async fn sign_in_keeps_the_token_in_a_strict_cookie_and_forms_need_their_csrf_to
     assert_eq!(changed["personal_number"], "19900101-1234");
     assert_eq!(changed["priority_groups"], json!(["parent"]));
 
+    // A coach does not post openings: the form is refused as the API would refuse it.
+    let (status, _) = page(&app, &cookie, "/openings/new").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
     // The page's read of the participant is in the access log, as the API's route.
     let (status, html) = page(&app, &cookie, &path).await;
     assert_eq!(status, StatusCode::OK);

@@ -176,6 +176,22 @@ test("coach: caseload with clocks, a participant's suggestions and gap, a propos
     "the proposal reached the API",
   );
 
+  const mine = page.locator("section[aria-labelledby=placements-heading] li");
+  assert.match(await mine.first().innerText(), /Föreslagen|Väntar/);
+
+  // The plan is made today: the programme records it, and the plan clock stops.
+  const today = new Date().toISOString().slice(0, 10);
+  const facts = (await api("coach", "GET", `/v1/participants/${chosen.participant_id}/programme`)).facts;
+  if (!facts?.referred_at) await page.getByLabel("Ansökan om stöd").fill(today);
+  if (!facts?.enrolled_at) await page.getByLabel("Första besöket").fill(today);
+  await page.getByLabel("Status").selectOption("active");
+  await page.getByLabel("Planering klar").fill(today);
+  await page.getByRole("button", { name: "Spara i programmet" }).click();
+  await page.getByRole("status").filter({ hasText: "Ändringarna är sparade." }).waitFor();
+  const recorded = (await api("coach", "GET", `/v1/participants/${chosen.participant_id}/programme`)).facts;
+  assert.equal(recorded.status, "active");
+  assert.equal(recorded.plan_at.slice(0, 10), today);
+
   // Suggestions from the taxonomy as a skill is typed.
   const skills = page.getByLabel("Kompetenser (kommaseparerade)");
   const before = await skills.inputValue();
@@ -199,6 +215,27 @@ test("coach: caseload with clocks, a participant's suggestions and gap, a propos
   assert.equal(await page.getAttribute("html", "lang"), "en");
   await page.getByRole("link", { name: "My caseload" }).click();
   await page.getByRole("heading", { level: 1, name: "My caseload" }).waitFor();
+  await context.close();
+});
+
+test("coach: keyboard only, from the caseload to a proposal", async () => {
+  const { context, page } = await signIn("coach");
+  const tabTo = async (matches, most = 60) => {
+    for (let i = 0; i < most; i++) {
+      await page.keyboard.press("Tab");
+      if (await page.evaluate(matches)) return;
+    }
+    assert.fail(`not reached with Tab: ${matches}`);
+  };
+  await tabTo(() => document.activeElement.getAttribute("href")?.startsWith("/participants/"));
+  const href = await page.evaluate(() => document.activeElement.getAttribute("href"));
+  await page.keyboard.press("Enter");
+  await page.waitForURL(BASE + href);
+  const focused = await page.evaluate(() => document.activeElement.tagName);
+  assert.equal(focused, "BODY", "a new page starts from the top");
+  await tabTo(() => document.activeElement.textContent === "Föreslå för arbetsgivaren");
+  await page.keyboard.press("Enter");
+  await page.getByRole("status").filter({ hasText: /Förslaget/ }).waitFor();
   await context.close();
 });
 
@@ -266,7 +303,7 @@ test("job matcher: search with filters, an opening's candidates, an allocation w
   // Statistics per month, and the same as CSV.
   await page.getByRole("link", { name: "Statistik" }).click();
   await page.getByRole("heading", { level: 1, name: "Statistik" }).waitFor();
-  assert.ok((await page.locator("figure.chart svg").count()) === 1);
+  assert.equal(await page.locator("figure.chart svg").count(), 2, "share moved on and clocks, and outcomes");
   await checkAccessibility(page, "statistics");
   await shot(page, "statistics");
   const href = await page.getByRole("link", { name: "Ladda ner som CSV" }).getAttribute("href");
