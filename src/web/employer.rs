@@ -35,7 +35,16 @@ struct Shown {
 async fn home(session: Session, Query(shown): Query<Shown>) -> Response {
     let l = session.lang;
     let Some(employer_id) = session.employer_id else {
-        return Redirect::to("/").into_response();
+        return layout::failure_page(
+            l,
+            &super::client::Failure {
+                status: axum::http::StatusCode::FORBIDDEN,
+                code: "forbidden".into(),
+                message: l
+                    .t("Sidan är för arbetsgivare.", "This page is for employers.")
+                    .into(),
+            },
+        );
     };
     let (openings, placements) = match tokio::try_join!(
         session
@@ -189,25 +198,33 @@ async fn answer(session: Session, Path(id): Path<Id>, Form(form): Form<AnswerFor
     }
 }
 
-async fn new_opening(session: Session) -> Response {
-    let l = session.lang;
-    // The form only for those the API lets post, from the one table of rights.
-    let may_post = crate::api::routes::access::roles_of("post", "/v1/openings")
+/// The refusal of the opening form to a role the API does not let post or change
+/// openings, from the one table of rights.
+fn refuse_publishing(session: &Session, method: &str, path: &str) -> Option<Response> {
+    let may = crate::api::routes::access::roles_of(method, path)
         .is_some_and(|roles| roles.contains(&session.role));
-    if !may_post {
-        return layout::failure_page(
+    (!may).then(|| {
+        let l = session.lang;
+        layout::failure_page(
             l,
             &super::client::Failure {
                 status: axum::http::StatusCode::FORBIDDEN,
                 code: "forbidden".into(),
                 message: l
                     .t(
-                        "Din roll får inte lägga upp platser.",
-                        "Your role may not post openings.",
+                        "Din roll får inte lägga upp eller ändra platser.",
+                        "Your role may not post or change openings.",
                     )
                     .into(),
             },
-        );
+        )
+    })
+}
+
+async fn new_opening(session: Session) -> Response {
+    let l = session.lang;
+    if let Some(r) = refuse_publishing(&session, "post", "/v1/openings") {
+        return r;
     }
     let body = html! {
         h1 { (l.t("Lägg upp en plats", "Post an opening")) }
@@ -225,6 +242,9 @@ async fn new_opening(session: Session) -> Response {
 
 async fn edit_opening(session: Session, Path(id): Path<Id>) -> Response {
     let l = session.lang;
+    if let Some(r) = refuse_publishing(&session, "put", "/v1/openings/{id}") {
+        return r;
+    }
     let o = match session.api.get(format!("/v1/openings/{id}")).await {
         Ok(o) => o,
         Err(f) => return layout::failure_page(l, &f),

@@ -65,6 +65,7 @@ pub fn with_pages(api: Router, engine: Arc<Engine>, limits: Limits) -> Router {
         .fallback(not_found)
         .with_state(state)
         .layer(middleware::from_fn(same_origin_writes))
+        .layer(middleware::from_fn(readable_refusals))
         .layer(middleware::map_response(page_headers));
     api.merge(pages)
 }
@@ -113,6 +114,33 @@ async fn same_origin_writes(request: Request, next: Next) -> Response {
         }
     }
     next.run(request).await
+}
+
+/// A request the extractors refuse (a path id that is not a number, a form missing a field)
+/// gets a page with its status, not the bare text axum answers with.
+async fn readable_refusals(request: Request, next: Next) -> Response {
+    let lang = Lang::of_request(&request);
+    let response = next.run(request).await;
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/plain"));
+    if !(response.status().is_client_error() && plain) {
+        return response;
+    }
+    layout::failure_page(
+        lang,
+        &client::Failure {
+            status: response.status(),
+            code: "bad_request".into(),
+            message: lang
+                .t(
+                    "Adressen eller formuläret kunde inte läsas. Gå tillbaka och försök igen.",
+                    "The address or the form could not be read. Go back and try again.",
+                )
+                .into(),
+        },
+    )
 }
 
 /// Pages hold personal data: not cached, not framed, no script or style from elsewhere.

@@ -301,6 +301,10 @@ async fn unknown_paths_answer_json_under_v1_and_a_page_elsewhere() {
 
     // Taxonomy suggestions as a field is typed, through the page's session.
     let cookie = sign_in(&app, &app.coach).await;
+    // What the extractors refuse is a page too, with the right status.
+    let (status, html) = page(&app, &cookie, "/participants/not-a-number").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("<html lang=\"sv\">"), "{html}");
     let (status, body) = page(&app, &cookie, "/suggest?kind=municipality&q=goteb").await;
     assert_eq!(status, StatusCode::OK);
     let found: Value = serde_json::from_str(&body).unwrap();
@@ -328,7 +332,61 @@ async fn failed_sign_ins_on_the_form_are_slowed_down_like_the_api_s() {
     app.stop().await;
 }
 
+/// Which role may open which page, as the API's rights decide: 200, a 403 page, or the
+/// sign-in for no session.
+async fn every_page_answers_each_role_as_the_api_s_rights_decide() {
+    let app = spawn_app().await;
+    let employer = app.employer("Lager AB").await;
+    let opening = app
+        .post_ok("/v1/openings", &warehouse_opening(employer))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let participant = app.post_ok("/v1/participants", &participant_body()).await["id"]
+        .as_i64()
+        .unwrap();
+    let (_, employer_token) = app.token(Role::Employer, Some(employer)).await;
+    let mut sessions = Vec::new();
+    for (role, token) in [
+        ('a', app.admin.clone()),
+        ('c', app.coach.clone()),
+        ('m', app.matcher.clone()),
+        ('e', employer_token),
+    ] {
+        sessions.push((role, sign_in(&app, &token).await));
+    }
+    sessions.push(('-', "jobmatch_session=none".to_owned()));
+    // a = admin, c = coach, m = matcher, e = employer: who gets the page.
+    let pages = [
+        ("/caseload".to_owned(), "ac"),
+        (format!("/participants/{participant}"), "ac"),
+        ("/search?q=lager".to_owned(), "acm"),
+        (format!("/openings/{opening}"), "acme"),
+        ("/openings/new".to_owned(), "ame"),
+        (format!("/openings/{opening}/edit"), "ame"),
+        ("/allocate".to_owned(), "acm"),
+        ("/employer".to_owned(), "e"),
+        ("/stats".to_owned(), "acm"),
+        ("/suggest?kind=skill&q=lager".to_owned(), "acme"),
+    ];
+    for (path, allowed) in &pages {
+        for (role, cookie) in &sessions {
+            let (status, body) = page(&app, cookie, path).await;
+            let want = match role {
+                '-' => StatusCode::SEE_OTHER,
+                r if allowed.contains(*r) => StatusCode::OK,
+                _ => StatusCode::FORBIDDEN,
+            };
+            assert_eq!(status, want, "{role} {path}");
+            if *role == 'e' {
+                assert!(!body.contains("Amina Hassan"), "{path}");
+            }
+        }
+    }
+}
+
 on_both_backends!(
+    every_page_answers_each_role_as_the_api_s_rights_decide,
     failed_sign_ins_on_the_form_are_slowed_down_like_the_api_s,
     sign_in_keeps_the_token_in_a_strict_cookie_and_forms_need_their_csrf_token,
     an_employer_s_pages_show_codes_and_no_name_until_a_placement_starts,
