@@ -664,6 +664,28 @@ impl Outcome {
 }
 
 impl ProgrammeStatus {
+    pub const ALL: [ProgrammeStatus; 7] = [
+        ProgrammeStatus::Queued,
+        ProgrammeStatus::Active,
+        ProgrammeStatus::Internship,
+        ProgrammeStatus::Job,
+        ProgrammeStatus::Studies,
+        ProgrammeStatus::OtherIncome,
+        ProgrammeStatus::Left,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProgrammeStatus::Queued => "queued",
+            ProgrammeStatus::Active => "active",
+            ProgrammeStatus::Internship => "internship",
+            ProgrammeStatus::Job => "job",
+            ProgrammeStatus::Studies => "studies",
+            ProgrammeStatus::OtherIncome => "other_income",
+            ProgrammeStatus::Left => "left",
+        }
+    }
+
     /// Out of the programme's matching: in a job, in studies or gone. Such a participant
     /// leaves candidate lists and allocations at once.
     pub fn is_settled(self) -> bool {
@@ -793,6 +815,13 @@ mod tests {
             PriorityGroup::LongTermRecipient,
         ] {
             assert_eq!(serde_json::to_value(g).unwrap(), g.as_str());
+        }
+    }
+
+    #[test]
+    fn a_programme_status_s_name_is_its_wire_spelling() {
+        for s in ProgrammeStatus::ALL {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
         }
     }
 }

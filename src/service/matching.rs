@@ -333,21 +333,7 @@ impl Engine {
             .blocking(move || {
                 let taxonomy = engine.taxonomy();
                 let p = engine.projection.read();
-                let detached;
-                let (features, weights) = match p.open_opening(opening.id) {
-                    Some(f) => (f, &p.keys.weights),
-                    None => {
-                        detached =
-                            features::detached_opening_features(&opening, &p.keys, &taxonomy);
-                        (&detached.0, detached.1.as_ref().unwrap_or(&p.keys.weights))
-                    }
-                };
-                let ctx = Context {
-                    profile: &engine.profile,
-                    skill_weights: weights,
-                    today,
-                };
-                let ranking = p.rank_participants(features, ctx, query.options());
+                let ranking = engine.rank_participants_for(&p, &opening, today, query.options());
                 let candidate = |s: &Scored| {
                     Some(Candidate {
                         participant_id: s.id,
@@ -369,5 +355,55 @@ impl Engine {
             .log_reads(&caller.reads(listed, "opening.candidates"))
             .await?;
         Ok(ranked)
+    }
+
+    /// How many participants pass the hard rules of each opening: the count an employer sees
+    /// of an opening's candidates. Nobody is listed, so nobody's data is read.
+    pub(super) async fn suitable_counts(
+        self: &Arc<Self>,
+        openings: Vec<Opening>,
+    ) -> Result<Vec<usize>> {
+        let engine = Arc::clone(self);
+        let today = Utc::now().date_naive();
+        self.blocking(move || {
+            let p = engine.projection.read();
+            let options = RankOptions {
+                k: 1,
+                include_excluded: false,
+            };
+            openings
+                .iter()
+                .map(|o| {
+                    let ranking = engine.rank_participants_for(&p, o, today, options);
+                    ranking.considered - ranking.excluded_count
+                })
+                .collect()
+        })
+        .await
+    }
+
+    /// Participants ranked for an opening, from the projection's features of it when it is
+    /// open there, or features made for it alone.
+    fn rank_participants_for(
+        &self,
+        p: &crate::projection::Projection,
+        opening: &Opening,
+        today: NaiveDate,
+        options: RankOptions,
+    ) -> Ranking {
+        let detached;
+        let (features, weights) = match p.open_opening(opening.id) {
+            Some(f) => (f, &p.keys.weights),
+            None => {
+                detached = features::detached_opening_features(opening, &p.keys, &self.taxonomy());
+                (&detached.0, detached.1.as_ref().unwrap_or(&p.keys.weights))
+            }
+        };
+        let ctx = Context {
+            profile: &self.profile,
+            skill_weights: weights,
+            today,
+        };
+        p.rank_participants(features, ctx, options)
     }
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use super::error::{Code, InputError, Result, ServiceError, UserError};
 use super::{Caller, Engine, Visibility};
 use crate::index::SearchQuery;
-use crate::model::{Employer, Id, Opening, OpeningKind, Role};
+use crate::model::{Employer, Id, Opening, OpeningKind, OpeningStatus, Role};
 
 /// Who may post and change openings: staff for any employer, an employer's user for its own.
 const PUBLISHERS: &[Role] = &[Role::Admin, Role::Matcher, Role::Employer];
@@ -167,13 +167,14 @@ impl Engine {
             .collect())
     }
 
-    /// An employer's openings, open and closed, newest first: for staff, and for the
-    /// employer's own users (another employer's answers 404).
+    /// An employer's openings, open and closed, newest first, each open one with how many
+    /// participants pass its hard rules: for staff, and for the employer's own users (another
+    /// employer's answers 404).
     pub async fn employer_openings(
-        &self,
+        self: &std::sync::Arc<Self>,
         caller: &Caller,
         employer_id: Id,
-    ) -> Result<Vec<Opening>> {
+    ) -> Result<Vec<(Opening, Option<usize>)>> {
         caller.visible(
             caller.role() != Role::Employer || caller.owns_employer(employer_id),
             "employer",
@@ -183,7 +184,22 @@ impl Engine {
             .employer(employer_id)
             .await?
             .ok_or(ServiceError::not_found("employer", employer_id))?;
-        Ok(self.store.employer_openings(employer_id).await?)
+        let openings = self.store.employer_openings(employer_id).await?;
+        let open: Vec<Opening> = openings
+            .iter()
+            .filter(|o| o.status == OpeningStatus::Open)
+            .cloned()
+            .collect();
+        let mut counts = self.suitable_counts(open).await?.into_iter();
+        Ok(openings
+            .into_iter()
+            .map(|o| {
+                let count = (o.status == OpeningStatus::Open)
+                    .then(|| counts.next())
+                    .flatten();
+                (o, count)
+            })
+            .collect())
     }
 
     /// Full-text search of open openings with Swedish stemming.

@@ -28,12 +28,21 @@ pub struct Failure {
 }
 
 impl Failure {
-    fn internal(message: impl Into<String>) -> Self {
+    /// A refusal the page makes itself, in the API's terms.
+    pub fn new(status: StatusCode, code: &str, message: &str) -> Self {
         Failure {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            code: "internal".into(),
-            message: message.into(),
+            status,
+            code: code.to_owned(),
+            message: message.to_owned(),
         }
+    }
+
+    fn internal(message: impl Into<String>) -> Self {
+        Failure::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            &message.into(),
+        )
     }
 }
 

@@ -12,12 +12,13 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::form::{day_over, number, optional, term_field, terms, unchanged_terms};
 use super::layout::{
-    self, category_bars, day, explanation, kind_name, labels, notice, page, status_name, text,
+    self, category_bars, day, explanation, head_row, kind_name, notice, page, status_name, text,
 };
 use super::session::Session;
 use super::{WebState, refuse_form};
-use crate::model::Id;
+use crate::model::{Id, ProgrammeStatus, SwedishLevel};
 
 pub fn routes() -> Router<WebState> {
     Router::new()
@@ -71,14 +72,7 @@ async fn caseload(session: Session) -> Response {
         div.table-wrap {
             table.caseload {
                 caption.visually-hidden { (l.t("Deltagare och programmets klockor", "Participants and the programme clocks")) }
-                thead { tr {
-                    th scope="col" { (l.t("Namn", "Name")) }
-                    th scope="col" { (l.t("Kod", "Code")) }
-                    th scope="col" { (l.t("Status", "Status")) }
-                    th scope="col" { (l.t("Enhet", "Unit")) }
-                    th scope="col" { (l.t("Svenska", "Swedish")) }
-                    th scope="col" { (l.t("Klockor", "Clocks")) }
-                } }
+                (head_row(l, &[("Namn", "Name"), ("Kod", "Code"), ("Status", "Status"), ("Enhet", "Unit"), ("Svenska", "Swedish"), ("Klockor", "Clocks")]))
                 tbody {
                     @for p in &people {
                         @let id = p["participant_id"].as_i64().unwrap_or_default();
@@ -271,16 +265,6 @@ fn placement_section(session: &Session, placements: &Value) -> Markup {
     }
 }
 
-const STATUSES: [&str; 7] = [
-    "queued",
-    "active",
-    "internship",
-    "job",
-    "studies",
-    "other_income",
-    "left",
-];
-
 /// Where the participant stands in the programme: what the clocks run from.
 fn programme_form(session: &Session, id: Id, facts: &Value) -> Markup {
     let l = session.lang;
@@ -299,7 +283,7 @@ fn programme_form(session: &Session, id: Id, facts: &Value) -> Markup {
                 input type="hidden" name="csrf" value=(session.csrf);
                 label for="programme-status" { (l.t("Status", "Status")) }
                 select id="programme-status" name="status" {
-                    @for s in STATUSES {
+                    @for s in ProgrammeStatus::ALL.map(ProgrammeStatus::as_str) {
                         option value=(s) selected[s == status] { (status_name(l, s)) }
                     }
                 }
@@ -346,15 +330,29 @@ async fn save_programme(
     if let Some(r) = refuse_form(&session, &form.csrf) {
         return r;
     }
+    let stored = match session
+        .api
+        .get(format!("/v1/participants/{id}/programme"))
+        .await
+    {
+        Ok(p) => p["facts"].clone(),
+        Err(f) => return layout::failure_page(session.lang, &f),
+    };
+    // Only a participant who has left has a leaving day: today, when none is given.
+    let left_at = match (form.status.as_str(), form.left_at.trim()) {
+        ("left", "") => json!(chrono::Utc::now().date_naive().to_string()),
+        ("left", _) => day_over(&form.left_at, &stored["left_at"]),
+        _ => Value::Null,
+    };
     let body = json!({
         "status": form.status,
         "unit": optional(&form.unit),
         "district": optional(&form.district),
-        "referred_at": optional(&form.referred_at),
-        "enrolled_at": optional(&form.enrolled_at),
-        "plan_at": optional(&form.plan_at),
-        "follow_up_at": optional(&form.follow_up_at),
-        "left_at": optional(&form.left_at),
+        "referred_at": day_over(&form.referred_at, &stored["referred_at"]),
+        "enrolled_at": day_over(&form.enrolled_at, &stored["enrolled_at"]),
+        "plan_at": day_over(&form.plan_at, &stored["plan_at"]),
+        "follow_up_at": day_over(&form.follow_up_at, &stored["follow_up_at"]),
+        "left_at": left_at,
     });
     match session
         .api
@@ -365,8 +363,6 @@ async fn save_programme(
         Err(f) => layout::failure_page(session.lang, &f),
     }
 }
-
-const SWEDISH_LEVELS: [&str; 6] = ["A1", "A2", "B1", "B2", "C1", "C2"];
 
 fn profile_form(session: &Session, id: Id, p: &Value) -> Markup {
     let l = session.lang;
@@ -379,20 +375,20 @@ fn profile_form(session: &Session, id: Id, p: &Value) -> Markup {
                 input type="hidden" name="csrf" value=(session.csrf);
                 label for="name" { (l.t("Namn", "Name")) }
                 input id="name" name="name" type="text" required value=(text(p, "name"));
-                label for="skills" { (l.t("Kompetenser (kommaseparerade)", "Skills (comma-separated)")) }
-                input id="skills" name="skills" type="text" value=(labels(&p["skills"]))
+                label for="skills" { (l.t("Kompetenser (skilj med semikolon)", "Skills (separate with ;)")) }
+                input id="skills" name="skills" type="text" value=(term_field(&p["skills"]))
                     data-suggest="skill" data-multi="true" autocomplete="off" aria-describedby="skills-hint";
                 p.hint id="skills-hint" { (l.t("Förslag från taxonomin visas medan du skriver.", "Suggestions from the taxonomy appear as you type.")) }
                 label for="occupation" { (l.t("Yrke (SSYK)", "Occupation (SSYK)")) }
                 input id="occupation" name="occupation" type="text" value=(text(&occupation["occupation"], "code"))
                     data-suggest="occupation" autocomplete="off";
                 label for="years" { (l.t("År i yrket", "Years in the occupation")) }
-                input id="years" name="years" type="number" min="0" max="60" step="0.5"
+                input id="years" name="years" type="number" min="0" max="60" step="any"
                     value=(occupation["years"].as_f64().map(|y| y.to_string()).unwrap_or_default());
                 label for="swedish_level" { (l.t("Svenska (CEFR)", "Swedish (CEFR)")) }
                 select id="swedish_level" name="swedish_level" {
                     option value="" { (l.t("Okänd", "Unknown")) }
-                    @for level in SWEDISH_LEVELS {
+                    @for level in SwedishLevel::ALL.map(SwedishLevel::as_str) {
                         option value=(level) selected[text(p, "swedish_level") == level] { (level) }
                     }
                 }
@@ -400,10 +396,10 @@ fn profile_form(session: &Session, id: Id, p: &Value) -> Markup {
                 input id="municipality_code" name="municipality_code" type="text"
                     value=(text(p, "municipality_code")) data-suggest="municipality" autocomplete="off";
                 label for="max_travel_km" { (l.t("Längsta resväg (km)", "Longest travel (km)")) }
-                input id="max_travel_km" name="max_travel_km" type="number" min="0" max="500"
+                input id="max_travel_km" name="max_travel_km" type="number" min="0" max="2000" step="any"
                     value=(p["max_travel_km"].as_f64().map(|k| k.to_string()).unwrap_or_default());
-                label for="licences" { (l.t("Körkort och behörigheter (kommaseparerade)", "Licences (comma-separated)")) }
-                input id="licences" name="licences" type="text" value=(licence_codes(&p["licences"]))
+                label for="licences" { (l.t("Körkort och behörigheter (skilj med semikolon)", "Licences (separate with ;)")) }
+                input id="licences" name="licences" type="text" value=(term_field(&p["licences"]))
                     data-suggest="licence" data-multi="true" autocomplete="off";
                 label for="available_from" { (l.t("Kan börja", "Available from")) }
                 input id="available_from" name="available_from" type="date" value=(text(p, "available_from"));
@@ -411,11 +407,6 @@ fn profile_form(session: &Session, id: Id, p: &Value) -> Markup {
             }
         }
     }
-}
-
-/// Licences as the codes or labels a body accepts.
-fn licence_codes(v: &Value) -> String {
-    labels(v)
 }
 
 #[derive(Deserialize)]
@@ -441,30 +432,6 @@ struct ProfileForm {
     available_from: String,
 }
 
-fn list(field: &str) -> Vec<String> {
-    field
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-fn optional(field: &str) -> Value {
-    match field.trim() {
-        "" => Value::Null,
-        v => json!(v),
-    }
-}
-
-fn number(field: &str) -> Value {
-    field
-        .trim()
-        .parse::<f64>()
-        .ok()
-        .map_or(Value::Null, |n| json!(n))
-}
-
 /// Saves the profile form: the participant as stored, with the form's fields replaced and the
 /// rest (contact, languages, hours, priority groups) kept as they were.
 async fn save_profile(
@@ -480,22 +447,38 @@ async fn save_profile(
         Ok(p) => p,
         Err(f) => return layout::failure_page(l, &f),
     };
-    let occupations = match (form.occupation.trim(), number(&form.years)) {
-        ("", _) => json!([]),
-        (code, years) => json!([{"code": code, "years": years.as_f64().unwrap_or(0.0)}]),
+    // The form edits the first occupation; the others stay as they are.
+    let mut occupations: Vec<Value> = match form.occupation.trim() {
+        "" => Vec::new(),
+        code => vec![json!({"code": code, "years": number(&form.years).as_f64().unwrap_or(0.0)})],
+    };
+    for o in current["occupations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .skip(1)
+    {
+        occupations.push(json!({"code": o["occupation"]["code"], "years": o["years"]}));
+    }
+    // A point belongs to the municipality it was given with; a new municipality drops it.
+    let municipality = optional(&form.municipality_code);
+    let location = if municipality == current["municipality_code"] {
+        current["location"].clone()
+    } else {
+        Value::Null
     };
     let body = json!({
         "name": form.name,
         "personal_number": current["personal_number"],
         "contact": current["contact"],
-        "skills": list(&form.skills),
+        "skills": terms(&form.skills, &current["skills"]),
         "occupations": occupations,
         "swedish_level": optional(&form.swedish_level),
-        "languages": labels(&current["languages"]).split(", ").filter(|s| !s.is_empty()).collect::<Vec<_>>(),
-        "municipality_code": optional(&form.municipality_code),
-        "location": current["location"],
+        "languages": unchanged_terms(&current["languages"]),
+        "municipality_code": municipality,
+        "location": location,
         "max_travel_km": number(&form.max_travel_km),
-        "licences": list(&form.licences),
+        "licences": terms(&form.licences, &current["licences"]),
         "available_from": optional(&form.available_from),
         "hours": current["hours"],
         "priority_groups": current["priority_groups"],

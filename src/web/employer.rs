@@ -11,10 +11,11 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::layout::{self, day, kind_name, labels, notice, page, status_name, text};
+use super::form::{optional, term_field, terms};
+use super::layout::{self, day, head_row, kind_name, notice, page, status_name, text};
 use super::session::Session;
 use super::{WebState, refuse_form};
-use crate::model::{Id, Role};
+use crate::model::{Id, Role, SwedishLevel};
 
 pub fn routes() -> Router<WebState> {
     Router::new()
@@ -23,9 +24,6 @@ pub fn routes() -> Router<WebState> {
         .route("/openings/{id}/edit", get(edit_opening))
         .route("/placements/{id}/answer", post(answer))
 }
-
-/// How many of an employer's open openings get a candidate count on its home page.
-const COUNTED_OPENINGS: usize = 20;
 
 #[derive(Deserialize)]
 struct Shown {
@@ -37,53 +35,43 @@ async fn home(session: Session, Query(shown): Query<Shown>) -> Response {
     let Some(employer_id) = session.employer_id else {
         return layout::failure_page(
             l,
-            &super::client::Failure {
-                status: axum::http::StatusCode::FORBIDDEN,
-                code: "forbidden".into(),
-                message: l
-                    .t("Sidan är för arbetsgivare.", "This page is for employers.")
-                    .into(),
-            },
+            &super::client::Failure::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "forbidden",
+                l.t("Sidan är för arbetsgivare.", "This page is for employers."),
+            ),
         );
     };
-    let (openings, placements) = match tokio::try_join!(
+    // What is open for an answer, and what has started (where the name now shows).
+    let (openings, proposed, interview, started) = match tokio::try_join!(
         session
             .api
             .get(format!("/v1/employers/{employer_id}/openings")),
-        session.api.get("/v1/placements"),
+        session
+            .api
+            .get("/v1/placements?status=proposed&per_page=100"),
+        session
+            .api
+            .get("/v1/placements?status=interview&per_page=100"),
+        session
+            .api
+            .get("/v1/placements?status=started&per_page=100"),
     ) {
-        Ok(both) => both,
+        Ok(all) => all,
         Err(f) => return layout::failure_page(l, &f),
     };
     let openings = openings.as_array().cloned().unwrap_or_default();
-    let mut counts = Vec::new();
-    for o in openings
+    let mut placements: Vec<Value> = [proposed, interview, started]
         .iter()
-        .filter(|o| o["status"] == "open")
-        .take(COUNTED_OPENINGS)
-    {
-        let id = o["id"].as_i64().unwrap_or_default();
-        let ranked = session
-            .api
-            .get(format!("/v1/openings/{id}/candidates?limit=1"))
-            .await
-            .unwrap_or(Value::Null);
-        let suitable = ranked["considered"]
-            .as_u64()
-            .unwrap_or(0)
-            .saturating_sub(ranked["excluded_count"].as_u64().unwrap_or(0));
-        counts.push((id, suitable));
-    }
-    let placements = placements["placements"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+        .flat_map(|page| page["placements"].as_array().cloned().unwrap_or_default())
+        .collect();
+    placements.sort_by_key(|p| std::cmp::Reverse(p["id"].as_i64()));
     let body = html! {
         h1 { (l.t("Mina platser", "My openings")) }
         (notice(l, shown.done.as_deref()))
         p { a.button href="/openings/new" { (l.t("Lägg upp en plats", "Post an opening")) } }
         section aria-labelledby="proposals-heading" {
-            h2 id="proposals-heading" { (l.t("Förslag att svara på", "Proposals to answer")) }
+            h2 id="proposals-heading" { (l.t("Förslag och placeringar", "Proposals and placements")) }
             @if placements.is_empty() {
                 p { (l.t("Inga förslag ännu.", "No proposals yet.")) }
             }
@@ -97,12 +85,7 @@ async fn home(session: Session, Query(shown): Query<Shown>) -> Response {
             h2 id="openings-heading" { (l.t("Platser", "Openings")) }
             div.table-wrap {
                 table {
-                    thead { tr {
-                        th scope="col" { (l.t("Plats", "Opening")) }
-                        th scope="col" { (l.t("Typ", "Kind")) }
-                        th scope="col" { (l.t("Status", "Status")) }
-                        th scope="col" { (l.t("Deltagare som klarar kraven", "Participants who meet the requirements")) }
-                    } }
+                    (head_row(l, &[("Plats", "Opening"), ("Typ", "Kind"), ("Status", "Status"), ("Deltagare som klarar kraven", "Participants who meet the requirements")]))
                     tbody {
                         @for o in &openings {
                             @let id = o["id"].as_i64().unwrap_or_default();
@@ -111,8 +94,8 @@ async fn home(session: Session, Query(shown): Query<Shown>) -> Response {
                                 td { (kind_name(l, text(o, "kind"))) }
                                 td { (if o["status"] == "open" { l.t("Öppen", "Open") } else { l.t("Stängd", "Closed") }) }
                                 td {
-                                    @match counts.iter().find(|(i, _)| *i == id) {
-                                        Some((_, n)) => { (n) }
+                                    @match o["suitable_candidates"].as_u64() {
+                                        Some(n) => { (n) }
                                         None => { "–" }
                                     }
                                 }
@@ -207,16 +190,14 @@ fn refuse_publishing(session: &Session, method: &str, path: &str) -> Option<Resp
         let l = session.lang;
         layout::failure_page(
             l,
-            &super::client::Failure {
-                status: axum::http::StatusCode::FORBIDDEN,
-                code: "forbidden".into(),
-                message: l
-                    .t(
-                        "Din roll får inte lägga upp eller ändra platser.",
-                        "Your role may not post or change openings.",
-                    )
-                    .into(),
-            },
+            &super::client::Failure::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "forbidden",
+                l.t(
+                    "Din roll får inte lägga upp eller ändra platser.",
+                    "Your role may not post or change openings.",
+                ),
+            ),
         )
     })
 }
@@ -263,8 +244,6 @@ async fn edit_opening(session: Session, Path(id): Path<Id>) -> Response {
     .into_response()
 }
 
-const SWEDISH_LEVELS: [&str; 6] = ["A1", "A2", "B1", "B2", "C1", "C2"];
-
 fn opening_form(session: &Session, id: Option<Id>, o: &Value) -> Markup {
     let l = session.lang;
     let action = id.map_or("/openings".to_owned(), |id| format!("/openings/{id}"));
@@ -294,16 +273,16 @@ fn opening_form(session: &Session, id: Option<Id>, o: &Value) -> Markup {
             label for="occupation" { (l.t("Yrke (SSYK eller namn)", "Occupation (SSYK or name)")) }
             input id="occupation" name="occupation" type="text" value=(text(&o["occupation"], "code"))
                 data-suggest="occupation" autocomplete="off";
-            label for="skills_required" { (l.t("Krav (kommaseparerade)", "Must-have skills (comma-separated)")) }
-            input id="skills_required" name="skills_required" type="text" value=(labels(&o["skills_required"]))
+            label for="skills_required" { (l.t("Krav (skilj med semikolon)", "Must-have skills (separate with ;)")) }
+            input id="skills_required" name="skills_required" type="text" value=(term_field(&o["skills_required"]))
                 data-suggest="skill" data-multi="true" autocomplete="off";
-            label for="skills_merit" { (l.t("Meriterande (kommaseparerade)", "Merits (comma-separated)")) }
-            input id="skills_merit" name="skills_merit" type="text" value=(labels(&o["skills_merit"]))
+            label for="skills_merit" { (l.t("Meriterande (skilj med semikolon)", "Merits (separate with ;)")) }
+            input id="skills_merit" name="skills_merit" type="text" value=(term_field(&o["skills_merit"]))
                 data-suggest="skill" data-multi="true" autocomplete="off";
             label for="swedish_min" { (l.t("Svenska minst", "Swedish at least")) }
             select id="swedish_min" name="swedish_min" {
                 option value="" { (l.t("Inget krav", "No requirement")) }
-                @for level in SWEDISH_LEVELS {
+                @for level in SwedishLevel::ALL.map(SwedishLevel::as_str) {
                     option value=(level) selected[text(o, "swedish_min") == level] { (level) }
                 }
             }
@@ -311,14 +290,14 @@ fn opening_form(session: &Session, id: Option<Id>, o: &Value) -> Markup {
                 input type="checkbox" id="swedish_required" name="swedish_required" value="true" checked[o["swedish_required"] == true];
                 label for="swedish_required" { (l.t("Svenskan är ett skarpt krav", "The Swedish level is a strict requirement")) }
             }
-            label for="licences" { (l.t("Körkort och behörigheter (kommaseparerade)", "Licences (comma-separated)")) }
-            input id="licences" name="licences" type="text" value=(labels(&o["licences"]))
+            label for="licences" { (l.t("Körkort och behörigheter (skilj med semikolon)", "Licences (separate with ;)")) }
+            input id="licences" name="licences" type="text" value=(term_field(&o["licences"]))
                 data-suggest="licence" data-multi="true" autocomplete="off";
             label for="municipality_code" { (l.t("Kommun", "Municipality")) }
-            input id="municipality_code" name="municipality_code" type="text" required value=(text(o, "municipality_code"))
+            input id="municipality_code" name="municipality_code" type="text" value=(text(o, "municipality_code"))
                 data-suggest="municipality" autocomplete="off";
             label for="places" { (l.t("Antal platser", "Places")) }
-            input id="places" name="places" type="number" min="1" max="1000" value=(o["places"].as_u64().unwrap_or(1));
+            input id="places" name="places" type="number" min="1" value=(o["places"].as_u64().unwrap_or(1));
             label for="start_date" { (l.t("Start", "Start")) }
             input id="start_date" name="start_date" type="date" value=(day(&o["start_date"]));
             label for="deadline" { (l.t("Sista ansökningsdag", "Deadline")) }
@@ -367,22 +346,6 @@ pub(super) struct OpeningForm {
     supervisor: Option<String>,
 }
 
-fn list(field: &str) -> Vec<String> {
-    field
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-fn optional(field: &str) -> Value {
-    match field.trim() {
-        "" => Value::Null,
-        v => json!(v),
-    }
-}
-
 impl OpeningForm {
     /// The API body, over what the opening holds that the form does not show.
     fn body(&self, current: &Value) -> Value {
@@ -391,18 +354,24 @@ impl OpeningForm {
             "title": self.title,
             "description": self.description,
             "occupation": optional(&self.occupation),
-            "skills_required": list(&self.skills_required),
-            "skills_merit": list(&self.skills_merit),
+            "skills_required": terms(&self.skills_required, &current["skills_required"]),
+            "skills_merit": terms(&self.skills_merit, &current["skills_merit"]),
             "swedish_min": optional(&self.swedish_min),
             "swedish_required": self.swedish_required.is_some(),
-            "licences": list(&self.licences),
+            "licences": terms(&self.licences, &current["licences"]),
             "municipality_code": optional(&self.municipality_code),
             "places": self.places.trim().parse::<i64>().unwrap_or(1),
             "start_date": optional(&self.start_date),
             "deadline": optional(&self.deadline),
             "supervisor": self.supervisor.is_some(),
         });
-        for kept in ["location", "hours", "employment_form"] {
+        // A point belongs to the municipality it was given with; a new municipality drops it.
+        if body["municipality_code"] == current["municipality_code"]
+            && !current["location"].is_null()
+        {
+            body["location"] = current["location"].clone();
+        }
+        for kept in ["hours", "employment_form"] {
             if !current[kept].is_null() {
                 body[kept] = current[kept].clone();
             }
@@ -422,14 +391,13 @@ async fn create_opening(session: Session, Form(form): Form<OpeningForm>) -> Resp
             Err(_) => {
                 return layout::failure_page(
                     session.lang,
-                    &super::client::Failure {
-                        status: axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                        code: "invalid_employer_id".into(),
-                        message: session
+                    &super::client::Failure::new(
+                        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                        "invalid_employer_id",
+                        session
                             .lang
-                            .t("Ange arbetsgivarens id.", "Give the employer's id.")
-                            .into(),
-                    },
+                            .t("Ange arbetsgivarens id.", "Give the employer's id."),
+                    ),
                 );
             }
         }

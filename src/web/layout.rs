@@ -295,3 +295,14 @@ pub fn status_name(lang: Lang, status: &str) -> String {
     };
     lang.t(sv, en).to_owned()
 }
+
+/// A table's header row, each column named in both languages.
+pub fn head_row(lang: Lang, columns: &[(&str, &str)]) -> Markup {
+    html! {
+        thead { tr {
+            @for (sv, en) in columns {
+                th scope="col" { (lang.t(sv, en)) }
+            }
+        } }
+    }
+}

@@ -3,6 +3,7 @@
 //! fairness figures as a small chart.
 
 use axum::extract::{Path, Query};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -11,7 +12,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::layout::{
-    self, category_bars, day, explanation, kind_name, labels, notice, page, text, urlencode,
+    self, category_bars, day, explanation, head_row, kind_name, labels, notice, page, text,
+    urlencode,
 };
 use super::session::{Lang, Session};
 use super::{WebState, refuse_form};
@@ -60,7 +62,7 @@ async fn search(session: Session, Query(f): Query<SearchForm>) -> Response {
     }
     let found = session.api.get(uri).await;
     if let Err(f) = &found
-        && f.status == axum::http::StatusCode::FORBIDDEN
+        && f.status == StatusCode::FORBIDDEN
     {
         return layout::failure_page(l, f);
     }
@@ -120,14 +122,19 @@ async fn search(session: Session, Query(f): Query<SearchForm>) -> Response {
             }
         }
     };
-    page(
-        l,
-        l.t("Sök platser", "Search openings"),
-        Some(&session),
-        "/search",
-        body,
+    // A refused search (an unknown municipality, the index being rebuilt) keeps its status.
+    let status = found.as_ref().err().map_or(StatusCode::OK, |f| f.status);
+    (
+        status,
+        page(
+            l,
+            l.t("Sök platser", "Search openings"),
+            Some(&session),
+            "/search",
+            body,
+        ),
     )
-    .into_response()
+        .into_response()
 }
 
 #[derive(Deserialize)]
@@ -195,7 +202,11 @@ async fn opening(
         }
     };
     let here = if employer { "/employer" } else { "/search" };
-    page(l, title, Some(&session), here, body).into_response()
+    let status = match &ranked {
+        Some(Err(f)) => f.status,
+        _ => StatusCode::OK,
+    };
+    (status, page(l, title, Some(&session), here, body)).into_response()
 }
 
 pub fn opening_facts(l: Lang, o: &Value) -> Markup {
@@ -398,13 +409,7 @@ async fn allocation(session: Session, Path(id): Path<Id>) -> Response {
             h2 id="assignments-heading" { (l.t("Förslag", "Proposals")) }
             div.table-wrap {
                 table {
-                    thead { tr {
-                        th scope="col" { (l.t("Deltagare", "Participant")) }
-                        th scope="col" { (l.t("Plats", "Opening")) }
-                        th scope="col" { (l.t("Poäng", "Score")) }
-                        th scope="col" { (l.t("Egen rang", "Own rank")) }
-                        th scope="col" { (l.t("Varför", "Why")) }
-                    } }
+                    (head_row(l, &[("Deltagare", "Participant"), ("Plats", "Opening"), ("Poäng", "Score"), ("Egen rang", "Own rank"), ("Varför", "Why")]))
                     tbody {
                         @for x in &assignments {
                             tr {
@@ -487,7 +492,7 @@ fn fairness_chart(l: Lang, fairness: &Value) -> Markup {
             }
             table.visually-hidden {
                 caption { (l.t("Andel som fick förslag", "Share placed")) }
-                thead { tr { th scope="col" { (l.t("Grupp", "Group")) } th scope="col" { (l.t("Deltagare", "Participants")) } th scope="col" { (l.t("Med", "With")) } th scope="col" { (l.t("Utan", "Without")) } } }
+                (head_row(l, &[("Grupp", "Group"), ("Deltagare", "Participants"), ("Med", "With"), ("Utan", "Without")]))
                 tbody {
                     @for (group, w, wo, n) in &rows {
                         tr { th scope="row" { (group) } td { (n) } td { (format!("{:.0} %", w * 100.0)) } td { (format!("{:.0} %", wo * 100.0)) } }

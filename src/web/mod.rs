@@ -10,6 +10,7 @@
 mod client;
 mod coach;
 mod employer;
+mod form;
 mod layout;
 mod matcher;
 mod session;
@@ -81,11 +82,11 @@ async fn not_found(lang: Lang, uri: axum::http::Uri) -> Response {
     }
     layout::failure_page(
         lang,
-        &client::Failure {
-            status: StatusCode::NOT_FOUND,
-            code: "not_found".into(),
-            message: lang.t("Sidan finns inte.", "There is no such page.").into(),
-        },
+        &client::Failure::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            lang.t("Sidan finns inte.", "There is no such page."),
+        ),
     )
 }
 
@@ -94,20 +95,24 @@ async fn not_found(lang: Lang, uri: axum::http::Uri) -> Response {
 /// as well, and each form carries its CSRF token.)
 async fn same_origin_writes(request: Request, next: Next) -> Response {
     if request.method() != Method::GET && request.method() != Method::HEAD {
-        let host = request
-            .headers()
-            .get(header::HOST)
-            .and_then(|v| v.to_str().ok());
-        let origin = request
-            .headers()
-            .get(header::ORIGIN)
-            .and_then(|v| v.to_str().ok());
-        let same = match (origin, host) {
-            (None, _) => true,
-            (Some(origin), Some(host)) => origin
+        let headers = request.headers();
+        // The names this site answers to: the Host header (HTTP/1.1), the request's authority
+        // (HTTP/2), and the host a reverse proxy says it forwarded for.
+        let names: Vec<&str> = [
+            headers.get(header::HOST).and_then(|v| v.to_str().ok()),
+            request.uri().authority().map(|a| a.as_str()),
+            headers
+                .get("x-forwarded-host")
+                .and_then(|v| v.to_str().ok()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let same = match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+            None => true,
+            Some(origin) => origin
                 .split_once("://")
-                .is_some_and(|(_, rest)| rest == host),
-            (Some(_), None) => false,
+                .is_some_and(|(_, rest)| names.contains(&rest)),
         };
         if !same {
             return forbidden_form(Lang::of_request(&request));
@@ -130,16 +135,14 @@ async fn readable_refusals(request: Request, next: Next) -> Response {
     }
     layout::failure_page(
         lang,
-        &client::Failure {
-            status: response.status(),
-            code: "bad_request".into(),
-            message: lang
-                .t(
-                    "Adressen eller formuläret kunde inte läsas. Gå tillbaka och försök igen.",
-                    "The address or the form could not be read. Go back and try again.",
-                )
-                .into(),
-        },
+        &client::Failure::new(
+            response.status(),
+            "bad_request",
+            lang.t(
+                "Adressen eller formuläret kunde inte läsas. Gå tillbaka och försök igen.",
+                "The address or the form could not be read. Go back and try again.",
+            ),
+        ),
     )
 }
 
@@ -170,16 +173,14 @@ async fn page_headers(mut response: Response) -> Response {
 fn forbidden_form(lang: Lang) -> Response {
     layout::failure_page(
         lang,
-        &client::Failure {
-            status: StatusCode::FORBIDDEN,
-            code: "csrf".into(),
-            message: lang
-                .t(
-                    "Formuläret kom inte från den här sidan. Ladda om sidan och försök igen.",
-                    "The form did not come from this page. Reload the page and try again.",
-                )
-                .into(),
-        },
+        &client::Failure::new(
+            StatusCode::FORBIDDEN,
+            "csrf",
+            lang.t(
+                "Formuläret kom inte från den här sidan. Ladda om sidan och försök igen.",
+                "The form did not come from this page. Reload the page and try again.",
+            ),
+        ),
     )
 }
 
@@ -189,17 +190,40 @@ fn refuse_form(session: &Session, csrf: &str) -> Option<Response> {
 }
 
 /// The start: the sign-in for a visitor, the role's home for a signed-in user.
-async fn home(
-    State(state): State<WebState>,
-    lang: Lang,
-    headers: axum::http::HeaderMap,
-) -> Response {
-    if let Some(token) = session::cookie(&headers, SESSION_COOKIE)
-        && let Ok(caller) = state.engine.sign_in(&token).await
-    {
-        return Redirect::to(layout::home_of(caller.role())).into_response();
+async fn home(State(state): State<WebState>, lang: Lang, request: Request) -> Response {
+    let (parts, _) = request.into_parts();
+    if let Some(token) = session::cookie(&parts.headers, SESSION_COOKIE) {
+        match state.engine.sign_in(&token).await {
+            Ok(caller) => return Redirect::to(layout::home_of(caller.role())).into_response(),
+            Err(SignInFailure::Rejected(_)) => {
+                if let Some(wait) = state.sign_ins.failed(session::peer_ip(&parts)) {
+                    return too_many_sign_ins(lang, wait);
+                }
+            }
+            Err(SignInFailure::Fault(_)) => {}
+        }
     }
     sign_in_page(lang, None, StatusCode::OK)
+}
+
+/// The sign-in page with 429 and `Retry-After`, for an address past its failed sign-ins.
+fn too_many_sign_ins(lang: Lang, wait: u64) -> Response {
+    let mut r = sign_in_page(
+        lang,
+        Some(&format!(
+            "{} {wait} s.",
+            lang.t(
+                "För många misslyckade inloggningar. Försök igen om",
+                "Too many failed sign-ins. Try again in"
+            )
+        )),
+        StatusCode::TOO_MANY_REQUESTS,
+    );
+    r.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from_str(&wait.to_string()).expect("digits"),
+    );
+    r
 }
 
 fn sign_in_page(lang: Lang, refused: Option<&str>, status: StatusCode) -> Response {
@@ -252,22 +276,7 @@ async fn sign_in(
             tracing::info!(reason = %e, "page sign-in refused");
             let ip = peer.map_or(std::net::IpAddr::from([0, 0, 0, 0]), |c| c.0.0.ip());
             if let Some(wait) = state.sign_ins.failed(ip) {
-                let mut r = sign_in_page(
-                    lang,
-                    Some(&format!(
-                        "{} {wait} s.",
-                        lang.t(
-                            "För många misslyckade inloggningar. Försök igen om",
-                            "Too many failed sign-ins. Try again in"
-                        )
-                    )),
-                    StatusCode::TOO_MANY_REQUESTS,
-                );
-                r.headers_mut().insert(
-                    header::RETRY_AFTER,
-                    HeaderValue::from_str(&wait.to_string()).expect("digits"),
-                );
-                return r;
+                return too_many_sign_ins(lang, wait);
             }
             sign_in_page(
                 lang,

@@ -15,8 +15,9 @@ use super::client::Api;
 use crate::model::{Id, Role};
 use crate::service::SignInFailure;
 
-/// The cookie holding the signed-in user's token.
-pub const SESSION_COOKIE: &str = "jobmatch_session";
+/// The cookie holding the signed-in user's token. `__Host-`: the browser takes it only from
+/// this host over a secure connection, for the whole site, so no sibling domain can plant one.
+pub const SESSION_COOKIE: &str = "__Host-jobmatch_session";
 /// The cookie holding the chosen language.
 pub const LANG_COOKIE: &str = "jobmatch_lang";
 /// How long a sign-in lasts: a working day.
@@ -101,7 +102,10 @@ impl FromRequestParts<WebState> for Session {
 
     async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Response> {
         let lang = Lang::of(&parts.headers);
-        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+        // Two session cookies mean one was planted: neither is trusted.
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE)
+            .filter(|_| cookies_named(&parts.headers, SESSION_COOKIE) == 1)
+        else {
             return Err(Redirect::to("/").into_response());
         };
         match state.engine.sign_in(&token).await {
@@ -112,8 +116,12 @@ impl FromRequestParts<WebState> for Session {
                 csrf: csrf_of(&token),
                 api: Api::new(state.api.clone(), token),
             }),
-            // A revoked or unknown token: sign in again, and forget the old one.
+            // A revoked or unknown token: sign in again, and forget the old one. It counts as a
+            // failed sign-in, as on the form, so guessing through the cookie is slowed too.
             Err(SignInFailure::Rejected(_)) => {
+                if let Some(wait) = state.sign_ins.failed(peer_ip(parts)) {
+                    return Err(super::too_many_sign_ins(lang, wait));
+                }
                 let mut r = Redirect::to("/").into_response();
                 r.headers_mut()
                     .append(header::SET_COOKIE, clear_session_cookie());
@@ -123,15 +131,34 @@ impl FromRequestParts<WebState> for Session {
                 tracing::error!(error = %e, "checking a page session failed");
                 Err(super::layout::failure_page(
                     lang,
-                    &super::client::Failure {
-                        status: axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                        code: "unavailable".into(),
-                        message: "sign-in could not be checked; try again".into(),
-                    },
+                    &super::client::Failure::new(
+                        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                        "unavailable",
+                        "sign-in could not be checked; try again",
+                    ),
                 ))
             }
         }
     }
+}
+
+/// The client's address, for counting failed sign-ins.
+pub fn peer_ip(parts: &Parts) -> std::net::IpAddr {
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |c| c.0.ip())
+}
+
+/// How many cookies of this name the request carries.
+fn cookies_named(headers: &HeaderMap, name: &str) -> usize {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter(|pair| pair.trim().split_once('=').is_some_and(|(k, _)| k == name))
+        .count()
 }
 
 /// A cookie's value from the request's `Cookie` headers.

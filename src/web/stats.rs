@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::WebState;
-use super::layout::{self, page, text, urlencode};
+use super::layout::{self, head_row, page, text, urlencode};
 use super::session::{Lang, Session};
 
 pub fn routes() -> Router<WebState> {
@@ -87,17 +87,7 @@ async fn stats(session: Session, Query(period): Query<Period>) -> Response {
         div.table-wrap {
             table {
                 caption { (l.t("Per månad", "Per month")) }
-                thead { tr {
-                    th scope="col" { (l.t("Månad", "Month")) }
-                    th scope="col" { (l.t("Inskrivna", "Enrolled")) }
-                    th scope="col" { (l.t("Gick vidare", "Moved on")) }
-                    th scope="col" { (l.t("Andel", "Share")) }
-                    th scope="col" { (l.t("Placerade", "Placed")) }
-                    th scope="col" { (l.t("Besök inom 48 h", "Visit within 48 h")) }
-                    th scope="col" { (l.t("Plan inom 5 dagar", "Plan within 5 days")) }
-                    th scope="col" { (l.t("Uppföljning i tid", "Follow-up on time")) }
-                    th scope="col" { (l.t("Utfall", "Outcomes")) }
-                } }
+                (head_row(l, &[("Månad", "Month"), ("Inskrivna", "Enrolled"), ("Gick vidare", "Moved on"), ("Andel", "Share"), ("Placerade", "Placed"), ("Besök inom 48 h", "Visit within 48 h"), ("Plan inom 5 dagar", "Plan within 5 days"), ("Uppföljning i tid", "Follow-up on time"), ("Utfall", "Outcomes")]))
                 tbody {
                     @for r in &rows {
                         tr {

@@ -176,7 +176,16 @@ async fn sign_in_keeps_the_token_in_a_strict_cookie_and_forms_need_their_csrf_to
             .unwrap()
             .contains("Max-Age=0")
     );
-    let (status, _) = page(&app, "jobmatch_session=jm_0000000000000000_00", "/caseload").await;
+    let (status, _) = page(
+        &app,
+        "__Host-jobmatch_session=jm_0000000000000000_00",
+        "/caseload",
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // A second session cookie beside the real one (planted by another site) is trusted by no one.
+    let other = sign_in(&app, &app.matcher).await;
+    let (status, _) = page(&app, &format!("{cookie}; {other}"), "/search").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
 }
 
@@ -197,6 +206,29 @@ async fn an_employer_s_pages_show_codes_and_no_name_until_a_placement_starts() {
     let (status, home) = page(&app, &cookie, "/employer").await;
     assert_eq!(status, StatusCode::OK);
     assert!(home.contains("Lagerarbetare till centrallager"));
+    // How many fit, counted without listing anyone: no read of a participant is logged.
+    let listed = app
+        .call(
+            &token,
+            reqwest::Method::GET,
+            &format!("/v1/employers/{employer}/openings"),
+            None,
+        )
+        .await
+        .1;
+    assert_eq!(listed[0]["id"], opening);
+    assert_eq!(listed[0]["suitable_candidates"], 1, "{listed}");
+    let log = app
+        .get_json(&format!("/v1/audit?participant={participant}"))
+        .await;
+    assert!(
+        log["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["role"] != "employer"),
+        "{log}"
+    );
     let (status, opening_page) = page(&app, &cookie, &format!("/openings/{opening}")).await;
     assert_eq!(status, StatusCode::OK);
     let ranked = app
@@ -329,6 +361,14 @@ async fn failed_sign_ins_on_the_form_are_slowed_down_like_the_api_s() {
     }
     assert_eq!(statuses[0], StatusCode::UNAUTHORIZED);
     assert_eq!(statuses[3], StatusCode::TOO_MANY_REQUESTS, "{statuses:?}");
+    // Guessing through the cookie counts the same.
+    let (status, _) = page(
+        &app,
+        "__Host-jobmatch_session=jm_0000000000000000_00",
+        "/caseload",
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     app.stop().await;
 }
 
@@ -355,7 +395,7 @@ async fn every_page_answers_each_role_as_the_api_s_rights_decide() {
     ] {
         sessions.push((role, sign_in(&app, &token).await));
     }
-    sessions.push(('-', "jobmatch_session=none".to_owned()));
+    sessions.push(('-', "__Host-jobmatch_session=none".to_owned()));
     // a = admin, c = coach, m = matcher, e = employer: who gets the page.
     let pages = [
         ("/caseload".to_owned(), "ac"),

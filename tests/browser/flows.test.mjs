@@ -99,7 +99,7 @@ test("the sign-in keeps the token in a Secure, HttpOnly, SameSite=Strict cookie 
   await page.keyboard.type(TOKENS.coach);
   await page.keyboard.press("Enter");
   await page.waitForURL(/\/caseload$/);
-  const [cookie] = (await context.cookies()).filter((c) => c.name === "jobmatch_session");
+  const [cookie] = (await context.cookies()).filter((c) => c.name === "__Host-jobmatch_session");
   assert.ok(cookie, "a session cookie is set");
   assert.equal(cookie.httpOnly, true);
   assert.equal(cookie.secure, true);
@@ -193,9 +193,9 @@ test("coach: caseload with clocks, a participant's suggestions and gap, a propos
   assert.equal(recorded.plan_at.slice(0, 10), today);
 
   // Suggestions from the taxonomy as a skill is typed.
-  const skills = page.getByLabel("Kompetenser (kommaseparerade)");
+  const skills = page.getByLabel("Kompetenser (skilj med semikolon)");
   const before = await skills.inputValue();
-  await skills.fill(before ? `${before}, truck` : "truck");
+  await skills.fill(before ? `${before}; truck` : "truck");
   await page.waitForFunction(() => document.querySelectorAll("#" + document.getElementById("skills").getAttribute("list") + " option").length > 0);
   const offered = await page.evaluate(() =>
     [...document.querySelectorAll("#" + document.getElementById("skills").getAttribute("list") + " option")].map((o) => o.value),
@@ -233,6 +233,8 @@ test("coach: keyboard only, from the caseload to a proposal", async () => {
   await page.waitForURL(BASE + href);
   const focused = await page.evaluate(() => document.activeElement.tagName);
   assert.equal(focused, "BODY", "a new page starts from the top");
+  // The second opening: the coach's flow above has proposed the first.
+  await tabTo(() => document.activeElement.textContent === "Föreslå för arbetsgivaren");
   await tabTo(() => document.activeElement.textContent === "Föreslå för arbetsgivaren");
   await page.keyboard.press("Enter");
   await page.getByRole("status").filter({ hasText: /Förslaget/ }).waitFor();
@@ -334,7 +336,7 @@ test("employer: posts an internship, sees how many fit under codes only, answers
   await page.getByLabel("Rubrik").fill("Praktik i lager och logistik");
   await page.getByLabel("Beskrivning").fill("Plock, pack och inleverans. Handledare på plats.");
   await page.getByLabel("Yrke (SSYK eller namn)").fill("4321");
-  await page.getByLabel("Krav (kommaseparerade)").fill("lagerarbete");
+  await page.getByLabel("Krav (skilj med semikolon)").fill("lagerarbete");
   await page.getByLabel("Kommun").fill("0180");
   await page.getByLabel("Antal platser").fill("2");
   await page.getByLabel("Handledare finns (praktik)").check();

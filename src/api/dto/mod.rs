@@ -35,7 +35,8 @@ pub use fairness::{ExposureView, FairnessParams};
 pub use gaps::GapsView;
 pub use import::{ImportEmployer, ImportFile, ImportOpening};
 pub use openings::{
-    OpeningInput, OpeningSummary, OpeningView, SearchHit, SearchParams, SearchResults,
+    EmployerOpeningView, OpeningInput, OpeningSummary, OpeningView, SearchHit, SearchParams,
+    SearchResults,
 };
 pub use participants::{
     CaseloadEntryView, OccupationInput, ParticipantInput, ParticipantView, ProfileInput,

@@ -267,6 +267,16 @@ pub struct SearchParams {
     pub per_page: Option<usize>,
 }
 
+/// One of an employer's openings, with how many participants pass its hard rules.
+#[derive(Serialize, ToSchema)]
+pub struct EmployerOpeningView {
+    #[serde(flatten)]
+    pub opening: OpeningView,
+    /// Participants who pass the opening's hard rules (Swedish minimum, travel, licences,
+    /// deadline); null for a closed opening.
+    pub suitable_candidates: Option<usize>,
+}
+
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct SearchResults {
     pub total: usize,

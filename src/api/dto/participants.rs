@@ -174,18 +174,11 @@ impl utoipa::PartialSchema for ParticipantInput {
                             Type::Null,
                         ]))
                         .enum_values(Some(
-                            [
-                                "queued",
-                                "active",
-                                "internship",
-                                "job",
-                                "studies",
-                                "other_income",
-                                "left",
-                            ]
-                            .into_iter()
-                            .map(serde_json::Value::from)
-                            .chain([serde_json::Value::Null]),
+                            ProgrammeStatus::ALL
+                                .map(ProgrammeStatus::as_str)
+                                .into_iter()
+                                .map(serde_json::Value::from)
+                                .chain([serde_json::Value::Null]),
                         ))
                         .build(),
                 )),

@@ -8,7 +8,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ApiResult, AppState, BodyErrors};
-use crate::api::dto::{EmployerInput, EmployerView, OpeningView};
+use crate::api::dto::{EmployerInput, EmployerOpeningView, EmployerView, OpeningView};
 use crate::api::error::ErrorBody;
 use crate::api::extract::{AppJson, AppPath, AppQuery};
 use crate::model::Id;
@@ -65,14 +65,15 @@ async fn get_employer(
     )))
 }
 
-/// An employer's openings, open and closed, newest first.
+/// An employer's openings, open and closed, newest first, each open one with how many
+/// participants pass its hard rules (no one is listed, so no one's data is read).
 #[utoipa::path(
     get,
     path = "/employers/{id}/openings",
     tag = "employers",
     params(("id" = i64, Path, description = "Employer id")),
     responses(
-        (status = 200, description = "The employer's openings", body = [OpeningView]),
+        (status = 200, description = "The employer's openings", body = [EmployerOpeningView]),
         (status = 404, description = "No such employer", body = ErrorBody),
     )
 )]
@@ -86,7 +87,10 @@ async fn employer_openings(
         .employer_openings(&caller, id)
         .await?
         .into_iter()
-        .map(|o| OpeningView::new(o, &taxonomy))
+        .map(|(o, suitable)| EmployerOpeningView {
+            opening: OpeningView::new(o, &taxonomy),
+            suitable_candidates: suitable,
+        })
         .collect::<Vec<_>>();
     Ok(Json(openings))
 }

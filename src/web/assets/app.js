@@ -1,5 +1,6 @@
 // Suggestions from the taxonomy as a field is typed in: each input with data-suggest gets a
-// datalist filled from /suggest. In a comma-separated field only the last item is completed.
+// datalist filled from /suggest. In a list field (items separated by ";") only the last item
+// is completed.
 "use strict";
 (function () {
   function attach(input, n) {
@@ -14,7 +15,7 @@
       timer = setTimeout(function () {
         var value = input.value;
         var multi = input.dataset.multi === "true";
-        var cut = multi ? value.lastIndexOf(",") : -1;
+        var cut = multi ? value.lastIndexOf(";") : -1;
         var head = cut >= 0 ? value.slice(0, cut + 1) + " " : "";
         var typed = value.slice(cut + 1).trim();
         if (typed.length < 2 || typed === asked) return;
