@@ -241,15 +241,16 @@ test("coach: keyboard only, from the caseload to a proposal", async () => {
   await context.close();
 });
 
-test("coach: the participant page reads at a phone's width", async () => {
+test("coach: the pages read at a phone's width, without sideways scrolling", async () => {
   const { context, page } = await signIn("coach", { width: 390, height: 844 });
   const people = await api("coach", "GET", "/v1/participants");
-  await page.goto(`${BASE}/participants/${people[0].participant_id}`);
-  await page.getByRole("heading", { level: 2, name: "Platser som passar" }).waitFor();
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  await shot(page, "coach-participant-phone");
-  assert.ok(overflow <= 1, `no sideways scrolling at 390 px (overflow ${overflow} px)`);
-  await shot(page, "coach-participant-phone");
+  for (const path of ["/caseload", `/participants/${people[0].participant_id}`, "/search?kind=internship", "/allocate", "/stats"]) {
+    await page.goto(BASE + path);
+    await page.locator("h1").waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    if (path.startsWith("/participants/")) await shot(page, "coach-participant-phone");
+    assert.ok(overflow <= 1, `${path}: no sideways scrolling at 390 px (overflow ${overflow} px)`);
+  }
   await context.close();
 });
 
