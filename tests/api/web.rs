@@ -189,8 +189,8 @@ async fn sign_in_keeps_the_token_in_a_strict_cookie_and_forms_need_their_csrf_to
     assert_eq!(status, StatusCode::SEE_OTHER);
 }
 
-async fn an_employer_s_pages_show_codes_and_no_name_until_a_placement_starts() {
-    let app = spawn_app().await;
+/// An employer with its warehouse vacancy, a participant who fits it, and an employer token.
+async fn employer_world(app: &TestApp) -> (i64, i64, i64, String) {
     let employer = app.employer("Lager AB").await;
     let opening = app
         .post_ok("/v1/openings", &warehouse_opening(employer))
@@ -201,6 +201,12 @@ async fn an_employer_s_pages_show_codes_and_no_name_until_a_placement_starts() {
         .as_i64()
         .unwrap();
     let (_, token) = app.token(Role::Employer, Some(employer)).await;
+    (employer, opening, participant, token)
+}
+
+async fn an_employer_s_pages_show_codes_and_no_name_until_a_placement_starts() {
+    let app = spawn_app().await;
+    let (employer, opening, participant, token) = employer_world(&app).await;
     let cookie = sign_in(&app, &token).await;
 
     let (status, home) = page(&app, &cookie, "/employer").await;
@@ -376,16 +382,7 @@ async fn failed_sign_ins_on_the_form_are_slowed_down_like_the_api_s() {
 /// sign-in for no session.
 async fn every_page_answers_each_role_as_the_api_s_rights_decide() {
     let app = spawn_app().await;
-    let employer = app.employer("Lager AB").await;
-    let opening = app
-        .post_ok("/v1/openings", &warehouse_opening(employer))
-        .await["id"]
-        .as_i64()
-        .unwrap();
-    let participant = app.post_ok("/v1/participants", &participant_body()).await["id"]
-        .as_i64()
-        .unwrap();
-    let (_, employer_token) = app.token(Role::Employer, Some(employer)).await;
+    let (_, opening, participant, employer_token) = employer_world(&app).await;
     let mut sessions = Vec::new();
     for (role, token) in [
         ('a', app.admin.clone()),

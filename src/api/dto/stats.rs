@@ -138,15 +138,6 @@ pub struct StatsView {
     pub rows: Vec<StatsRowView>,
 }
 
-const STATUSES: [ProgrammeStatus; 7] = [
-    ProgrammeStatus::Queued,
-    ProgrammeStatus::Active,
-    ProgrammeStatus::Internship,
-    ProgrammeStatus::Job,
-    ProgrammeStatus::Studies,
-    ProgrammeStatus::OtherIncome,
-    ProgrammeStatus::Left,
-];
 
 impl StatsView {
     /// The rows as CSV, a column per status.
@@ -160,7 +151,7 @@ impl StatsView {
             "moved_on".to_owned(),
             "share_moved_on".to_owned(),
         ];
-        header.extend(STATUSES.iter().map(|s| {
+        header.extend(ProgrammeStatus::ALL.iter().map(|s| {
             serde_json::to_value(s)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
@@ -184,7 +175,7 @@ impl StatsView {
                 r.share_moved_on.to_string(),
             ];
             row.extend(
-                STATUSES
+                ProgrammeStatus::ALL
                     .iter()
                     .map(|s| r.by_status.get(s).copied().unwrap_or(0).to_string()),
             );
