@@ -23,6 +23,7 @@ use crate::model::{Id, ProgrammeStatus, SwedishLevel};
 pub fn routes() -> Router<WebState> {
     Router::new()
         .route("/caseload", get(caseload))
+        .route("/participants/new", get(new_participant).post(register))
         .route("/participants/{id}", get(participant).post(save_profile))
         .route("/participants/{id}/propose", post(propose))
         .route("/participants/{id}/programme", post(save_programme))
@@ -61,6 +62,7 @@ async fn caseload(session: Session) -> Response {
         .map_or(0, |c| c.iter().filter(|c| c["overdue"] == true).count());
     let body = html! {
         h1 { (l.t("Mina deltagare", "My caseload")) }
+        p { a.button href="/participants/new" { (l.t("Registrera en deltagare", "Register a participant")) } }
         p {
             (people.len()) " " (l.t("deltagare", "participants")) ". "
             @if overdue > 0 {
@@ -172,7 +174,7 @@ async fn participant(session: Session, Path(id): Path<Id>, Query(shown): Query<S
                 (gap_section(&session, &gaps))
                 (placement_section(&session, &placements))
                 (programme_form(&session, id, &programme["facts"]))
-                (profile_form(&session, id, &p))
+                (profile_form(&session, Some(id), &p))
             }
         }
     };
@@ -364,17 +366,25 @@ async fn save_programme(
     }
 }
 
-fn profile_form(session: &Session, id: Id, p: &Value) -> Markup {
+/// The profile of a participant (`Some` id) or of one to register.
+fn profile_form(session: &Session, id: Option<Id>, p: &Value) -> Markup {
     let l = session.lang;
     let occupation = &p["occupations"][0];
+    let action = id.map_or("/participants/new".to_owned(), |id| {
+        format!("/participants/{id}")
+    });
     html! {
         section.card aria-labelledby="profile-heading" {
             h2 id="profile-heading" { (l.t("Profil", "Profile")) }
-            p.muted { (l.t("Status", "Status")) ": " (status_name(l, text(p, "status"))) }
-            form.profile method="post" action={ "/participants/" (id) } {
+            @if id.is_some() {
+                p.muted { (l.t("Status", "Status")) ": " (status_name(l, text(p, "status"))) }
+            }
+            form.profile method="post" action=(action) {
                 input type="hidden" name="csrf" value=(session.csrf);
                 label for="name" { (l.t("Namn", "Name")) }
                 input id="name" name="name" type="text" required value=(text(p, "name"));
+                label for="contact" { (l.t("Kontakt (telefon eller e-post)", "Contact (phone or e-mail)")) }
+                input id="contact" name="contact" type="text" value=(text(p, "contact"));
                 label for="skills" { (l.t("Kompetenser (skilj med semikolon)", "Skills (separate with ;)")) }
                 input id="skills" name="skills" type="text" value=(term_field(&p["skills"]))
                     data-suggest="skill" data-multi="true" autocomplete="off" aria-describedby="skills-hint";
@@ -403,7 +413,9 @@ fn profile_form(session: &Session, id: Id, p: &Value) -> Markup {
                     data-suggest="licence" data-multi="true" autocomplete="off";
                 label for="available_from" { (l.t("Kan börja", "Available from")) }
                 input id="available_from" name="available_from" type="date" value=(text(p, "available_from"));
-                button type="submit" { (l.t("Spara profilen", "Save the profile")) }
+                button type="submit" {
+                    (if id.is_some() { l.t("Spara profilen", "Save the profile") } else { l.t("Registrera", "Register") })
+                }
             }
         }
     }
@@ -414,6 +426,8 @@ struct ProfileForm {
     #[serde(default)]
     csrf: String,
     name: String,
+    #[serde(default)]
+    contact: String,
     #[serde(default)]
     skills: String,
     #[serde(default)]
@@ -432,6 +446,58 @@ struct ProfileForm {
     available_from: String,
 }
 
+impl ProfileForm {
+    /// The API body: the participant as stored (`null` for a new one), with the form's fields
+    /// replaced and the rest (personal number, languages, hours, priority groups) kept.
+    fn body(&self, current: &Value) -> Value {
+        let form = self;
+        // The form edits the first occupation; the others stay as they are.
+        let mut occupations: Vec<Value> = match form.occupation.trim() {
+            "" => Vec::new(),
+            code => {
+                vec![json!({"code": code, "years": number(&form.years).as_f64().unwrap_or(0.0)})]
+            }
+        };
+        for o in current["occupations"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .skip(1)
+        {
+            occupations.push(json!({"code": o["occupation"]["code"], "years": o["years"]}));
+        }
+        // A point belongs to the municipality it was given with; a new municipality drops it.
+        let municipality = optional(&form.municipality_code);
+        let location = if municipality == current["municipality_code"] {
+            current["location"].clone()
+        } else {
+            Value::Null
+        };
+        let mut body = json!({
+            "name": form.name,
+            "personal_number": current["personal_number"],
+            "contact": optional(&form.contact),
+            "skills": terms(&form.skills, &current["skills"]),
+            "occupations": occupations,
+            "swedish_level": optional(&form.swedish_level),
+            "languages": unchanged_terms(&current["languages"]),
+            "municipality_code": municipality,
+            "location": location,
+            "max_travel_km": number(&form.max_travel_km),
+            "licences": terms(&form.licences, &current["licences"]),
+            "available_from": optional(&form.available_from),
+            "hours": current["hours"],
+            "priority_groups": current["priority_groups"],
+            "gender": current["gender"],
+        });
+        // Absent, not null: a new participant has no stored lists to keep.
+        if let Value::Object(fields) = &mut body {
+            fields.retain(|_, v| !v.is_null());
+        }
+        body
+    }
+}
+
 /// Saves the profile form: the participant as stored, with the form's fields replaced and the
 /// rest (contact, languages, hours, priority groups) kept as they were.
 async fn save_profile(
@@ -447,43 +513,7 @@ async fn save_profile(
         Ok(p) => p,
         Err(f) => return layout::failure_page(l, &f),
     };
-    // The form edits the first occupation; the others stay as they are.
-    let mut occupations: Vec<Value> = match form.occupation.trim() {
-        "" => Vec::new(),
-        code => vec![json!({"code": code, "years": number(&form.years).as_f64().unwrap_or(0.0)})],
-    };
-    for o in current["occupations"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .skip(1)
-    {
-        occupations.push(json!({"code": o["occupation"]["code"], "years": o["years"]}));
-    }
-    // A point belongs to the municipality it was given with; a new municipality drops it.
-    let municipality = optional(&form.municipality_code);
-    let location = if municipality == current["municipality_code"] {
-        current["location"].clone()
-    } else {
-        Value::Null
-    };
-    let body = json!({
-        "name": form.name,
-        "personal_number": current["personal_number"],
-        "contact": current["contact"],
-        "skills": terms(&form.skills, &current["skills"]),
-        "occupations": occupations,
-        "swedish_level": optional(&form.swedish_level),
-        "languages": unchanged_terms(&current["languages"]),
-        "municipality_code": municipality,
-        "location": location,
-        "max_travel_km": number(&form.max_travel_km),
-        "licences": terms(&form.licences, &current["licences"]),
-        "available_from": optional(&form.available_from),
-        "hours": current["hours"],
-        "priority_groups": current["priority_groups"],
-        "gender": current["gender"],
-    });
+    let body = form.body(&current);
     match session
         .api
         .put(format!("/v1/participants/{id}?wait=indexed"), &body)
@@ -491,6 +521,41 @@ async fn save_profile(
     {
         Ok(_) => Redirect::to(&format!("/participants/{id}?done=saved")).into_response(),
         Err(f) => layout::failure_page(l, &f),
+    }
+}
+
+async fn new_participant(session: Session) -> Response {
+    let l = session.lang;
+    let body = html! {
+        h1 { (l.t("Ny deltagare", "New participant")) }
+        div.narrow { (profile_form(&session, None, &Value::Null)) }
+    };
+    page(
+        l,
+        l.t("Ny deltagare", "New participant"),
+        Some(&session),
+        "/caseload",
+        body,
+    )
+    .into_response()
+}
+
+/// Registers a participant on the coach's caseload from the profile form.
+async fn register(session: Session, Form(form): Form<ProfileForm>) -> Response {
+    if let Some(r) = refuse_form(&session, &form.csrf) {
+        return r;
+    }
+    match session
+        .api
+        .post("/v1/participants?wait=indexed", &form.body(&Value::Null))
+        .await
+    {
+        Ok(p) => Redirect::to(&format!(
+            "/participants/{}?done=registered",
+            p["id"].as_i64().unwrap_or_default()
+        ))
+        .into_response(),
+        Err(f) => layout::failure_page(session.lang, &f),
     }
 }
 

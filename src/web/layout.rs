@@ -213,6 +213,11 @@ pub fn notice(lang: Lang, done: Option<&str>) -> Markup {
         Some("saved") => l.t("Ändringarna är sparade.", "The changes are saved."),
         Some("answered") => l.t("Svaret är sparat.", "The answer is saved."),
         Some("created") => l.t("Platsen är publicerad.", "The opening is published."),
+        Some("registered") => l.t(
+            "Deltagaren är registrerad.",
+            "The participant is registered.",
+        ),
+        Some("closed") => l.t("Platsen är stängd.", "The opening is closed."),
         _ => return html! {},
     };
     html! { div.notice role="status" { p { (message) } } }

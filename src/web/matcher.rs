@@ -27,6 +27,7 @@ pub fn routes() -> Router<WebState> {
             get(opening).post(super::employer::save_opening),
         )
         .route("/openings/{id}/propose", post(propose_candidate))
+        .route("/openings/{id}/close", post(close_opening))
         .route("/allocate", get(allocate_form).post(allocate))
         .route("/allocations/{id}", get(allocation))
 }
@@ -174,8 +175,14 @@ async fn opening(
         h1 { (title) }
         (notice(l, shown.done.as_deref()))
         (opening_facts(l, &o))
-        @if session.role != Role::Coach {
-            p { a href={ "/openings/" (id) "/edit" } { (l.t("Ändra platsen", "Edit the opening")) } }
+        @if session.role != Role::Coach && open {
+            div.actions {
+                a href={ "/openings/" (id) "/edit" } { (l.t("Ändra platsen", "Edit the opening")) }
+                form method="post" action={ "/openings/" (id) "/close" } {
+                    input type="hidden" name="csrf" value=(session.csrf);
+                    button type="submit" { (l.t("Stäng platsen", "Close the opening")) }
+                }
+            }
         }
         @match &ranked {
             None => {}
@@ -256,6 +263,35 @@ fn candidate(session: &Session, opening_id: Id, c: &Value) -> Markup {
                 }
             }
         }
+    }
+}
+
+#[derive(Deserialize)]
+struct CloseForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Closes a filled or withdrawn opening: it leaves search and matching at once.
+async fn close_opening(
+    session: Session,
+    Path(id): Path<Id>,
+    Form(form): Form<CloseForm>,
+) -> Response {
+    if let Some(r) = refuse_form(&session, &form.csrf) {
+        return r;
+    }
+    match session
+        .api
+        .call(
+            axum::http::Method::DELETE,
+            format!("/v1/openings/{id}?wait=indexed"),
+            None,
+        )
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/openings/{id}?done=closed")).into_response(),
+        Err(f) => layout::failure_page(session.lang, &f),
     }
 }
 

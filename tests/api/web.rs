@@ -147,6 +147,48 @@ async fn sign_in_keeps_the_token_in_a_strict_cookie_and_forms_need_their_csrf_to
     assert_eq!(changed["personal_number"], "19900101-1234");
     assert_eq!(changed["priority_groups"], json!(["parent"]));
 
+    // Registering from the page puts the participant on this coach's caseload.
+    let r = post_form(
+        &app,
+        &cookie,
+        "/participants/new",
+        &[
+            ("csrf", csrf.as_str()),
+            ("name", "Nour Karim"),
+            ("contact", "070-123 45 67"),
+            ("skills", "Post, sorteringsvana; städning"),
+            ("swedish_level", "A2"),
+            ("municipality_code", "Solna"),
+        ],
+        Some(&origin),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()[LOCATION].to_str().unwrap().to_owned();
+    let new_id: i64 = to
+        .trim_start_matches("/participants/")
+        .trim_end_matches("?done=registered")
+        .parse()
+        .unwrap();
+    let registered = app.get_json(&format!("/v1/participants/{new_id}")).await;
+    assert_eq!(registered["name"], "Nour Karim");
+    assert_eq!(registered["contact"], "070-123 45 67");
+    assert_eq!(registered["municipality_code"], "0184");
+    // A label with a comma stays one skill.
+    assert_eq!(
+        registered["skills"].as_array().unwrap().len(),
+        2,
+        "{registered}"
+    );
+    let caseload = app.get_json("/v1/participants").await;
+    assert!(
+        caseload
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["participant_id"] == new_id)
+    );
+
     // A coach does not post openings: the form is refused as the API would refuse it.
     let (status, _) = page(&app, &cookie, "/openings/new").await;
     assert_eq!(status, StatusCode::FORBIDDEN);

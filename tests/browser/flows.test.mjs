@@ -209,6 +209,26 @@ test("coach: caseload with clocks, a participant's suggestions and gap, a propos
   assert.equal(saved.max_travel_km, 45);
   assert.ok(saved.skills.length >= 1);
 
+  // A new participant, registered on the page, lands on the caseload with suggestions.
+  await page.goto(BASE + "/caseload");
+  await page.getByRole("link", { name: "Registrera en deltagare" }).click();
+  await page.getByLabel("Namn").fill("Testa Registrerad");
+  await page.getByLabel("Kompetenser (skilj med semikolon)").fill("lagerarbete; truckkort");
+  await page.getByLabel("Yrke (SSYK)").fill("4321");
+  await page.getByLabel("År i yrket").fill("2");
+  await page.getByLabel("Svenska (CEFR)").selectOption("B1");
+  await page.getByLabel("Kommun").fill("0180");
+  await page.getByLabel("Längsta resväg (km)").fill("30");
+  await checkAccessibility(page, "register-participant");
+  await page.getByRole("button", { name: "Registrera" }).click();
+  await page.getByRole("status").filter({ hasText: "Deltagaren är registrerad." }).waitFor();
+  const newId = Number(new URL(page.url()).pathname.split("/").pop());
+  const registered = await api("coach", "GET", `/v1/participants/${newId}`);
+  assert.equal(registered.name, "Testa Registrerad");
+  assert.equal(registered.swedish_level, "B1");
+  assert.equal(registered.skills.length, 2);
+  assert.ok((await page.locator("ol.ranked > li").count()) > 0, "suggestions for the new participant");
+
   // English as a choice, kept across pages.
   await page.getByRole("link", { name: "English" }).click();
   await page.getByRole("heading", { level: 2, name: "Openings that fit" }).waitFor();
@@ -227,7 +247,7 @@ test("coach: keyboard only, from the caseload to a proposal", async () => {
     }
     assert.fail(`not reached with Tab: ${matches}`);
   };
-  await tabTo(() => document.activeElement.getAttribute("href")?.startsWith("/participants/"));
+  await tabTo(() => /^\/participants\/\d+$/.test(document.activeElement.getAttribute("href") ?? ""));
   const href = await page.evaluate(() => document.activeElement.getAttribute("href"));
   await page.keyboard.press("Enter");
   await page.waitForURL(BASE + href);
@@ -375,6 +395,12 @@ test("employer: posts an internship, sees how many fit under codes only, answers
   assert.equal(placements[0].status, "interview");
   await shot(page, "employer-home");
 
+  // Filled: the employer closes it, and it leaves matching.
+  await page.goto(`${BASE}/openings/${openingId}`);
+  await page.getByRole("button", { name: "Stäng platsen" }).click();
+  await page.getByRole("status").filter({ hasText: "Platsen är stängd." }).waitFor();
+  assert.equal((await api("employer", "GET", `/v1/openings/${openingId}`)).status, "closed");
+
   // A page for staff only answers the employer with a refusal, not data.
   const caseload = await page.goto(BASE + "/caseload");
   assert.equal(caseload.status(), 403);
@@ -383,7 +409,7 @@ test("employer: posts an internship, sees how many fit under codes only, answers
 });
 
 test("every page visited passed axe-core", () => {
-  for (const name of ["sign-in", "caseload", "participant", "search", "opening-candidates", "allocation", "statistics", "employer-home", "employer-new-opening", "employer-opening"]) {
+  for (const name of ["sign-in", "caseload", "participant", "register-participant", "search", "opening-candidates", "allocation", "statistics", "employer-home", "employer-new-opening", "employer-opening"]) {
     assert.ok(audited.includes(name), `${name} was checked`);
   }
 });

@@ -138,7 +138,6 @@ pub struct StatsView {
     pub rows: Vec<StatsRowView>,
 }
 
-
 impl StatsView {
     /// The rows as CSV, a column per status.
     pub fn csv(&self) -> String {
