@@ -453,7 +453,7 @@ async fn allocation(session: Session, Path(id): Path<Id>) -> Response {
                                 td { a href={ "/openings/" (x["opening_id"].as_i64().unwrap_or_default()) } { (x["opening_id"].as_i64().unwrap_or_default()) } }
                                 td { (format!("{:.0}", x["score"].as_f64().unwrap_or(0.0) * 100.0)) }
                                 td { (x["own_rank"].as_u64().unwrap_or(0)) }
-                                td { (text(&x["reason"], "message")) }
+                                td { (reason(l, &x["reason"])) }
                             }
                         }
                     }
@@ -463,7 +463,7 @@ async fn allocation(session: Session, Path(id): Path<Id>) -> Response {
                 h3 { (l.t("Utan förslag", "Without a proposal")) }
                 ul {
                     @for u in &unassigned {
-                        li { code { (text(u, "pseudonym")) } ": " (text(&u["reason"], "message")) }
+                        li { code { (text(u, "pseudonym")) } ": " (reason(l, &u["reason"])) }
                     }
                 }
             }
@@ -477,6 +477,58 @@ async fn allocation(session: Session, Path(id): Path<Id>) -> Response {
         body,
     )
     .into_response()
+}
+
+/// Why a participant did not get their first choice, or nothing: the API's reason in the
+/// page's language (the API writes English; the code says which reason it is).
+fn reason(l: Lang, reason: &Value) -> String {
+    let taken_by = reason["taken_by"]
+        .as_array()
+        .map(|by| {
+            by.iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    let opening = reason["opening_id"].as_i64();
+    match (l, reason["code"].as_str(), opening) {
+        (_, None, _) => String::new(),
+        (Lang::En, ..) => text(reason, "message").to_owned(),
+        (Lang::Sv, Some("first_choice_taken"), Some(o)) => format!(
+            "förstahandsvalet, plats {o}, gick till {taken_by} med högre poäng eller prioritet"
+        ),
+        (Lang::Sv, Some("all_taken"), Some(o)) => {
+            format!("platserna inom räckhåll gick till andra; plats {o} till {taken_by}")
+        }
+        (Lang::Sv, Some("all_taken"), None) => "platserna inom räckhåll gick till andra".into(),
+        (Lang::Sv, Some("no_eligible_opening"), _) => {
+            "ingen öppen plats klarar de hårda kraven (resväg, körkort, svenska, sista dag)".into()
+        }
+        (Lang::Sv, Some("unavailable"), _) => "redan placerad eller har gått vidare".into(),
+        (Lang::Sv, ..) => text(reason, "message").to_owned(),
+    }
+}
+
+/// A fairness group's name for people (`priority:under_25` → "Under 25 år").
+fn group_name(l: Lang, group: &str) -> String {
+    let (kind, value) = group.split_once(':').unwrap_or((group, ""));
+    let (sv, en) = match (kind, value) {
+        ("all", _) => ("Alla", "Everyone"),
+        ("gender", "woman") => ("Kvinnor", "Women"),
+        ("gender", "man") => ("Män", "Men"),
+        ("gender", "other") => ("Annat kön", "Other gender"),
+        ("gender", _) => ("Kön okänt", "Gender unknown"),
+        ("priority", "none") => ("Ingen prioriterad grupp", "No priority group"),
+        ("priority", "under_25") => ("Under 25 år", "Under 25"),
+        ("priority", "parent") => ("Föräldrar", "Parents"),
+        ("priority", "newly_unemployed") => ("Nyligen arbetslösa", "Newly unemployed"),
+        ("priority", "long_term_recipient") => ("Långvarigt bistånd", "Long-term support"),
+        ("swedish", "unknown") => ("Svenska okänd", "Swedish unknown"),
+        ("swedish", level) => return format!("{} {level}", l.t("Svenska", "Swedish")),
+        _ => return group.to_owned(),
+    };
+    l.t(sv, en).to_owned()
 }
 
 /// Share placed per group, with the policy and without it, as paired horizontal bars.
@@ -515,7 +567,7 @@ fn fairness_chart(l: Lang, fairness: &Value) -> Markup {
                 title id="fairness-title" { (l.t("Andel som fick förslag per grupp, med och utan prioritering", "Share placed per group, with and without the policy")) }
                 @for (i, (group, w, wo, _)) in rows.iter().enumerate() {
                     @let y = i as f64 * row_h;
-                    text x="0" y=(y + 18.0) class="chart-label" { (group) }
+                    text x="0" y=(y + 18.0) class="chart-label" { (group_name(l, group)) }
                     rect x=(label_w) y=(y + 4.0) width=(w * bar_w) height="12" class="series-a" {}
                     rect x=(label_w) y=(y + 17.0) width=(wo * bar_w) height="12" class="series-b" {}
                     text x=(label_w + w * bar_w + 4.0) y=(y + 15.0) class="chart-value" { (format!("{:.0} %", w * 100.0)) }
@@ -531,7 +583,7 @@ fn fairness_chart(l: Lang, fairness: &Value) -> Markup {
                 (head_row(l, &[("Grupp", "Group"), ("Deltagare", "Participants"), ("Med", "With"), ("Utan", "Without")]))
                 tbody {
                     @for (group, w, wo, n) in &rows {
-                        tr { th scope="row" { (group) } td { (n) } td { (format!("{:.0} %", w * 100.0)) } td { (format!("{:.0} %", wo * 100.0)) } }
+                        tr { th scope="row" { (group_name(l, group)) } td { (n) } td { (format!("{:.0} %", w * 100.0)) } td { (format!("{:.0} %", wo * 100.0)) } }
                     }
                 }
             }
