@@ -570,16 +570,11 @@ async fn propose(session: Session, Path(id): Path<Id>, Form(form): Form<ProposeF
     if let Some(r) = refuse_form(&session, &form.csrf) {
         return r;
     }
-    let body = json!({"participant_id": id, "opening_id": form.opening_id});
-    match session.api.post("/v1/placements?wait=indexed", &body).await {
-        Ok(placement) => {
-            let done = if placement["status"] == "waiting" {
-                "waiting"
-            } else {
-                "proposed"
-            };
-            Redirect::to(&format!("/participants/{id}?done={done}")).into_response()
-        }
-        Err(f) => layout::failure_page(session.lang, &f),
-    }
+    super::propose(
+        &session,
+        id,
+        form.opening_id,
+        &format!("/participants/{id}"),
+    )
+    .await
 }

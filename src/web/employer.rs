@@ -184,9 +184,7 @@ async fn answer(session: Session, Path(id): Path<Id>, Form(form): Form<AnswerFor
 /// The refusal of the opening form to a role the API does not let post or change
 /// openings, from the one table of rights.
 fn refuse_publishing(session: &Session, method: &str, path: &str) -> Option<Response> {
-    let may = crate::api::routes::access::roles_of(method, path)
-        .is_some_and(|roles| roles.contains(&session.role));
-    (!may).then(|| {
+    (!super::may_use(session, method, path)).then(|| {
         let l = session.lang;
         layout::failure_page(
             l,

@@ -155,7 +155,7 @@ async fn opening(
         Ok(o) => o,
         Err(f) => return layout::failure_page(l, &f),
     };
-    let may_rank = matches!(session.role, Role::Admin | Role::Matcher | Role::Employer);
+    let may_rank = super::may_use(&session, "get", "/v1/openings/{id}/candidates");
     let open = o["status"] == "open";
     let ranked = if may_rank && open {
         Some(
@@ -310,18 +310,13 @@ async fn propose_candidate(
     if let Some(r) = refuse_form(&session, &form.csrf) {
         return r;
     }
-    let body = json!({"participant_id": form.participant_id, "opening_id": id});
-    match session.api.post("/v1/placements?wait=indexed", &body).await {
-        Ok(p) => {
-            let done = if p["status"] == "waiting" {
-                "waiting"
-            } else {
-                "proposed"
-            };
-            Redirect::to(&format!("/openings/{id}?done={done}")).into_response()
-        }
-        Err(f) => layout::failure_page(session.lang, &f),
-    }
+    super::propose(
+        &session,
+        form.participant_id,
+        id,
+        &format!("/openings/{id}"),
+    )
+    .await
 }
 
 async fn allocate_form(session: Session) -> Response {

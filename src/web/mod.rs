@@ -29,6 +29,7 @@ use serde::Deserialize;
 
 use crate::api::Limits;
 use crate::api::auth::SignInLimiter;
+use crate::model::Id;
 use crate::service::{Engine, SignInFailure};
 pub use session::{LANG_COOKIE, SESSION_COOKIE, csrf_of};
 use session::{Lang, Session};
@@ -182,6 +183,29 @@ fn forbidden_form(lang: Lang) -> Response {
             ),
         ),
     )
+}
+
+/// Proposes a participant for an opening as the session's user; then back to `back`, with
+/// the notice for a proposal sent or held back by the employer's cap.
+async fn propose(session: &Session, participant_id: Id, opening_id: Id, back: &str) -> Response {
+    let body = serde_json::json!({"participant_id": participant_id, "opening_id": opening_id});
+    match session.api.post("/v1/placements?wait=indexed", &body).await {
+        Ok(placement) => {
+            let done = if placement["status"] == "waiting" {
+                "waiting"
+            } else {
+                "proposed"
+            };
+            Redirect::to(&format!("{back}?done={done}")).into_response()
+        }
+        Err(f) => layout::failure_page(session.lang, &f),
+    }
+}
+
+/// Whether the session's role may use an API route at all, from the one table of rights.
+fn may_use(session: &Session, method: &str, path: &str) -> bool {
+    crate::api::routes::access::roles_of(method, path)
+        .is_some_and(|roles| roles.contains(&session.role))
 }
 
 /// The refusal of a form that does not carry the session's CSRF token.

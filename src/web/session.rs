@@ -150,27 +150,26 @@ pub fn peer_ip(parts: &Parts) -> std::net::IpAddr {
         .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |c| c.0.ip())
 }
 
-/// How many cookies of this name the request carries.
-fn cookies_named(headers: &HeaderMap, name: &str) -> usize {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter(|pair| pair.trim().split_once('=').is_some_and(|(k, _)| k == name))
-        .count()
-}
-
-/// A cookie's value from the request's `Cookie` headers.
-pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+/// The values of every cookie of this name in the request's `Cookie` headers.
+fn cookie_values<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Item = &'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
+        .filter(move |(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// How many cookies of this name the request carries.
+fn cookies_named(headers: &HeaderMap, name: &str) -> usize {
+    cookie_values(headers, name).count()
+}
+
+/// A cookie's value from the request's `Cookie` headers.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    cookie_values(headers, name).next().map(str::to_owned)
 }
 
 pub fn session_cookie(token: &str) -> HeaderValue {
