@@ -61,6 +61,17 @@ impl Api {
         self.call(Method::GET, uri, None).await
     }
 
+    /// Several reads at once. When some fail, the failure of the first in the list is the
+    /// answer, whichever finished first: a page lists the read that decides whether it may
+    /// be shown at all first, so a refusal is reported the same way every time.
+    pub async fn get_all<const N: usize>(&self, uris: [String; N]) -> Result<[Value; N], Failure> {
+        let answers = futures_util::future::join_all(uris.map(|uri| self.get(uri))).await;
+        let values = answers.into_iter().collect::<Result<Vec<_>, _>>()?;
+        values
+            .try_into()
+            .map_err(|_| Failure::internal("an answer went missing"))
+    }
+
     pub async fn post(&self, uri: impl Into<String>, body: &Value) -> Result<Value, Failure> {
         self.call(Method::POST, uri, Some(body)).await
     }
@@ -142,5 +153,46 @@ impl Api {
                 .unwrap_or("the request failed")
                 .to_owned(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::routing::get;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn several_reads_answer_with_the_first_listed_failure_not_the_quickest() {
+        let router = Router::new()
+            .route(
+                "/slow-refusal",
+                get(|| async {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    (
+                        StatusCode::FORBIDDEN,
+                        r#"{"error":{"code":"forbidden","message":"no"}}"#,
+                    )
+                }),
+            )
+            .route(
+                "/quick-refusal",
+                get(|| async { (StatusCode::BAD_REQUEST, "{}") }),
+            )
+            .route("/fine", get(|| async { "[1]" }));
+        let api = Api::new(router, "token".to_owned());
+
+        let failure = api
+            .get_all(["/slow-refusal".to_owned(), "/quick-refusal".to_owned()])
+            .await
+            .unwrap_err();
+        assert_eq!(failure.status, StatusCode::FORBIDDEN);
+        assert_eq!(failure.code, "forbidden");
+
+        let [a, b] = api
+            .get_all(["/fine".to_owned(), "/fine".to_owned()])
+            .await
+            .unwrap();
+        assert_eq!((a[0].as_i64(), b[0].as_i64()), (Some(1), Some(1)));
     }
 }

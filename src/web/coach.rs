@@ -43,10 +43,11 @@ fn clock_name(session: &Session, clock: &str) -> String {
 
 async fn caseload(session: Session) -> Response {
     let l = session.lang;
-    let (people, clocks) = match tokio::try_join!(
-        session.api.get("/v1/participants"),
-        session.api.get("/v1/clocks")
-    ) {
+    let [people, clocks] = match session
+        .api
+        .get_all(["/v1/participants".to_owned(), "/v1/clocks".to_owned()])
+        .await
+    {
         Ok(both) => both,
         Err(f) => return layout::failure_page(l, &f),
     };
@@ -122,18 +123,17 @@ async fn participant(session: Session, Path(id): Path<Id>, Query(shown): Query<S
         Some(k @ ("vacancy" | "internship")) => format!("&kind={k}"),
         _ => String::new(),
     };
-    let found = tokio::try_join!(
-        session.api.get(format!("/v1/participants/{id}")),
-        session.api.get(format!(
-            "/v1/participants/{id}/suggestions?limit=10&explain=text{kind}"
-        )),
-        session.api.get(format!("/v1/participants/{id}/gaps")),
-        session.api.get(format!("/v1/participants/{id}/programme")),
-        session
-            .api
-            .get(format!("/v1/placements?participant_id={id}")),
-    );
-    let (p, ranked, gaps, programme, placements) = match found {
+    let found = session
+        .api
+        .get_all([
+            format!("/v1/participants/{id}"),
+            format!("/v1/participants/{id}/suggestions?limit=10&explain=text{kind}"),
+            format!("/v1/participants/{id}/gaps"),
+            format!("/v1/participants/{id}/programme"),
+            format!("/v1/placements?participant_id={id}"),
+        ])
+        .await;
+    let [p, ranked, gaps, programme, placements] = match found {
         Ok(all) => all,
         Err(f) => return layout::failure_page(l, &f),
     };

@@ -43,20 +43,16 @@ async fn home(session: Session, Query(shown): Query<Shown>) -> Response {
         );
     };
     // What is open for an answer, and what has started (where the name now shows).
-    let (openings, proposed, interview, started) = match tokio::try_join!(
-        session
-            .api
-            .get(format!("/v1/employers/{employer_id}/openings")),
-        session
-            .api
-            .get("/v1/placements?status=proposed&per_page=100"),
-        session
-            .api
-            .get("/v1/placements?status=interview&per_page=100"),
-        session
-            .api
-            .get("/v1/placements?status=started&per_page=100"),
-    ) {
+    let found = session
+        .api
+        .get_all([
+            format!("/v1/employers/{employer_id}/openings"),
+            "/v1/placements?status=proposed&per_page=100".to_owned(),
+            "/v1/placements?status=interview&per_page=100".to_owned(),
+            "/v1/placements?status=started&per_page=100".to_owned(),
+        ])
+        .await;
+    let [openings, proposed, interview, started] = match found {
         Ok(all) => all,
         Err(f) => return layout::failure_page(l, &f),
     };
