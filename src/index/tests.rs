@@ -294,6 +294,32 @@ fn rebuild_replaces_everything() {
 }
 
 #[test]
+fn a_rebuild_leaves_one_segment_and_its_sequence_survives_a_reopen() {
+    let dir = TempDir::new().expect("temp dir");
+    {
+        let index = OpeningIndex::open_or_create(dir.path()).expect("open");
+        for seq in 1..=3 {
+            index
+                .apply(vec![IndexChange::Upsert(opening(seq, "Kock"))], seq)
+                .expect("apply");
+        }
+        assert!(index.segment_count() > 1, "one segment per committed batch");
+        let many = (100..2_100).map(|id| opening(id, "Lagerarbetare med truckkort"));
+        index.rebuild(many, 42).expect("rebuild");
+        assert_eq!(index.segment_count(), 1);
+        assert_eq!(index.num_docs(), 2_000);
+    }
+    let reopened = OpeningIndex::open_or_create(dir.path()).expect("reopen");
+    assert_eq!(
+        reopened.applied_seq(),
+        42,
+        "the merge keeps the commit's sequence"
+    );
+    assert_eq!(reopened.segment_count(), 1);
+    assert_eq!(reopened.num_docs(), 2_000);
+}
+
+#[test]
 fn a_directory_with_garbage_is_refused() {
     let dir = TempDir::new().expect("temp dir");
     std::fs::write(dir.path().join("meta.json"), b"{ not json").expect("write");
