@@ -12,7 +12,7 @@ use sqlx::sqlite::{SqliteConnection, SqlitePool};
 
 use super::begin_write;
 use super::employers::{employer_by_org, insert_employer};
-use super::openings::{insert_opening, opening_by_source, replace_opening};
+use super::openings::{insert_opening, insert_openings, opening_by_source, replace_opening};
 use super::participants::insert_participant;
 use crate::model::{Employer, Id, Identity, Opening, Profile};
 use crate::store::ads::{self, Plan};
@@ -44,13 +44,16 @@ pub(super) async fn import(
         new_ids.insert(employer.id, created.id);
         report.employer_ids.push(created.id);
     }
-    for opening in openings {
-        let employer_id = *new_ids
-            .get(&opening.employer_id)
-            .ok_or(StoreError::UnknownEmployer(opening.employer_id))?;
-        let created = insert_opening(&mut tx, opening, employer_id, now).await?;
-        report.opening_ids.push(created.id);
-    }
+    let with_employers = openings
+        .iter()
+        .map(|o| {
+            new_ids
+                .get(&o.employer_id)
+                .map(|&e| (o, e))
+                .ok_or(StoreError::UnknownEmployer(o.employer_id))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    report.opening_ids = insert_openings(&mut tx, &with_employers, now).await?;
     for (identity, profile) in participants {
         let created = insert_participant(&mut tx, identity, profile, coach_id, now).await?;
         report.participant_ids.push(created.id);

@@ -97,6 +97,91 @@ pub(super) async fn insert_opening(
     })
 }
 
+/// Rows per multi-row INSERT of an import: 26 parameters each stays far below SQLite's
+/// 32,766, and one statement per few hundred openings (instead of two per opening) is what
+/// lets an import pass the connection's worker thread a thousand times less often.
+const IMPORT_CHUNK: usize = 256;
+
+/// Inserts openings whose employers are known to exist, each with its outbox row, in
+/// multi-row statements; answers their ids in input order.
+pub(super) async fn insert_openings(
+    conn: &mut SqliteConnection,
+    openings: &[(&Opening, Id)],
+    now: DateTime<Utc>,
+) -> Result<Vec<Id>, StoreError> {
+    let mut ids = Vec::with_capacity(openings.len());
+    for chunk in openings.chunks(IMPORT_CHUNK) {
+        let mut rows = Vec::with_capacity(chunk.len());
+        for &(opening, employer_id) in chunk {
+            rows.push((
+                opening,
+                employer_id,
+                OpeningColumns::encode(opening)?,
+                enum_str(&opening.status)?,
+            ));
+        }
+        let mut insert = sqlx::QueryBuilder::<Sqlite>::new(concat!(
+            "INSERT INTO openings (employer_id, kind, title, description, occupation, ",
+            "occupation_code, skills_required, skills_merit, licences, swedish_min, ",
+            "swedish_required, municipality_code, lat, lon, places, start_date, deadline, hours, ",
+            "employment_form, supervisor, source_system, external_id, source, status, created_at, ",
+            "updated_at) "
+        ));
+        insert.push_values(rows, |mut b, (o, employer_id, c, status)| {
+            b.push_bind(employer_id)
+                .push_bind(c.kind)
+                .push_bind(o.title.as_str())
+                .push_bind(o.description.as_str())
+                .push_bind(c.occupation)
+                .push_bind(c.occupation_code)
+                .push_bind(c.skills_required)
+                .push_bind(c.skills_merit)
+                .push_bind(c.licences)
+                .push_bind(c.swedish_min)
+                .push_bind(o.swedish_required)
+                .push_bind(o.workplace.municipality_code.as_deref())
+                .push_bind(c.lat)
+                .push_bind(c.lon)
+                .push_bind(c.places)
+                .push_bind(o.start_date)
+                .push_bind(o.deadline)
+                .push_bind(c.hours)
+                .push_bind(c.employment_form)
+                .push_bind(o.supervisor)
+                .push_bind(c.source_system)
+                .push_bind(c.external_id)
+                .push_bind(c.source)
+                .push_bind(status)
+                .push_bind(now)
+                .push_bind(now);
+        });
+        insert.push(" RETURNING id");
+        let mut created: Vec<Id> = insert.build_query_scalar().fetch_all(&mut *conn).await?;
+        if created.len() != chunk.len() {
+            return Err(StoreError::Invalid(format!(
+                "{} openings written of {}",
+                created.len(),
+                chunk.len()
+            )));
+        }
+        // RETURNING gives no order, but the rows of one statement take rowids one above the
+        // largest in turn, under the transaction's write lock: ascending is input order.
+        created.sort_unstable();
+        let mut outbox =
+            sqlx::QueryBuilder::<Sqlite>::new("INSERT INTO outbox (entity, entity_id, op, at) ");
+        let (entity, op) = (enum_str(&Entity::Opening)?, enum_str(&Op::Upsert)?);
+        outbox.push_values(&created, |mut b, &id| {
+            b.push_bind(entity.clone())
+                .push_bind(id)
+                .push_bind(op.clone())
+                .push_bind(now);
+        });
+        outbox.build().execute(&mut *conn).await?;
+        ids.extend(created);
+    }
+    Ok(ids)
+}
+
 pub(super) async fn create_opening(
     pool: &SqlitePool,
     opening: &Opening,

@@ -140,3 +140,46 @@ async fn import_is_all_or_nothing() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_large_import_answers_each_opening_s_id_in_file_order() {
+    for t in stores().await {
+        let store = &t.store;
+        let employers: Vec<Employer> = (1..=3)
+            .map(|id| Employer {
+                id,
+                name: format!("Arbetsgivare {id}"),
+                org_number: None,
+                municipality_code: None,
+            })
+            .collect();
+        // More than one multi-row statement's worth, so the ids cross statements.
+        let openings: Vec<Opening> = (0..700)
+            .map(|i| Opening {
+                title: format!("Plats {i}"),
+                ..full_opening(i % 3 + 1)
+            })
+            .collect();
+        let report = store
+            .import(&employers, &openings, &[], None)
+            .await
+            .expect("import");
+        assert_eq!(report.opening_ids.len(), 700);
+        let stored = store.openings(&report.opening_ids).await.expect("openings");
+        for (i, (o, &id)) in stored.iter().zip(&report.opening_ids).enumerate() {
+            assert_eq!(o.id, id);
+            assert_eq!(o.title, format!("Plats {i}"), "{}", t.backend);
+            assert_eq!(o.employer_id, report.employer_ids[i % 3]);
+        }
+        let queued: Vec<Id> = outbox(store)
+            .await
+            .into_iter()
+            .filter(|(e, _, op)| *e == Entity::Opening && *op == Op::Upsert)
+            .map(|(_, id, _)| id)
+            .collect();
+        assert_eq!(
+            queued, report.opening_ids,
+            "one outbox row per opening, in order"
+        );
+    }
+}
