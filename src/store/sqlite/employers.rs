@@ -45,6 +45,38 @@ pub(super) async fn insert_employer(
     })
 }
 
+/// Inserts an import's employers in multi-row statements; answers their ids in input order
+/// (see `openings::insert_openings` for why they run up to the last rowid).
+pub(super) async fn insert_employers(
+    conn: &mut SqliteConnection,
+    employers: &[Employer],
+    now: DateTime<Utc>,
+) -> Result<Vec<Id>, StoreError> {
+    let mut ids = Vec::with_capacity(employers.len());
+    for chunk in employers.chunks(1024) {
+        let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO employers (name, org_number, municipality_code, created_at) ",
+        );
+        insert.push_values(chunk, |mut b, e| {
+            b.push_bind(e.name.as_str())
+                .push_bind(e.org_number.as_deref())
+                .push_bind(e.municipality_code.as_deref())
+                .push_bind(now);
+        });
+        let done = insert.build().execute(&mut *conn).await?;
+        let n = chunk.len() as i64;
+        if done.rows_affected() != chunk.len() as u64 {
+            return Err(StoreError::Invalid(format!(
+                "{} employers written of {n}",
+                done.rows_affected()
+            )));
+        }
+        let last = done.last_insert_rowid();
+        ids.extend(last - n + 1..=last);
+    }
+    Ok(ids)
+}
+
 pub(super) async fn employer(pool: &SqlitePool, id: Id) -> Result<Option<Employer>, StoreError> {
     let row: Option<EmployerRow> = sqlx::query_as(
         "SELECT id, name, org_number, municipality_code FROM employers WHERE id = ?",

@@ -11,7 +11,7 @@ use sqlx::Acquire as _;
 use sqlx::sqlite::{SqliteConnection, SqlitePool};
 
 use super::begin_write;
-use super::employers::{employer_by_org, insert_employer};
+use super::employers::{employer_by_org, insert_employer, insert_employers};
 use super::openings::{insert_opening, insert_openings, opening_by_source, replace_opening};
 use super::participants::insert_participant;
 use crate::model::{Employer, Id, Identity, Opening, Profile};
@@ -32,17 +32,9 @@ pub(super) async fn import(
     let mut tx = begin_write(pool).await?;
     let mut report = ImportReport::default();
     let mut new_ids = HashMap::with_capacity(employers.len());
-    for employer in employers {
-        let created = insert_employer(
-            &mut tx,
-            &employer.name,
-            employer.org_number.as_deref(),
-            employer.municipality_code.as_deref(),
-            now,
-        )
-        .await?;
-        new_ids.insert(employer.id, created.id);
-        report.employer_ids.push(created.id);
+    report.employer_ids = insert_employers(&mut tx, employers, now).await?;
+    for (employer, &id) in employers.iter().zip(&report.employer_ids) {
+        new_ids.insert(employer.id, id);
     }
     let with_employers = openings
         .iter()

@@ -155,18 +155,19 @@ pub(super) async fn insert_openings(
                 .push_bind(now)
                 .push_bind(now);
         });
-        insert.push(" RETURNING id");
-        let mut created: Vec<Id> = insert.build_query_scalar().fetch_all(&mut *conn).await?;
-        if created.len() != chunk.len() {
+        let done = insert.build().execute(&mut *conn).await?;
+        let n = chunk.len() as i64;
+        if done.rows_affected() != chunk.len() as u64 {
             return Err(StoreError::Invalid(format!(
-                "{} openings written of {}",
-                created.len(),
-                chunk.len()
+                "{} openings written of {n}",
+                done.rows_affected()
             )));
         }
-        // RETURNING gives no order, but the rows of one statement take rowids one above the
-        // largest in turn, under the transaction's write lock: ascending is input order.
-        created.sort_unstable();
+        // Each row of one statement takes the rowid one above the largest (nothing else
+        // writes under the transaction's lock), so the chunk's ids run up to the last one.
+        // Not RETURNING: its rows would cross the connection's worker thread one by one.
+        let last = done.last_insert_rowid();
+        let created: Vec<Id> = (last - n + 1..=last).collect();
         let mut outbox =
             sqlx::QueryBuilder::<Sqlite>::new("INSERT INTO outbox (entity, entity_id, op, at) ");
         let (entity, op) = (enum_str(&Entity::Opening)?, enum_str(&Op::Upsert)?);
