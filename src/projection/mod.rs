@@ -23,6 +23,16 @@ use crate::taxonomy::Taxonomy;
 pub use features::{Keys, TermLabel};
 pub use table::{OpeningTable, ParticipantTable, Row, Table};
 
+/// What [`Projection::prepare_openings`] found for one participant, valid while the
+/// projection is not changed (the caller holds its read lock).
+pub struct Prepared {
+    kind: Option<OpeningKind>,
+    /// Per opening, the weighted skill credit of its must-have and merit skills.
+    hits: [Vec<f32>; 2],
+    /// The openings that may be within reach, when the rest can be counted out unseen.
+    near: Option<Vec<u32>>,
+}
+
 /// What matching reads, derived from the database.
 #[derive(Default)]
 pub struct Projection {
@@ -113,6 +123,48 @@ impl Projection {
         ctx: Context<'_>,
         options: RankOptions,
     ) -> Ranking {
+        let prepared = self.prepare_openings(participant, kind, ctx, options);
+        self.rank_prepared(participant, &prepared, text, ctx, options)
+    }
+
+    /// What a ranking of openings needs besides the text: the participant's skill credit per
+    /// opening from the postings, and the openings within reach. Independent of the text, so
+    /// a caller can find the text relevance meanwhile.
+    pub fn prepare_openings(
+        &self,
+        participant: &ParticipantFeatures,
+        kind: Option<OpeningKind>,
+        ctx: Context<'_>,
+        options: RankOptions,
+    ) -> Prepared {
+        let table = &self.openings;
+        let curves = &ctx.profile.curves;
+        let [must, merit] =
+            table.weighted_hits(skill_credits(participant, curves), ctx.skill_weights);
+        // Without a list of the excluded, openings in grid cells beyond the travel limit need
+        // no look: they are counted as excluded.
+        let near = participant
+            .location
+            .zip(travel_limit(participant, curves).map(|(km, _)| km))
+            .filter(|_| !options.include_excluded)
+            .and_then(|(home, km)| table.near(home, km));
+        Prepared {
+            kind,
+            hits: [must, merit],
+            near,
+        }
+    }
+
+    /// [`rank_openings`](Self::rank_openings) from what [`prepare_openings`](Self::prepare_openings)
+    /// found for the same participant, kind, context and options.
+    pub fn rank_prepared(
+        &self,
+        participant: &ParticipantFeatures,
+        prepared: &Prepared,
+        text: Option<&[(Id, f32)]>,
+        ctx: Context<'_>,
+        options: RankOptions,
+    ) -> Ranking {
         let table = &self.openings;
         let text: Option<Vec<(u32, f32)>> = text.map(|hits| {
             let mut at: Vec<(u32, f32)> = hits
@@ -123,9 +175,7 @@ impl Projection {
             at.dedup_by_key(|t| t.0);
             at
         });
-        let curves = &ctx.profile.curves;
-        let [must, merit] =
-            table.weighted_hits(skill_credits(participant, curves), ctx.skill_weights);
+        let kind = prepared.kind;
         let kinds = table.tags();
         let eligible = |i: usize| kind.is_none_or(|want| kinds[i] == want);
         let columns = OpeningColumns {
@@ -136,20 +186,13 @@ impl Projection {
             units: table.units(),
             eligible: &eligible,
         };
-        // Without a list of the excluded, openings in grid cells beyond the travel limit need
-        // no look: they are counted as excluded.
-        let near = participant
-            .location
-            .zip(travel_limit(participant, curves).map(|(km, _)| km))
-            .filter(|_| !options.include_excluded)
-            .and_then(|(home, km)| table.near(home, km));
-        let within = near.as_deref().map(|rows| Within {
+        let within = prepared.near.as_deref().map(|rows| Within {
             rows,
             eligible_outside: table.count(kind)
                 - rows.iter().filter(|&&i| eligible(i as usize)).count(),
         });
         let request = Request {
-            hits: [&must, &merit],
+            hits: [&prepared.hits[0], &prepared.hits[1]],
             text: text.as_deref(),
             within,
         };

@@ -251,8 +251,26 @@ impl Engine {
         query: RankQuery,
         today: NaiveDate,
     ) -> Result<Ranking> {
-        let text = self.text_relevance(profile)?;
-        Ok(self.rank_with_text(participant_id, profile, text.as_deref(), query, today))
+        let p = self.projection.read();
+        let participant = features::participant_features_lookup(
+            participant_id,
+            profile,
+            &p.keys,
+            &self.taxonomy(),
+        );
+        let ctx = Context {
+            profile: &self.profile,
+            skill_weights: &p.keys.weights,
+            today,
+        };
+        let options = query.options();
+        // The index's text relevance and the projection's postings do not depend on each
+        // other: found side by side, on two cores a match waits only for the longer.
+        let (text, prepared) = rayon::join(
+            || self.text_relevance(profile),
+            || p.prepare_openings(&participant, query.kind, ctx, options),
+        );
+        Ok(p.rank_prepared(&participant, &prepared, text?.as_deref(), ctx, options))
     }
 
     /// The text relevance of every open opening the index finds for a profile's words, scaled
