@@ -24,6 +24,14 @@ const MIN_PREFIX: usize = 4;
 /// Weight of a prefix match relative to a whole-word match.
 const PREFIX_BOOST: Score = 0.5;
 
+/// A word in more than one in this many openings is common (see `OpeningIndex::relevance`).
+/// One in 20 already costs some ranking quality in `jobmatch eval`; one in 10 does not.
+const COMMON_SHARE: u64 = 10;
+
+/// Below this many openings no word counts as common: in a small index a word in a tenth of
+/// the openings may well be what tells them apart.
+const COMMON_FROM_DOCS: u64 = 1_000;
+
 /// One clause of a [`BooleanQuery`].
 type Clause = (Occur, Box<dyn Query>);
 
@@ -163,6 +171,31 @@ impl OpeningIndex {
         Box::new(BooleanQuery::union(self.term_queries(tokens)))
     }
 
+    /// The tokens of `tokens` that are not common in the index (see
+    /// [`relevance`](Self::relevance)); all of them when each one is.
+    fn telling(
+        &self,
+        searcher: &Searcher,
+        tokens: BTreeSet<String>,
+    ) -> Result<BTreeSet<String>, IndexError> {
+        let docs = searcher.num_docs();
+        if docs < COMMON_FROM_DOCS {
+            return Ok(tokens);
+        }
+        let f = &self.fields;
+        let mut telling = BTreeSet::new();
+        for token in &tokens {
+            let mut most = 0;
+            for field in [f.title, f.description] {
+                most = most.max(searcher.doc_freq(&Term::from_field_text(field, token))?);
+            }
+            if most.saturating_mul(COMMON_SHARE) <= docs {
+                telling.insert(token.clone());
+            }
+        }
+        Ok(if telling.is_empty() { tokens } else { telling })
+    }
+
     /// A term query per token and text field: what a union of words searches.
     fn term_queries(&self, tokens: BTreeSet<String>) -> Vec<Box<dyn Query>> {
         let f = &self.fields;
@@ -184,12 +217,20 @@ impl OpeningIndex {
     /// openings whose title or description holds one of the words, best first. At most
     /// `limit`; when more match, the ones tied at the `limit`-th score are left out as well,
     /// so the answer does not depend on how tantivy breaks ties. Empty when no word matches.
+    ///
+    /// Words in more than one in [`COMMON_SHARE`] of the openings (once there are
+    /// [`COMMON_FROM_DOCS`]) are left out, as a search engine's stopwords, unless every word
+    /// is that common: "och", "m.fl.", the "vana" of "Inköpsvana" say little about a match
+    /// and cost the most to look up. Over 100k openings shaped like 2024's ads this takes a
+    /// profile's relevance from 1.75 to 1.13 ms p50, while `jobmatch eval` at 100k openings
+    /// reads NDCG@10 0.930 / 0.954 (tuning / held-out) without it and 0.930 / 0.955 with it.
     pub fn relevance(&self, texts: &[String], limit: usize) -> Result<Vec<(Id, f32)>, IndexError> {
-        let terms = self.term_queries(distinct_tokens(
-            &self.analyzer,
-            texts.iter().map(String::as_str),
-        ));
         let searcher = self.reader.searcher();
+        let tokens = self.telling(
+            &searcher,
+            distinct_tokens(&self.analyzer, texts.iter().map(String::as_str)),
+        )?;
+        let terms = self.term_queries(tokens);
         if terms.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }

@@ -470,3 +470,35 @@ fn a_word_finds_the_compounds_it_is_part_of_and_nothing_it_merely_begins() {
     assert_eq!(found("lagerarbetare"), [2]);
     assert_eq!(found("title:lager"), [2]);
 }
+
+#[test]
+fn relevance_leaves_out_words_in_more_than_a_tenth_of_many_openings_unless_all_are() {
+    // 1,200 openings: "och" in every one, "truck" in 30 of them.
+    let openings = (1..=1_200).map(|id| {
+        let mut o = opening(id, "Lagerarbetare");
+        o.description = if id % 40 == 0 {
+            "Truck och lager.".into()
+        } else {
+            "Plock och pack.".into()
+        };
+        o
+    });
+    let (_dir, index) = index_with(openings.collect());
+    let both = relevance_ids(&index, &["truck och"], 500);
+    assert_eq!(both.len(), 30, "only the openings with the telling word");
+    assert!(both.iter().all(|id| id % 40 == 0));
+    // Every word common: they all count, so the text still finds something.
+    assert_eq!(relevance_ids(&index, &["och"], 2_000).len(), 1_200);
+
+    // A small index keeps every word, however common.
+    let mut with_och = opening(3, "Kock");
+    with_och.description = "Kök och servering.".into();
+    let (_small_dir, small) = index_with(vec![
+        opening(1, "Truckförare"),
+        opening(2, "Kock"),
+        with_och,
+    ]);
+    let mut found = relevance_ids(&small, &["truck och"], 10);
+    found.sort_unstable();
+    assert_eq!(found, [1, 3]);
+}
