@@ -28,6 +28,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use tantivy::directory::MmapDirectory;
+use tantivy::indexer::{LogMergePolicy, NoMergePolicy};
 use tantivy::query::QueryParser;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, Term};
@@ -219,14 +220,23 @@ impl OpeningIndex {
         seq: i64,
     ) -> Result<(), IndexError> {
         let mut count = 0usize;
-        self.write_batch(seq, |writer, fields| {
+        // No merges of its own while it writes: they would take segments from under the
+        // merge into one that follows (the usual policy is back after it).
+        self.lock_writer()?
+            .set_merge_policy(Box::new(NoMergePolicy));
+        let written = self.write_batch(seq, |writer, fields| {
             writer.delete_all_documents()?;
             for opening in openings {
                 writer.add_document(fields.document(&opening))?;
                 count += 1;
             }
             Ok(())
-        })?;
+        });
+        if let Err(error) = written {
+            self.lock_writer()?
+                .set_merge_policy(Box::new(LogMergePolicy::default()));
+            return Err(error);
+        }
         self.merge_into_one()?;
         tracing::info!(seq, openings = count, "rebuilt the opening index");
         Ok(())
@@ -236,13 +246,21 @@ impl OpeningIndex {
     /// segments as the writer's threads and memory budget make, and every query then runs its
     /// top-k per segment from a threshold of zero: one segment halves the time a profile's
     /// text relevance takes over 100k openings (benches/compare).
+    ///
+    /// The merge is an optimisation: when it fails, the rebuild stands as written.
     fn merge_into_one(&self) -> Result<(), IndexError> {
         let mut writer = self.lock_writer()?;
         let segments = writer.index().searchable_segment_ids()?;
-        if segments.len() > 1 {
-            writer.merge(&segments).wait()?;
-        }
+        let merged = if segments.len() > 1 {
+            writer.merge(&segments).wait().map(drop)
+        } else {
+            Ok(())
+        };
+        writer.set_merge_policy(Box::new(LogMergePolicy::default()));
         drop(writer);
+        if let Err(error) = merged {
+            tracing::warn!(%error, "merging the rebuilt index into one segment failed");
+        }
         self.reader.reload()?;
         Ok(())
     }
