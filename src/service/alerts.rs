@@ -409,7 +409,7 @@ impl Engine {
 
     /// The matches of changed openings with followed participants, on a blocking thread.
     fn matches_of(&self, changed: &[Id], follows: &HashMap<Id, Vec<(Id, f64)>>) -> Vec<NewAlert> {
-        let p = self.projection.read();
+        let p = self.read_projection();
         let ctx = Context {
             profile: &self.profile,
             skill_weights: &p.keys.weights,

@@ -210,7 +210,7 @@ impl Engine {
         profile: &Profile,
     ) -> Vec<(features::TermLabel, usize, bool)> {
         let taxonomy = self.taxonomy();
-        let p = self.projection.read();
+        let p = self.read_projection();
         let me = features::participant_features_lookup(participant_id, profile, &p.keys, &taxonomy);
         let reach = crate::rank::travel_limit(&me, &self.profile.curves).map(|(km, _)| km);
         let table = p.openings();

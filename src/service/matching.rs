@@ -251,7 +251,7 @@ impl Engine {
         query: RankQuery,
         today: NaiveDate,
     ) -> Result<Ranking> {
-        let p = self.projection.read();
+        let p = self.read_projection();
         let participant = features::participant_features_lookup(
             participant_id,
             profile,
@@ -295,7 +295,7 @@ impl Engine {
         query: RankQuery,
         today: NaiveDate,
     ) -> Ranking {
-        let p = self.projection.read();
+        let p = self.read_projection();
         // Built from the profile just read, so the words and the scores see the same person.
         let participant = features::participant_features_lookup(
             participant_id,
@@ -319,7 +319,7 @@ impl Engine {
             .map(|s| s.id)
             .collect();
         let openings = self.openings_by_id(&ids).await?;
-        let p = self.projection.read();
+        let p = self.read_projection();
         Ok(Ranked::explain(
             &ranking,
             |s| openings.get(&s.id).cloned(),
@@ -350,7 +350,7 @@ impl Engine {
         let ranked = self
             .blocking(move || {
                 let taxonomy = engine.taxonomy();
-                let p = engine.projection.read();
+                let p = engine.read_projection();
                 let ranking = engine.rank_participants_for(&p, &opening, today, query.options());
                 let candidate = |s: &Scored| {
                     Some(Candidate {
@@ -384,7 +384,7 @@ impl Engine {
         let engine = Arc::clone(self);
         let today = Utc::now().date_naive();
         self.blocking(move || {
-            let p = engine.projection.read();
+            let p = engine.read_projection();
             let options = RankOptions {
                 k: 1,
                 include_excluded: false,

@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use parking_lot::RwLock;
+use parking_lot::{RwLock, RwLockReadGuard};
 
 use crate::index::OpeningIndex;
 use crate::model::Id;
@@ -163,6 +163,11 @@ impl Engine {
         self.text_hit_limit.load(Ordering::Relaxed)
     }
 
+    /// A read of the projection, for a ranking (see [`read_among_rayon`]).
+    fn read_projection(&self) -> RwLockReadGuard<'_, Projection> {
+        read_among_rayon(&self.projection)
+    }
+
     /// The search index, or [`ServiceError::IndexRebuilding`] while it is rebuilt.
     fn index(&self) -> Result<Arc<OpeningIndex>> {
         self.index
@@ -227,4 +232,57 @@ fn instance_name() -> String {
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "localhost".to_owned());
     format!("{host}:{}", std::process::id())
+}
+
+/// A read of `lock` that cannot wait for itself. A thread of rayon's pool that holds a read
+/// (a ranking under way, waiting in its own join) runs other jobs meanwhile, such as the next
+/// ranking of a gap analysis or an allocation; a fair read there would queue behind a waiting
+/// writer, which waits for the first read: neither would ever go on. So on rayon's threads
+/// the read is recursive (it joins the readers there are); elsewhere it is fair, so the
+/// indexer's writes are not starved by a steady stream of matches.
+fn read_among_rayon<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    if rayon::current_thread_index().is_some() {
+        lock.read_recursive()
+    } else {
+        lock.read()
+    }
+}
+
+#[cfg(test)]
+mod lock_tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    #[test]
+    fn a_second_read_on_a_rayon_thread_passes_a_waiting_writer() {
+        let lock = Arc::new(RwLock::new(0u32));
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .expect("pool");
+        let (done, finished) = mpsc::channel();
+        let shared = Arc::clone(&lock);
+        pool.spawn(move || {
+            let first = read_among_rayon(&shared);
+            let writer = {
+                let lock = Arc::clone(&shared);
+                std::thread::spawn(move || *lock.write() += 1)
+            };
+            // Until the writer has claimed the lock and waits for the first read to end.
+            while !shared.is_locked_exclusive() {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            let second = read_among_rayon(&shared);
+            let seen = (*first, *second);
+            drop((first, second));
+            writer.join().expect("writer");
+            done.send(seen).expect("send");
+        });
+        let seen = finished
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the second read waited for itself");
+        assert_eq!(seen, (0, 0));
+        assert_eq!(*lock.read(), 1, "the writer went on after the reads");
+    }
 }
