@@ -103,8 +103,13 @@ impl Engine {
         };
         // Only a skill changes the words text relevance is found with: the rest share it.
         let text = self.text_relevance(&profile)?;
-        let (passing, best) =
-            outcome(&self.rank_with_text(participant_id, &profile, text.as_deref(), query, today));
+        let (passing, best) = outcome(&self.rank_with_text(
+            participant_id,
+            &profile,
+            text.as_deref(),
+            query,
+            today,
+        )?);
         let mut tries: Vec<(Change, Profile, Option<usize>)> = Vec::new();
 
         let next = match profile.swedish_level {
@@ -176,7 +181,7 @@ impl Engine {
                     Change::Skill { .. } => {
                         self.rank_for_profile(participant_id, &p, query, today)?
                     }
-                    _ => self.rank_with_text(participant_id, &p, text.as_deref(), query, today),
+                    _ => self.rank_with_text(participant_id, &p, text.as_deref(), query, today)?,
                 };
                 let (after, best_after) = outcome(&ranking);
                 Ok(Gap {

@@ -251,26 +251,9 @@ impl Engine {
         query: RankQuery,
         today: NaiveDate,
     ) -> Result<Ranking> {
-        let p = self.read_projection();
-        let participant = features::participant_features_lookup(
-            participant_id,
-            profile,
-            &p.keys,
-            &self.taxonomy(),
-        );
-        let ctx = Context {
-            profile: &self.profile,
-            skill_weights: &p.keys.weights,
-            today,
-        };
-        let options = query.options();
-        // The index's text relevance and the projection's postings do not depend on each
-        // other: found side by side, on two cores a match waits only for the longer.
-        let (text, prepared) = rayon::join(
-            || self.text_relevance(profile),
-            || p.prepare_openings(&participant, query.kind, ctx, options),
-        );
-        Ok(p.rank_prepared(&participant, &prepared, text?.as_deref(), ctx, options))
+        self.rank_in_projection(participant_id, profile, query, today, || {
+            self.text_relevance(profile)
+        })
     }
 
     /// The text relevance of every open opening the index finds for a profile's words, scaled
@@ -294,7 +277,21 @@ impl Engine {
         text: Option<&[(Id, f32)]>,
         query: RankQuery,
         today: NaiveDate,
-    ) -> Ranking {
+    ) -> Result<Ranking> {
+        self.rank_in_projection(participant_id, profile, query, today, || {
+            Ok(text.map(<[_]>::to_vec))
+        })
+    }
+
+    /// The projection's ranking of a profile, with the text relevance `text` finds.
+    fn rank_in_projection(
+        &self,
+        participant_id: Id,
+        profile: &Profile,
+        query: RankQuery,
+        today: NaiveDate,
+        text: impl FnOnce() -> Result<Option<Vec<(Id, f32)>>> + Send,
+    ) -> Result<Ranking> {
         let p = self.read_projection();
         // Built from the profile just read, so the words and the scores see the same person.
         let participant = features::participant_features_lookup(
@@ -308,7 +305,13 @@ impl Engine {
             skill_weights: &p.keys.weights,
             today,
         };
-        p.rank_openings(&participant, query.kind, text, ctx, query.options())
+        let options = query.options();
+        // The index's text relevance and the projection's postings do not depend on each
+        // other: found side by side, on two cores a match waits only for the longer.
+        let (text, prepared) = rayon::join(text, || {
+            p.prepare_openings(&participant, query.kind, ctx, options)
+        });
+        Ok(p.rank_prepared(&participant, &prepared, text?.as_deref(), ctx, options))
     }
 
     async fn present_openings(&self, ranking: Ranking) -> Result<Ranked<Opening>> {
