@@ -16,8 +16,8 @@ mod tests;
 use crate::model::{Id, Opening, OpeningKind, OpeningStatus, Profile};
 use crate::rank::{
     Context, OpeningColumns, OpeningFeatures, ParticipantColumns, ParticipantFeatures, RankOptions,
-    Ranking, Request, Within, rank_openings_pruned, rank_participants_pruned, skill_credits,
-    travel_limit,
+    Ranking, Request, Within, best_related_credit, rank_openings_pruned, rank_participants_pruned,
+    skill_credits, travel_limit,
 };
 use crate::taxonomy::Taxonomy;
 pub use features::{Keys, TermLabel};
@@ -208,12 +208,49 @@ impl Projection {
         options: RankOptions,
     ) -> Ranking {
         let table = &self.participants;
-        let skills: Vec<_> = opening.must.iter().chain(&opening.merit).copied().collect();
-        let touched = table.touched_by(&skills);
+        let n = table.len();
+        let related = best_related_credit(&ctx.profile.curves);
+        // Held skills (list 0) earn full credit, related ones (list 1) at most `related`.
+        let mut hits = [vec![0.0f32; n], vec![0.0f32; n]];
+        for (sums, wanted) in hits.iter_mut().zip([&opening.must, &opening.merit]) {
+            for &key in wanted {
+                let w = ctx.skill_weights.get(key);
+                if w <= 0.0 {
+                    continue;
+                }
+                for (list, credit) in [(0, w), (1, w * related)] {
+                    for &at in table.posting(list, key) {
+                        sums[at as usize] += credit;
+                    }
+                }
+            }
+        }
+        // Without a list of the excluded, participants in grid cells beyond the longest travel
+        // limit need no look: they are counted as excluded.
+        let default = ctx.profile.curves.default_travel_km.map(f64::from);
+        let longest = table
+            .travel_limits()
+            .iter()
+            .try_fold(0.0f64, |longest, own| {
+                own.or(default).map(|km| longest.max(km))
+            })
+            .filter(|_| !options.include_excluded && !table.travel_limits_overflowed());
+        let near = opening
+            .location
+            .zip(longest)
+            .and_then(|(workplace, km)| table.near(workplace, km));
         let columns = ParticipantColumns {
+            within: near.as_deref().map(|rows| Within {
+                rows,
+                eligible_outside: n - rows.len(),
+            }),
             features: table.features(),
+            facets: table.facets(),
+            occupation_sets: table.occupation_sets(),
+            travel_limits: table.travel_limits(),
+            licences: table.licences(),
             units: table.units(),
-            touched: &touched,
+            hits: [&hits[0], &hits[1]],
         };
         rank_participants_pruned(opening, columns, ctx, options)
     }

@@ -10,7 +10,10 @@ use std::hash::Hash;
 use rustc_hash::FxHashMap;
 
 use crate::model::{EARTH_RADIUS_KM, GeoPoint, Id, OpeningKind, SsykCode};
-use crate::rank::{Facet, Key, OpeningFeatures, ParticipantFeatures, SkillWeights, Unit, unit};
+use crate::rank::{
+    Facet, Key, OccupationSet, OpeningFeatures, ParticipantFacet, ParticipantFeatures,
+    SkillWeights, Unit, unit,
+};
 
 /// What a table needs of its rows.
 pub trait Row: Clone {
@@ -52,13 +55,28 @@ impl Row for OpeningFeatures {
 }
 
 impl Row for ParticipantFeatures {
-    type Facet = ();
+    type Facet = ParticipantFacet;
 
     fn id(&self) -> Id {
         self.id
     }
 
-    fn facet(&self, _: &mut Slots, _: &SkillWeights) {}
+    fn facet(&self, slots: &mut Slots, _: &SkillWeights) -> ParticipantFacet {
+        let licences = self
+            .licences
+            .iter()
+            .fold(0, |mask, &k| mask | slots.licence_bit(k));
+        let occupations = slots.occupation_set(OccupationSet {
+            occupations: self.occupations.iter().map(|&(c, _)| (c, 0.0)).collect(),
+            related: self.related_occupations.clone(),
+        });
+        ParticipantFacet::of(
+            self,
+            occupations,
+            slots.travel_limit(self.max_travel_km),
+            licences,
+        )
+    }
 
     fn skill_lists(&self) -> [Vec<Key>; 2] {
         let related = self.related_skills.iter().map(|r| r.to).collect();
@@ -71,13 +89,25 @@ impl Row for ParticipantFeatures {
 }
 
 /// What facets point into, each once; it only grows. Occupation groups (a few hundred) by
-/// index, and the first licences met (the taxonomy has a handful) by bit of a mask.
+/// index, and the first licences met (the taxonomy has a handful) by bit of a mask; for
+/// participants, their sets of occupation groups (people share them: one or two groups from a
+/// few hundred) and their own travel limits (a few round numbers) by index.
 #[derive(Clone, Debug, Default)]
 pub struct Slots {
     occupations: Vec<SsykCode>,
     occupation_slots: FxHashMap<SsykCode, u16>,
     licences: Vec<Key>,
+    occupation_sets: Vec<OccupationSet>,
+    occupation_set_slots: FxHashMap<OccupationSetKey, u32>,
+    travel_limits: Vec<Option<f64>>,
+    travel_limit_slots: FxHashMap<Option<u64>, u16>,
+    /// Some participant's travel limit has no slot of its own.
+    travel_limits_overflowed: bool,
 }
+
+/// An occupation set as a hash key: the groups, and each related group with the bits of its
+/// similarity.
+type OccupationSetKey = (Vec<SsykCode>, Vec<(SsykCode, SsykCode, u32)>);
 
 impl Slots {
     fn occupation(&mut self, code: SsykCode) -> u16 {
@@ -85,6 +115,41 @@ impl Slots {
             self.occupations.push(code);
             u16::try_from(self.occupations.len() - 1).expect("fewer SSYK groups than u16")
         })
+    }
+
+    fn occupation_set(&mut self, set: OccupationSet) -> u32 {
+        let key = (
+            set.occupations.iter().map(|&(c, _)| c).collect(),
+            set.related
+                .iter()
+                .map(|r| (r.to, r.via, r.similarity.to_bits()))
+                .collect(),
+        );
+        *self.occupation_set_slots.entry(key).or_insert_with(|| {
+            self.occupation_sets.push(set);
+            u32::try_from(self.occupation_sets.len() - 1).expect("fewer than 4 billion sets")
+        })
+    }
+
+    /// The slot of a participant's own travel limit. Past 65,535 distinct limits the last slot
+    /// is shared, and holds no limit: a bound then, not the limit itself, which the
+    /// participant's features still give.
+    fn travel_limit(&mut self, km: Option<f64>) -> u16 {
+        let key = km.map(f64::to_bits);
+        if let Some(&at) = self.travel_limit_slots.get(&key) {
+            return at;
+        }
+        match u16::try_from(self.travel_limits.len()) {
+            Ok(at) if at < u16::MAX => {
+                self.travel_limits.push(km);
+                self.travel_limit_slots.insert(key, at);
+                at
+            }
+            _ => {
+                self.travel_limits_overflowed = true;
+                u16::MAX
+            }
+        }
     }
 
     /// The licence's bit, or [`Facet::OTHER_LICENCE`] once every other bit is taken.
@@ -201,6 +266,21 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
     /// The licences of the facets' licence bits, bit 0 first.
     pub fn licences(&self) -> &[Key] {
         &self.slots.licences
+    }
+
+    /// The participants' occupation sets the facets point into.
+    pub fn occupation_sets(&self) -> &[OccupationSet] {
+        &self.slots.occupation_sets
+    }
+
+    /// The participants' own travel limits the facets point into.
+    pub fn travel_limits(&self) -> &[Option<f64>] {
+        &self.slots.travel_limits
+    }
+
+    /// Whether some participant's own travel limit is not among [`Self::travel_limits`].
+    pub fn travel_limits_overflowed(&self) -> bool {
+        self.slots.travel_limits_overflowed
     }
 
     pub fn units(&self) -> &[Option<Unit>] {
@@ -411,18 +491,5 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
             }
         }
         Some(rows)
-    }
-
-    /// Bit per ordinal: set for every row that lists one of `skills`, in either list.
-    pub fn touched_by(&self, skills: &[Key]) -> Vec<u64> {
-        let mut bits = vec![0u64; self.features.len().div_ceil(64)];
-        for &key in skills {
-            for list in 0..2 {
-                for &at in self.posting(list, key) {
-                    bits[at as usize / 64] |= 1 << (at % 64);
-                }
-            }
-        }
-        bits
     }
 }

@@ -55,8 +55,8 @@ pub use features::{
     Key, OpeningFeatures, ParticipantFeatures, Related, SkillWeights, Vocabulary, key_set,
 };
 pub use prune::{
-    Facet, OpeningColumns, ParticipantColumns, Request, Unit, Within, rank_openings_pruned,
-    rank_participants_pruned, unit,
+    Facet, OccupationSet, OpeningColumns, ParticipantColumns, ParticipantFacet, Request, Unit,
+    Within, best_related_credit, rank_openings_pruned, rank_participants_pruned, unit,
 };
 pub use score::{
     CategoryScores, Context, Evaluation, Evidence, Exclusion, Pair, evaluate, explain,

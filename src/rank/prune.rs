@@ -13,6 +13,11 @@
 //! scored. A bound below the threshold cannot enter, in the manner of MaxScore. Ties are kept: a
 //! bound equal to the threshold goes on, because a lower id wins a tie.
 //!
+//! Candidates of an opening go the same way over [`ParticipantFacet`]s: occupation and
+//! experience bounded by the similarity of the participant's set of groups (as if every year
+//! counted in full), skill credit with each related skill at the best credit a related skill
+//! can earn, Swedish, hours, licences and the travel limit from the facet.
+//!
 //! The fine bound is computed with the same per-category functions and the same weighted mean
 //! as the exact total, category by category no smaller, so it is never below the exact total;
 //! floating-point rounding is monotone, which keeps that true to the bit. The coarse bound sums
@@ -22,7 +27,7 @@ use rayon::prelude::*;
 
 use super::category::text::relevance;
 use super::category::{availability, distance, experience, occupation, swedish, track_record};
-use super::features::{Key, SkillWeights};
+use super::features::{Key, Related, SkillWeights};
 use super::features::{OpeningFeatures, ParticipantFeatures};
 use super::score::{CategoryScores, Context, Pair, coverage, evaluate, travel_limit};
 use super::{Category, CategoryMap, RankOptions, Ranking, SEQUENTIAL_BELOW, Selection, finish};
@@ -72,11 +77,7 @@ impl Facet {
         // Summed in key order, as coverage sums them.
         let total = |keys: &[Key]| keys.iter().map(|&k| weights.get(k)).sum::<f32>();
         let flag = |on: bool, bit: u8| if on { bit } else { 0 };
-        let hours = match o.hours {
-            Hours::Full => 0,
-            Hours::Part => 1,
-            Hours::Any => 2,
-        };
+        let hours = hours_slot(o.hours);
         Facet {
             occupation: if o.occupation.is_some() {
                 occupation
@@ -99,6 +100,57 @@ impl Facet {
     fn hours(self) -> usize {
         usize::from(self.flags >> Self::HOURS_SHIFT)
     }
+}
+
+/// The few facts of a participant the cheap pass over candidates reads: sixteen bytes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ParticipantFacet {
+    /// The participant's occupation groups, as an index into
+    /// [`ParticipantColumns::occupation_sets`].
+    pub occupations: u32,
+    /// The participant's own travel limit, as an index into
+    /// [`ParticipantColumns::travel_limits`].
+    pub travel: u16,
+    /// The licences held, a bit each as the columns' list of licences gives them, and
+    /// [`Facet::OTHER_LICENCE`] when any past those is held.
+    licences: u16,
+    /// The first day of availability in days from the common era, `i32::MIN` when none.
+    available: i32,
+    /// The Swedish level's step (1 for A1 to 6 for C2), 0 for no Swedish yet.
+    swedish: u8,
+    /// Full, part or any time: 0, 1 or 2.
+    hours: u8,
+}
+
+impl ParticipantFacet {
+    pub fn of(p: &ParticipantFeatures, occupations: u32, travel: u16, licences: u16) -> Self {
+        ParticipantFacet {
+            occupations,
+            travel,
+            licences,
+            available: p.available_from.map_or(i32::MIN, |d| d.num_days_from_ce()),
+            swedish: p.swedish.map_or(0, SwedishLevel::step),
+            hours: hours_slot(p.hours),
+        }
+    }
+}
+
+fn hours_slot(h: Hours) -> u8 {
+    match h {
+        Hours::Full => 0,
+        Hours::Part => 1,
+        Hours::Any => 2,
+    }
+}
+
+/// A participant's occupation groups and the groups related to them, without the years: what
+/// bounds the occupation and experience scores (experience is never above the similarity of
+/// the route it takes).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OccupationSet {
+    /// The groups, each with 0 years.
+    pub occupations: Vec<(SsykCode, f32)>,
+    pub related: Vec<Related<SsykCode>>,
 }
 
 /// What the pruned ranking reads of the candidate openings, index-aligned column by column.
@@ -154,10 +206,6 @@ fn bucket(bound: f32) -> usize {
     ((bound.max(0.0) * (BUCKETS as f32 - 1.0)) as usize).min(BUCKETS - 1)
 }
 
-fn touched(bits: &[u64], i: usize) -> bool {
-    bits.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1)
-}
-
 fn text_of(text: Option<&[(u32, f32)]>, i: usize) -> Option<f32> {
     let text = text?;
     Some(
@@ -172,21 +220,6 @@ struct Bound {
     total: f32,
     excluded: bool,
 }
-
-/// One side of the pairs, with its unit vector computed once.
-struct Located<'a, F> {
-    features: &'a F,
-    unit: Option<Unit>,
-}
-
-// By hand: a derive would ask `F: Copy`, and only the reference is copied.
-impl<F> Clone for Located<'_, F> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<F> Copy for Located<'_, F> {}
 
 /// The squared chord between two unit vectors.
 fn chord2(a: Unit, b: Unit) -> f64 {
@@ -266,62 +299,6 @@ fn upper(
         Category::TrackRecord => track_record::of(of, ctx),
     });
     upper.total(ctx.profile)
-}
-
-/// The fine bound of a pair's total and its exclusion, exact.
-fn bound(
-    p: Located<'_, ParticipantFeatures>,
-    o: Located<'_, OpeningFeatures>,
-    touched: bool,
-    text: Option<f32>,
-    ctx: Context<'_>,
-) -> Bound {
-    let (km_low, km_high) = distance_bounds(p.unit, o.unit);
-    Bound {
-        total: upper(p.features, o.features, km_low, touched, text, ctx),
-        excluded: excluded(
-            p.features,
-            o.features,
-            km_low,
-            km_high,
-            o.unit.is_some(),
-            ctx,
-        ),
-    }
-}
-
-/// The same decision as the exact hard rules, measuring the distance only in the thin band
-/// where the bounds cannot tell.
-fn excluded(
-    p: &ParticipantFeatures,
-    o: &OpeningFeatures,
-    low: Option<f64>,
-    high: f64,
-    located: bool,
-    ctx: Context<'_>,
-) -> bool {
-    if o.deadline.is_some_and(|d| d < ctx.today) {
-        return true;
-    }
-    if let (true, Some(required)) = (o.swedish_strict, o.swedish_min)
-        && swedish::gap(p.swedish, required) > 0
-    {
-        return true;
-    }
-    if let (Some(low), Some((max, _))) = (low, travel_limit(p, &ctx.profile.curves)) {
-        if low > max {
-            return true;
-        }
-        if high > max && located {
-            let km = Pair::new(p, o, None).distance_km();
-            if km.is_some_and(|km| km > max) {
-                return true;
-            }
-        }
-    }
-    o.licences
-        .iter()
-        .any(|k| p.licences.binary_search(k).is_err())
 }
 
 /// The travel limit as chords of the unit sphere, squared: beyond `far` a pair is surely
@@ -409,8 +386,7 @@ impl<'a> Coarse<'a> {
                 .enumerate()
                 .filter(|(_, k)| p.licences.binary_search(k).is_ok())
                 .fold(0, |mask, (bit, _)| mask | 1 << bit),
-            sixteenths_per_chord: 16.0 * EARTH_RADIUS_KM
-                / f64::from(curves.distance_half_life_km).max(f64::MIN_POSITIVE),
+            sixteenths_per_chord: sixteenths_per_chord(curves),
             weights: ctx.profile.weights,
             today: ctx.today.num_days_from_ce(),
         }
@@ -432,13 +408,6 @@ impl<'a> Coarse<'a> {
             num += w[c] * score;
             den += w[c];
         };
-        let share = |found: f32, total: f32| {
-            if total > 0.0 {
-                (found / total).clamp(0.0, 1.0)
-            } else {
-                0.0
-            }
-        };
         // The share of credit earned bounds coverage: its evidence factor is at most 1.
         add(Category::MustSkills, share(hits[0], f.must_weight));
         add(Category::MeritSkills, share(hits[1], f.merit_weight));
@@ -454,7 +423,10 @@ impl<'a> Coarse<'a> {
         let chord2 = match (self.unit, unit) {
             (Some(a), Some(b)) => {
                 let c2 = chord2(a, b);
-                add(Category::Distance, self.decay_at_least(c2));
+                add(
+                    Category::Distance,
+                    decay_at_least(c2, self.sixteenths_per_chord),
+                );
                 Some(c2)
             }
             _ => {
@@ -486,39 +458,6 @@ impl<'a> Coarse<'a> {
         }
     }
 
-    /// An upper bound of the distance score at squared chord `chord2`: the arc is at least the
-    /// chord, and 2^(−x) is at most 2^(−⌊16x⌋/16), a power of two times one of 16 constants.
-    fn decay_at_least(&self, chord2: f64) -> f32 {
-        // 2^(−j/16) for j in 0..16.
-        const STEPS: [f32; 16] = [
-            1.0,
-            0.957_603_3,
-            0.917_004_03,
-            0.878_126_1,
-            0.840_896_4,
-            0.805_245_2,
-            0.771_105_4,
-            0.738_413_7,
-            std::f32::consts::FRAC_1_SQRT_2,
-            0.677_127_3,
-            0.648_419_8,
-            0.620_928_7,
-            0.594_603_6,
-            0.569_394_3,
-            0.545_253_9,
-            0.522_136_6,
-        ];
-        let sixteenths = chord2.sqrt() * self.sixteenths_per_chord * (1.0 - 1e-9);
-        if sixteenths.is_nan() || sixteenths < 0.0 {
-            return 1.0;
-        }
-        // Truncation is the floor here, and cheaper than calling it.
-        let q = sixteenths.min(16.0 * 120.0) as u32;
-        // 2^(−q/16) = 2^(−⌊q/16⌋) · 2^(−(q mod 16)/16), the power of two built from its exponent.
-        let power = f32::from_bits((127 - (q >> 4)) << 23);
-        (power * STEPS[(q & 15) as usize] * (1.0 + 1e-6)).min(1.0)
-    }
-
     /// Whether the opening requires a licence the participant does not hold: from the bits,
     /// and one by one only for licences past them.
     fn lacks_licence(&self, f: Facet, o: &OpeningFeatures) -> bool {
@@ -533,17 +472,272 @@ impl<'a> Coarse<'a> {
     }
 
     fn beyond_reach(&self, chord2: f64, o: &OpeningFeatures) -> bool {
-        let p = self.participant;
-        let Some(max) = self.limit else {
-            return false;
-        };
-        match self.reach {
-            Some(r) if chord2 < r.near => false,
-            Some(r) if chord2 > r.far => true,
-            _ => Pair::new(p, o, None)
-                .distance_km()
-                .is_some_and(|km| km > max),
+        beyond_reach(self.limit, self.reach, chord2, || {
+            Pair::new(self.participant, o, None).distance_km()
+        })
+    }
+}
+
+/// An upper bound of the distance score at squared chord `chord2`: the arc is at least the
+/// chord, and 2^(−x) is at most 2^(−⌊16x⌋/16), a power of two times one of 16 constants.
+fn decay_at_least(chord2: f64, sixteenths_per_chord: f64) -> f32 {
+    // 2^(−j/16) for j in 0..16.
+    const STEPS: [f32; 16] = [
+        1.0,
+        0.957_603_3,
+        0.917_004_03,
+        0.878_126_1,
+        0.840_896_4,
+        0.805_245_2,
+        0.771_105_4,
+        0.738_413_7,
+        std::f32::consts::FRAC_1_SQRT_2,
+        0.677_127_3,
+        0.648_419_8,
+        0.620_928_7,
+        0.594_603_6,
+        0.569_394_3,
+        0.545_253_9,
+        0.522_136_6,
+    ];
+    let sixteenths = chord2.sqrt() * sixteenths_per_chord * (1.0 - 1e-9);
+    if sixteenths.is_nan() || sixteenths < 0.0 {
+        return 1.0;
+    }
+    // Truncation is the floor here, and cheaper than calling it.
+    let q = sixteenths.min(16.0 * 120.0) as u32;
+    // 2^(−q/16) = 2^(−⌊q/16⌋) · 2^(−(q mod 16)/16), the power of two built from its exponent.
+    let power = f32::from_bits((127 - (q >> 4)) << 23);
+    (power * STEPS[(q & 15) as usize] * (1.0 + 1e-6)).min(1.0)
+}
+
+/// Whether a pair at squared chord `chord2` is beyond the travel limit `max` (whose chords are
+/// `reach`), measuring the distance with `exact` only where the chords cannot tell.
+fn beyond_reach(
+    max: Option<f64>,
+    reach: Option<Reach>,
+    chord2: f64,
+    exact: impl FnOnce() -> Option<f64>,
+) -> bool {
+    let Some(max) = max else {
+        return false;
+    };
+    match reach {
+        Some(r) if chord2 < r.near => false,
+        Some(r) if chord2 > r.far => true,
+        _ => exact().is_some_and(|km| km > max),
+    }
+}
+
+/// Sixteenths of a half-life per unit of chord, for [`decay_at_least`].
+fn sixteenths_per_chord(curves: &super::Curves) -> f64 {
+    16.0 * EARTH_RADIUS_KM / f64::from(curves.distance_half_life_km).max(f64::MIN_POSITIVE)
+}
+
+/// The share of skill credit earned: an upper bound of coverage, whose evidence factor is at
+/// most 1.
+fn share(found: f32, total: f32) -> f32 {
+    if total > 0.0 {
+        (found / total).clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
+/// Each category's weight over the summed weights of those that apply: a coarse bound's
+/// categories apply alike to every pair of one ranking, so its weighted mean is a plain sum.
+fn shares(weights: &CategoryMap<f32>, applies: impl Fn(Category) -> bool) -> CategoryMap<f32> {
+    let den: f32 = weights
+        .iter()
+        .filter(|(c, _)| applies(*c))
+        .map(|(_, w)| w)
+        .sum();
+    CategoryMap::from_fn(|c| {
+        if applies(c) && den > 0.0 {
+            weights[c] / den
+        } else {
+            0.0
         }
+    })
+}
+
+/// The opening's side of the cheap pass over participants, computed once: what each
+/// participant facet value adds to the bound against this opening, weighted.
+struct CoarseCandidates<'a> {
+    opening: &'a OpeningFeatures,
+    unit: Option<Unit>,
+    /// Occupation and experience by occupation set.
+    occupations: Vec<f32>,
+    /// By travel slot: the limit that applies and its chords.
+    travel: Vec<(Option<f64>, Option<Reach>)>,
+    /// Swedish and its strict exclusion by the participant's step (0: no Swedish yet).
+    swedish: [(f32, bool); 7],
+    /// Availability's hours factor by the participant's hours.
+    hours: [f32; 3],
+    /// The licence bits required, and whether a licence past them is.
+    required: u16,
+    requires_other: bool,
+    /// The deadline has passed: every pair is excluded.
+    closed: bool,
+    /// The must-have and merit skills' shares, and one over their summed skill weights.
+    must: (f32, f32),
+    merit: (f32, f32),
+    /// The distance category's share, and what an unknown distance adds.
+    distance: f32,
+    unknown_distance: f32,
+    /// What every participant gets alike: licences (bounded by 1) and the track record.
+    constant: f32,
+    /// The weight profile's travel limit, for a participant whose own has no slot.
+    default_limit: Option<f64>,
+    sixteenths_per_chord: f64,
+}
+
+impl<'a> CoarseCandidates<'a> {
+    fn new(
+        opening: &'a OpeningFeatures,
+        columns: ParticipantColumns<'_>,
+        ctx: Context<'_>,
+    ) -> Self {
+        let curves = &ctx.profile.curves;
+        let o = opening;
+        let track = track_record::of(o, ctx);
+        let w = shares(&ctx.profile.weights, |c| {
+            !matches!(c, Category::Text) && (c != Category::TrackRecord || track.is_some())
+        });
+        let mut swedish = [(w[Category::Swedish], false); 7];
+        if let Some(min) = o.swedish_min {
+            let levels = std::iter::once(None).chain(SwedishLevel::ALL.map(Some));
+            for (step, level) in levels.enumerate() {
+                swedish[step] = (
+                    w[Category::Swedish]
+                        * swedish::level_score(level, Some(min), curves).unwrap_or(1.0),
+                    o.swedish_strict && swedish::gap(level, min) > 0,
+                );
+            }
+        }
+        let bit = |k: &Key| {
+            columns
+                .licences
+                .iter()
+                .take(Facet::LICENCE_BITS)
+                .position(|l| l == k)
+        };
+        let skills = |keys: &[Key], share: f32| {
+            let total = keys.iter().map(|&k| ctx.skill_weights.get(k)).sum::<f32>();
+            (share, if total > 0.0 { 1.0 / total } else { 0.0 })
+        };
+        let default_limit = curves.default_travel_km.map(f64::from);
+        let similar = w[Category::Occupation] + w[Category::Experience];
+        CoarseCandidates {
+            opening,
+            unit: o.location.map(unit),
+            occupations: columns
+                .occupation_sets
+                .iter()
+                .map(|set| {
+                    similar
+                        * occupation::best_similarity(
+                            &set.occupations,
+                            &set.related,
+                            o.occupation,
+                            curves,
+                        )
+                        .unwrap_or(0.0)
+                })
+                .collect(),
+            travel: columns
+                .travel_limits
+                .iter()
+                .map(|own| {
+                    let limit = own.or(default_limit);
+                    (limit, limit.and_then(Reach::of))
+                })
+                .collect(),
+            swedish,
+            hours: [Hours::Full, Hours::Part, Hours::Any].map(|h| {
+                w[Category::Availability]
+                    * availability::hours_factor(o.hours, h, curves).clamp(0.0, 1.0)
+            }),
+            required: o
+                .licences
+                .iter()
+                .filter_map(bit)
+                .fold(0, |mask, b| mask | 1 << b),
+            requires_other: o.licences.iter().any(|k| bit(k).is_none()),
+            closed: o.deadline.is_some_and(|d| d < ctx.today),
+            must: skills(&o.must, w[Category::MustSkills]),
+            merit: skills(&o.merit, w[Category::MeritSkills]),
+            distance: w[Category::Distance],
+            unknown_distance: w[Category::Distance] * curves.unknown_distance_score,
+            constant: w[Category::Licences] + w[Category::TrackRecord] * track.unwrap_or(0.0),
+            default_limit,
+            sixteenths_per_chord: sixteenths_per_chord(curves),
+        }
+    }
+
+    /// An upper bound of the total from the facet alone, with the start date counted as
+    /// perfect, and whether the pair is excluded (exactly).
+    fn bound(
+        &self,
+        f: ParticipantFacet,
+        p: &ParticipantFeatures,
+        unit: Option<Unit>,
+        hits: [f32; 2],
+    ) -> Bound {
+        // The share of credit earned bounds coverage: its evidence factor is at most 1.
+        let skill = |(share, per_weight): (f32, f32), hits: f32| {
+            share * (hits * per_weight).clamp(0.0, 1.0)
+        };
+        let similar = self
+            .occupations
+            .get(f.occupations as usize)
+            .copied()
+            .unwrap_or(1.0);
+        let (swedish, strict_gap) = self.swedish[usize::from(f.swedish.min(6))];
+        let chord2 = self.unit.zip(unit).map(|(a, b)| chord2(a, b));
+        let distance = match chord2 {
+            Some(c2) => self.distance * decay_at_least(c2, self.sixteenths_per_chord),
+            None => self.unknown_distance,
+        };
+        let total = self.constant
+            + skill(self.must, hits[0])
+            + skill(self.merit, hits[1])
+            + similar
+            + swedish
+            + distance
+            + self.hours[usize::from(f.hours.min(2))];
+        let (limit, reach) = self
+            .travel
+            .get(usize::from(f.travel))
+            .copied()
+            .unwrap_or_else(|| {
+                let limit = p.max_travel_km.or(self.default_limit);
+                (limit, limit.and_then(Reach::of))
+            });
+        let excluded = self.closed
+            || strict_gap
+            || chord2.is_some_and(|c2| {
+                beyond_reach(limit, reach, c2, || {
+                    Pair::new(p, self.opening, None).distance_km()
+                })
+            })
+            || self.lacks_licence(f, p);
+        Bound {
+            total: total.min(1.0) * (1.0 + 1e-5) + 1e-6,
+            excluded,
+        }
+    }
+
+    fn lacks_licence(&self, f: ParticipantFacet, p: &ParticipantFeatures) -> bool {
+        if self.required & !f.licences != 0 {
+            return true;
+        }
+        self.requires_other
+            && self
+                .opening
+                .licences
+                .iter()
+                .any(|k| p.licences.binary_search(k).is_err())
     }
 }
 
@@ -588,10 +782,7 @@ pub fn rank_openings_pruned(
 ) -> Ranking {
     let n = columns.features.len();
     let _span = tracing::debug_span!("rank_openings_pruned", openings = n, k = options.k).entered();
-    let p = Located {
-        features: participant,
-        unit: participant.location.map(unit),
-    };
+    let home = participant.location.map(unit);
     let coarse = Coarse::new(participant, columns.occupations, columns.licences, ctx);
     debug_assert!(request.within.is_none() || !options.include_excluded);
     let side = Side {
@@ -610,7 +801,7 @@ pub fn rank_openings_pruned(
         },
         // The exclusion is known from the coarse pass: only the total is needed here.
         bound: |i: usize, text: Option<f32>| {
-            let (km_low, _) = distance_bounds(p.unit, columns.units[i]);
+            let (km_low, _) = distance_bounds(home, columns.units[i]);
             let touched = request.hits[0][i] > 0.0 || request.hits[1][i] > 0.0;
             upper(
                 participant,
@@ -631,10 +822,27 @@ pub fn rank_openings_pruned(
 #[derive(Clone, Copy)]
 pub struct ParticipantColumns<'a> {
     pub features: &'a [ParticipantFeatures],
+    /// `ParticipantFacet::of` each participant.
+    pub facets: &'a [ParticipantFacet],
+    /// The occupation sets the facets point into.
+    pub occupation_sets: &'a [OccupationSet],
+    /// The travel limits the facets point into; `None`: the weight profile's default applies.
+    pub travel_limits: &'a [Option<f64>],
+    /// The licences of the facets' licence bits, bit 0 first.
+    pub licences: &'a [Key],
     pub units: &'a [Option<Unit>],
-    /// Bit `i` set: participant `i` holds a skill the opening lists, or a related one. Leaving
-    /// the related ones out would make the bound too low.
-    pub touched: &'a [u64],
+    /// When set, only these participants can have the opening within their reach: the others
+    /// are excluded without a look. Only for a ranking that does not list excluded pairs.
+    pub within: Option<Within<'a>>,
+    /// Per participant, the summed weights of the opening's must-have and of its merit skills
+    /// the participant holds, each related skill held counting at the most a related skill
+    /// can earn ([`best_related_credit`]). Less than that would make the bound too low.
+    pub hits: [&'a [f32]; 2],
+}
+
+/// The most credit a wanted skill can earn through a related skill held.
+pub fn best_related_credit(curves: &super::Curves) -> f32 {
+    super::score::related_credit(1.0, curves).max(0.0)
 }
 
 /// Ranks participants for one opening: equal to
@@ -648,24 +856,28 @@ pub fn rank_participants_pruned(
     let n = columns.features.len();
     let _span =
         tracing::debug_span!("rank_participants_pruned", participants = n, k = options.k).entered();
-    let o = Located {
-        features: opening,
-        unit: opening.location.map(unit),
-    };
-    let fine = |i: usize, text: Option<f32>| {
-        let p = Located {
-            features: &columns.features[i],
-            unit: columns.units[i],
-        };
-        bound(p, o, touched(columns.touched, i), text, ctx)
-    };
+    let workplace = opening.location.map(unit);
+    let coarse = CoarseCandidates::new(opening, columns, ctx);
+    let touched = |i: usize| columns.hits[0][i] > 0.0 || columns.hits[1][i] > 0.0;
+    debug_assert!(columns.within.is_none() || !options.include_excluded);
     let side = Side {
         n,
-        within: None,
+        within: columns.within,
         eligible: &|_| true,
         text: None,
-        coarse: fine,
-        bound: |i: usize, text: Option<f32>| fine(i, text).total,
+        coarse: |i: usize, _: Option<f32>| {
+            coarse.bound(
+                columns.facets[i],
+                &columns.features[i],
+                columns.units[i],
+                [columns.hits[0][i], columns.hits[1][i]],
+            )
+        },
+        // The exclusion is known from the coarse pass: only the total is needed here.
+        bound: |i: usize, text: Option<f32>| {
+            let (km_low, _) = distance_bounds(columns.units[i], workplace);
+            upper(&columns.features[i], opening, km_low, touched(i), text, ctx)
+        },
         pair: |i: usize, text: Option<f32>| Pair::new(&columns.features[i], opening, text),
         id: |i: usize| columns.features[i].id,
     };
@@ -857,7 +1069,7 @@ mod tests {
             let c2: f64 = (0..3).map(|i| (home[i] - there[i]).powi(2)).sum();
             let km = STOCKHOLM.distance_km(north);
             let exact = distance::km_score(km, &profile.curves);
-            let bound = coarse.decay_at_least(c2);
+            let bound = decay_at_least(c2, coarse.sixteenths_per_chord);
             assert!(bound >= exact, "{km} km: {bound} < {exact}");
             assert!(
                 bound <= exact * 1.05 + 1e-6,

@@ -127,21 +127,66 @@ fn both_participants(seed: u64, n: usize, k: usize, include_excluded: bool) -> (
         include_excluded,
     };
     let units: Vec<_> = people.iter().map(|p| p.location.map(unit)).collect();
-    let mut touched = vec![0u64; n.div_ceil(64)];
-    for (i, p) in people.iter().enumerate() {
-        if opening
-            .must
-            .iter()
-            .chain(&opening.merit)
-            .any(|k| p.skills.contains(k) || p.related_skills.iter().any(|r| r.to == *k))
-        {
-            touched[i / 64] |= 1 << (i % 64);
-        }
+    let mut sets: Vec<prune::OccupationSet> = Vec::new();
+    let mut limits: Vec<Option<f64>> = Vec::new();
+    // Two licences get bits of their own; any other is checked one by one.
+    let mut licences: Vec<Key> = Vec::new();
+    fn slot<T: PartialEq>(list: &mut Vec<T>, item: T) -> usize {
+        list.iter().position(|x| *x == item).unwrap_or_else(|| {
+            list.push(item);
+            list.len() - 1
+        })
     }
+    let facets: Vec<_> = people
+        .iter()
+        .map(|p| {
+            let set = prune::OccupationSet {
+                occupations: p.occupations.iter().map(|&(c, _)| (c, 0.0)).collect(),
+                related: p.related_occupations.clone(),
+            };
+            let occupations = slot(&mut sets, set) as u32;
+            let travel = slot(&mut limits, p.max_travel_km) as u16;
+            let mask = p.licences.iter().fold(0u16, |mask, &k| {
+                let bit = match licences.iter().position(|&x| x == k) {
+                    Some(at) => 1 << at,
+                    None if licences.len() < 2 => {
+                        licences.push(k);
+                        1 << (licences.len() - 1)
+                    }
+                    None => prune::Facet::OTHER_LICENCE,
+                };
+                mask | bit
+            });
+            prune::ParticipantFacet::of(p, occupations, travel, mask)
+        })
+        .collect();
+    let related = prune::best_related_credit(&ctx.profile.curves);
+    let credit = |wanted: &[Key], p: &ParticipantFeatures| {
+        wanted
+            .iter()
+            .map(|&k| {
+                let w = ctx.skill_weights.get(k);
+                if p.skills.contains(&k) {
+                    w
+                } else if p.related_skills.iter().any(|r| r.to == k) {
+                    w * related
+                } else {
+                    0.0
+                }
+            })
+            .sum::<f32>()
+    };
+    let must: Vec<f32> = people.iter().map(|p| credit(&opening.must, p)).collect();
+    let merit: Vec<f32> = people.iter().map(|p| credit(&opening.merit, p)).collect();
     let columns = ParticipantColumns {
         features: &people,
+        facets: &facets,
+        occupation_sets: &sets,
+        travel_limits: &limits,
+        licences: &licences,
         units: &units,
-        touched: &touched,
+        within: None,
+        hits: [&must, &merit],
     };
     (
         prune::rank_participants_pruned(&opening, columns, ctx, options),
