@@ -3,10 +3,12 @@
 //! interleave passes of every engine without reloading any of them.
 //!
 //! Modes (first argument):
-//! - `engine DATA_DIR PROFILES_JSON QUERIES_JSON`: jobmatch in-process (`Engine::match_profile`,
-//!   the public API `suggest.rs` uses), the brute-force scan of the core (`rank_openings` over
-//!   every open opening's features, built once) and jobmatch's own search (`Engine::search`, a
-//!   page of 20 with the rows). Commands: `match LOOPS`, `scan LOOPS`, `search LOOPS`.
+//! - `engine DATA_DIR PROFILES_JSON QUERIES_JSON [CASELOAD_JSON]`: jobmatch in-process
+//!   (`Engine::match_profile`, the public API `suggest.rs` uses), the brute-force scan of the core
+//!   (`rank_openings` over every open opening's features, built once), jobmatch's own search
+//!   (`Engine::search`, a page of 20 with the rows) and every participant of a caseload at once
+//!   (`Engine::rank_profiles`). Commands: `match LOOPS`, `scan LOOPS`, `search LOOPS`,
+//!   `caseload K` (one pass, top K each, its wall clock).
 //! - `tantivy OPENINGS_JSONL N QUERIES_JSON INDEX_DIR`: tantivy alone, title and description with
 //!   a Swedish stemmer, a two-word AND query, top 20 by BM25. Command: `search LOOPS`.
 //!
@@ -54,7 +56,10 @@ fn main() -> anyhow::Result<()> {
         .filter(|a| *a != "--bench")
         .collect();
     match args.as_slice() {
-        ["engine", data_dir, profiles, queries] => engine_mode(data_dir, profiles, queries),
+        ["engine", data_dir, profiles, queries] => engine_mode(data_dir, profiles, queries, None),
+        ["engine", data_dir, profiles, queries, caseload] => {
+            engine_mode(data_dir, profiles, queries, Some(caseload))
+        }
         ["tantivy", openings, n, queries, index_dir] => {
             tantivy_mode(openings, n.parse()?, queries, index_dir)
         }
@@ -173,7 +178,28 @@ fn scan_once(
         .len()
 }
 
-fn engine_mode(data_dir: &str, profiles: &str, queries: &str) -> anyhow::Result<()> {
+/// Profiles from a file of `{"body": ProfileInput}` objects, as `POST /v1/match` takes them.
+fn read_profiles(path: &str, engine: &Engine) -> anyhow::Result<Vec<Profile>> {
+    let bodies: Vec<serde_json::Value> = serde_json::from_str(
+        &std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?,
+    )?;
+    bodies
+        .iter()
+        .map(|b| {
+            let input: ProfileInput = serde_json::from_value(b["body"].clone())?;
+            input
+                .to_profile(&engine.taxonomy())
+                .map_err(|e| anyhow::anyhow!("{e:?}"))
+        })
+        .collect()
+}
+
+fn engine_mode(
+    data_dir: &str,
+    profiles: &str,
+    queries: &str,
+    caseload: Option<&str>,
+) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new().context("runtime")?;
     let started = Instant::now();
     let mut settings = Settings::for_tests(std::path::Path::new(data_dir));
@@ -184,18 +210,14 @@ fn engine_mode(data_dir: &str, profiles: &str, queries: &str) -> anyhow::Result<
     let engine = std::sync::Arc::clone(app.engine());
     let open_s = started.elapsed().as_secs_f64();
 
-    let bodies: Vec<serde_json::Value> = serde_json::from_str(
-        &std::fs::read_to_string(profiles).with_context(|| format!("reading {profiles}"))?,
-    )?;
-    let profiles: Vec<Profile> = bodies
-        .iter()
-        .map(|b| {
-            let input: ProfileInput = serde_json::from_value(b["body"].clone())?;
-            input
-                .to_profile(&engine.taxonomy())
-                .map_err(|e| anyhow::anyhow!("{e:?}"))
-        })
-        .collect::<anyhow::Result<_>>()?;
+    let profiles = read_profiles(profiles, &engine)?;
+    // Participant ids of their own, past any stored one's: nothing is read of them.
+    let caseload: Vec<(i64, Profile)> = match caseload {
+        Some(path) => (1_000_000_000..)
+            .zip(read_profiles(path, &engine)?)
+            .collect(),
+        None => Vec::new(),
+    };
 
     let queries: Vec<String> = serde_json::from_str(
         &std::fs::read_to_string(queries).with_context(|| format!("reading {queries}"))?,
@@ -226,6 +248,26 @@ fn engine_mode(data_dir: &str, profiles: &str, queries: &str) -> anyhow::Result<
     serve_commands(|cmd, loops, budget| {
         let mut latencies = Vec::with_capacity(loops * profiles.len());
         let mut results = 0usize;
+        if cmd == "caseload" {
+            let query = RankQuery {
+                kind: None,
+                limit: loops,
+                include_excluded: false,
+            };
+            let t = Instant::now();
+            let rankings = runtime
+                .block_on(engine.rank_profiles(&caller, caseload.clone(), query))
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            let seconds = t.elapsed().as_secs_f64();
+            let results: usize = rankings.iter().map(|(_, _, r)| r.results.len()).sum();
+            return Ok(json!({
+                "seconds": seconds,
+                "participants": rankings.len(),
+                "k": loops,
+                "mean_results": results as f64 / rankings.len().max(1) as f64,
+                "peak_rss_kib": peak_rss_kib(),
+            }));
+        }
         if cmd == "search" {
             'pass: for _ in 0..loops {
                 for q in &queries {

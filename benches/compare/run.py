@@ -34,6 +34,10 @@ import corpus as corpus_mod  # noqa: E402
 
 TOP_K = 20
 PROFILES = 200
+# Every participant of a caseload this large is ranked at once (top CASELOAD_TOP_K each): the first
+# PROFILES of them are the profiles above.
+CASELOAD = 10_000
+CASELOAD_TOP_K = 10
 # A pass that stops on its time budget has measured at least this many calls (as compare.rs).
 MIN_SAMPLES = 20
 
@@ -470,7 +474,8 @@ def measure_size(n, cfg, bins, files, work, corpus):
             fail(f"POST /v1/match answered {status} with {str(answer)[:300]}")
 
         log(f"{n}: opening the in-process engine")
-        engines["engine"] = LineProcess([compare, "engine", inproc, files["profiles"], files["queries"]], "compare engine")
+        engines["engine"] = LineProcess([compare, "engine", inproc, files["profiles"], files["queries"], files["caseload"]],
+                                        "compare engine")
         out["build"]["jobmatch_open_s"] = engines["engine"].ready["open_s"]
         out["build"]["scan_features_s"] = engines["engine"].ready["scan_features_s"]
         log(f"{n}: building tantivy alone")
@@ -531,6 +536,13 @@ def measure_size(n, cfg, bins, files, work, corpus):
                 f"{k} {out['engines'][k]['reps'][-1]['p50_us']:,.0f} µs" for k in keys))
 
         out["load_average"]["after"] = os.getloadavg()
+        log(f"{n}: every participant of a caseload of {CASELOAD:,}, top {CASELOAD_TOP_K} each")
+        caseload = engines["engine"].ask("caseload", CASELOAD_TOP_K)
+        if "error" in caseload:
+            fail(f"caseload: {caseload['error']}")
+        if caseload["participants"] != CASELOAD or caseload["mean_results"] == 0:
+            fail(f"the caseload ranked {caseload}, not {CASELOAD} participants with results")
+        out["caseload"] = caseload
         log(f"{n}: opening creates over HTTP, 8 clients")
         writes = wrk_pass(base, token, "/v1/openings", files["writes"], 8, cfg.write_seconds, work)
         out["writes_http_8_clients"] = writes
@@ -613,7 +625,8 @@ def main():
     corpus = corpus_mod.Corpus(shapes, cfg.seed, today)
     log(f"corpus from {shapes.source} shapes, seed {cfg.seed}: writing {max(sizes):,} openings")
     files = {k: work / v for k, v in {"openings": "openings.jsonl", "profiles": "profiles.json", "bodies": "bodies.jsonl",
-                                      "queries": "queries.json", "writes": "writes.jsonl"}.items()}
+                                      "queries": "queries.json", "writes": "writes.jsonl",
+                                      "caseload": "caseload.json"}.items()}
     started = time.perf_counter()
     sample = []
     with open(files["openings"], "w", encoding="utf-8") as f:
@@ -622,7 +635,10 @@ def main():
                 sample.append(o)
             f.write(json.dumps(o, ensure_ascii=False) + "\n")
     gen_s = time.perf_counter() - started
-    corpus.profiles_cache = corpus.profiles(PROFILES)
+    caseload = corpus.profiles(CASELOAD)
+    files["caseload"].write_text(json.dumps([{"body": p["body"]} for p in caseload], ensure_ascii=False))
+    # The profiles are a prefix of one stream: the first of the caseload.
+    corpus.profiles_cache = caseload[:PROFILES]
     files["profiles"].write_text(json.dumps(corpus.profiles_cache, ensure_ascii=False))
     files["bodies"].write_text("".join(json.dumps(p["body"], ensure_ascii=False) + "\n" for p in corpus.profiles_cache))
     files["queries"].write_text(json.dumps(corpus.queries(sample), ensure_ascii=False))
@@ -633,7 +649,8 @@ def main():
         "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip(),
         "config": {"sizes": sizes, "reps": cfg.reps, "loops": cfg.loops, "http_seconds": cfg.http_seconds,
                    "write_seconds": cfg.write_seconds, "pass_budget_s": cfg.pass_budget_s, "ci": cfg.ci,
-                   "profiles": PROFILES, "top_k": TOP_K},
+                   "profiles": PROFILES, "top_k": TOP_K,
+                   "caseload": CASELOAD, "caseload_top_k": CASELOAD_TOP_K},
         "corpus": {"source": shapes.source, "seed": cfg.seed, "today": today.isoformat(), "generate_s": gen_s,
                    "employers": len(corpus.employers), "queries": json.loads(files["queries"].read_text())[:10]},
         "sizes": {},

@@ -11,7 +11,6 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::error::{InputError, Result, ServiceError, UserError};
@@ -223,26 +222,20 @@ impl Engine {
             )
             .await?;
 
-        let engine = Arc::clone(self);
-        let kind = request.kind;
-        let today = Utc::now().date_naive();
+        let query = RankQuery {
+            kind: request.kind,
+            limit: TOP_N,
+            include_excluded: false,
+        };
         let lists: Lists = self
-            .blocking(move || {
-                profiles
-                    .into_par_iter()
-                    .map(|(id, profile)| {
-                        let query = RankQuery {
-                            kind,
-                            limit: TOP_N,
-                            include_excluded: false,
-                        };
-                        let ranking = engine.rank_for_profile(id, &profile, query, today)?;
-                        let list = ranking.results.iter().map(|s| (s.id, s.score)).collect();
-                        Ok((id, profile, list))
-                    })
-                    .collect::<Result<Lists>>()
+            .rank_profiles(caller, profiles, query)
+            .await?
+            .into_iter()
+            .map(|(id, profile, ranking)| {
+                let list = ranking.results.iter().map(|s| (s.id, s.score)).collect();
+                (id, profile, list)
             })
-            .await??;
+            .collect();
 
         let opening_ids: BTreeSet<Id> = lists
             .iter()

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use chrono::{NaiveDate, Utc};
+use rayon::prelude::*;
 
 use super::error::{InternalError, Result, UserError};
 use super::{Caller, Engine};
@@ -215,6 +216,31 @@ impl Engine {
     ) -> Result<Ranked<Opening>> {
         caller.require(&[Role::Admin, Role::Coach, Role::Matcher])?;
         self.suggest(0, profile, query).await
+    }
+
+    /// Each profile's ranked openings, the profiles side by side on rayon's threads: what an
+    /// allocation ranks before it places anyone, and a caseload's suggestions at once. Ids and
+    /// scores only: nothing is presented, read from the store or logged here (the caller has
+    /// read the profiles and logged it).
+    pub async fn rank_profiles(
+        self: &Arc<Self>,
+        caller: &Caller,
+        profiles: Vec<(Id, Profile)>,
+        query: RankQuery,
+    ) -> Result<Vec<(Id, Profile, Ranking)>> {
+        caller.require(&[Role::Admin, Role::Coach, Role::Matcher])?;
+        let engine = Arc::clone(self);
+        let today = Utc::now().date_naive();
+        self.blocking(move || {
+            profiles
+                .into_par_iter()
+                .map(|(id, profile)| {
+                    let ranking = engine.rank_for_profile(id, &profile, query, today)?;
+                    Ok((id, profile, ranking))
+                })
+                .collect()
+        })
+        .await?
     }
 
     async fn suggest(
