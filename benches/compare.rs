@@ -132,15 +132,19 @@ mod feature_building {
     impl ScanData {
         pub async fn load(engine: &Engine) -> anyhow::Result<Self> {
             let mut keys = Keys::default();
-            let openings = engine
+            let mut openings = Vec::new();
+            let taxonomy = engine.taxonomy();
+            engine
                 .store()
-                .all_openings()
+                .openings_in_pages(|page| {
+                    openings.extend(
+                        page.iter()
+                            .filter(|o| o.status == OpeningStatus::Open)
+                            .map(|o| opening_features(o, &mut keys, &taxonomy)),
+                    )
+                })
                 .await
-                .context("reading the openings")?
-                .iter()
-                .filter(|o| o.status == OpeningStatus::Open)
-                .map(|o| opening_features(o, &mut keys, &engine.taxonomy()))
-                .collect();
+                .context("reading the openings")?;
             Ok(ScanData { keys, openings })
         }
 

@@ -30,7 +30,7 @@ impl Engine {
     pub(super) async fn load_projection(&self) -> Result<bool> {
         let guard = self.indexer.lock().await;
         let head = self.store.outbox_head().await?;
-        let openings = self.project_all().await?;
+        let any_open = self.project_all().await?;
         let index = self.index.read().clone();
         let rebuild = match index {
             None => true,
@@ -39,8 +39,7 @@ impl Engine {
                 // Ahead of the database, never written, or emptied: the index was lost or
                 // replaced. It holds the open openings only, so closed ones alone leave it
                 // empty by right.
-                let out_of_step = index.num_docs() == 0
-                    && openings.iter().any(|o| o.status == OpeningStatus::Open);
+                let out_of_step = index.num_docs() == 0 && any_open;
                 applied > head || (applied == 0 && head > 0) || out_of_step
             }
         };
@@ -59,30 +58,35 @@ impl Engine {
     }
 
     /// Computes the projection anew from every stored opening and profile, with the taxonomy
-    /// in force; returns the openings read.
-    pub(super) async fn project_all(&self) -> Result<Vec<Opening>> {
-        let openings = self.store.all_openings().await?;
-        let profiles = self.store.all_profiles().await?;
+    /// in force, and puts it in the place of the one in use; returns whether any stored
+    /// opening is open.
+    pub(super) async fn project_all(&self) -> Result<bool> {
         let started = self.store.started_per_opening(None).await?;
         let unavailable = self.store.unavailable_participants(None).await?;
         let available = Available::new(started, unavailable);
-        let counts = match learning::learns(&self.profile) {
-            true => Some(self.store.placement_counts().await?),
-            false => None,
-        };
         let taxonomy = self.taxonomy();
-        let mut p = self.projection.write();
-        *p = Projection::default();
-        for o in openings.iter().filter(|o| available.opening(o)) {
-            p.upsert_opening(o, &taxonomy);
+        // Built aside and swapped in: rankings meanwhile read the one in use, and the
+        // openings' texts are read a page at a time, never all at once.
+        let mut p = Projection::default();
+        let mut any_open = false;
+        self.store
+            .openings_in_pages(|page| {
+                any_open |= page.iter().any(|o| o.status == OpeningStatus::Open);
+                for o in page.iter().filter(|o| available.opening(o)) {
+                    p.upsert_opening(o, &taxonomy);
+                }
+            })
+            .await?;
+        if learning::learns(&self.profile) {
+            let counts = self.store.placement_counts().await?;
+            learning::apply_track_records(&mut p, &counts, None);
         }
-        if let Some(counts) = &counts {
-            learning::apply_track_records(&mut p, counts, None);
-        }
+        let profiles = self.store.all_profiles().await?;
         for (id, profile) in profiles.iter().filter(|(id, _)| available.participant(*id)) {
             p.upsert_participant(*id, profile, &taxonomy);
         }
-        Ok(openings)
+        *self.projection.write() = p;
+        Ok(any_open)
     }
 
     /// Rebuilds the index from the database in a sibling directory while the instance
@@ -364,7 +368,10 @@ pub fn open_index(dir: &Path) -> Result<Option<OpeningIndex>> {
 async fn build_beside(store: &Store, index_dir: &Path) -> Result<std::path::PathBuf> {
     let next_dir = sibling(index_dir, "next");
     let head = store.outbox_head().await?;
-    let openings = store.all_openings().await?;
+    let mut openings = Vec::new();
+    store
+        .openings_in_pages(|page| openings.extend(page))
+        .await?;
     remove_if_present(&next_dir)?;
     rebuild_index(&OpeningIndex::open_or_create(&next_dir)?, &openings, head)?;
     Ok(next_dir)

@@ -88,9 +88,13 @@ pub trait Backend: Clone + Send + Sync + 'static {
     fn openings(&self, ids: &[Id])
     -> impl Future<Output = Result<Vec<Opening>, StoreError>> + Send;
 
-    /// Every opening, open and closed, in id order: the input for rebuilding the index and
-    /// in-memory caches.
-    fn all_openings(&self) -> impl Future<Output = Result<Vec<Opening>, StoreError>> + Send;
+    /// Up to `limit` openings, open and closed, with ids above `after`, in id order: every
+    /// opening a page at a time, the input for rebuilding the index and in-memory caches.
+    fn openings_after(
+        &self,
+        after: Id,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<Opening>, StoreError>> + Send;
 
     /// An employer's openings, open and closed, newest first.
     fn employer_openings(
@@ -607,8 +611,12 @@ macro_rules! resource_backend {
                 openings::openings(&self.pool, ids).await
             }
 
-            async fn all_openings(&self) -> Result<Vec<Opening>, StoreError> {
-                openings::all_openings(&self.pool).await
+            async fn openings_after(
+                &self,
+                after: Id,
+                limit: i64,
+            ) -> Result<Vec<Opening>, StoreError> {
+                openings::openings_after(&self.pool, after, limit).await
             }
 
             async fn employer_openings(&self, employer_id: Id) -> Result<Vec<Opening>, StoreError> {

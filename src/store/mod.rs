@@ -442,6 +442,28 @@ impl Store {
         let c = self.counts().await?;
         Ok(c.employers == 0 && c.openings == 0 && c.participants == 0)
     }
+
+    /// Every opening, open and closed, in id order, handed to `each` a page at a time: a
+    /// rebuild reads a million openings without holding their texts all at once.
+    pub async fn openings_in_pages(
+        &self,
+        mut each: impl FnMut(Vec<Opening>),
+    ) -> Result<(), StoreError> {
+        const PAGE: i64 = 5_000;
+        let mut after = 0;
+        loop {
+            let page = self.openings_after(after, PAGE).await?;
+            let Some(last) = page.last() else {
+                return Ok(());
+            };
+            after = last.id;
+            let full = page.len() as i64 == PAGE;
+            each(page);
+            if !full {
+                return Ok(());
+            }
+        }
+    }
 }
 
 /// Writes `Store`'s forwarding methods: for each [`Backend`] method, an inherent method of the
@@ -480,7 +502,7 @@ forward! {
     fn update_opening(&self, id: Id, opening: &Opening) -> Result<Option<Opening>, StoreError>;
     fn close_opening(&self, id: Id) -> Result<Option<Opening>, StoreError>;
     fn openings(&self, ids: &[Id]) -> Result<Vec<Opening>, StoreError>;
-    fn all_openings(&self) -> Result<Vec<Opening>, StoreError>;
+    fn openings_after(&self, after: Id, limit: i64) -> Result<Vec<Opening>, StoreError>;
     fn employer_openings(&self, employer_id: Id) -> Result<Vec<Opening>, StoreError>;
 
     fn create_participant(

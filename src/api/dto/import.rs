@@ -90,13 +90,14 @@ impl ImportFile {
                 ..employer
             });
         }
+        let refs: std::collections::HashSet<Id> = employers.iter().map(|e| e.id).collect();
         let mut openings = Vec::with_capacity(self.openings.len());
         for (i, o) in self.openings.iter().enumerate() {
             let mut opening = o
                 .opening
                 .to_opening(taxonomy)
                 .map_err(|err| err.within(&format!("openings[{i}]")))?;
-            if !employers.iter().any(|e: &Employer| e.id == o.employer_ref) {
+            if !refs.contains(&o.employer_ref) {
                 return Err(InputError::new(
                     Code::UnknownEmployer,
                     format!("openings[{i}].employer_ref"),

@@ -199,12 +199,18 @@ pub(super) async fn openings(pool: &PgPool, ids: &[Id]) -> Result<Vec<Opening>, 
     rows.into_iter().map(Opening::try_from).collect()
 }
 
-pub(super) async fn all_openings(pool: &PgPool) -> Result<Vec<Opening>, StoreError> {
+pub(super) async fn openings_after(
+    pool: &PgPool,
+    after: Id,
+    limit: i64,
+) -> Result<Vec<Opening>, StoreError> {
     let rows: Vec<OpeningRow> = sqlx::query_as(concat!(
         "SELECT ",
         opening_columns!(),
-        " FROM openings ORDER BY id"
+        " FROM openings WHERE id > $1 ORDER BY id LIMIT $2"
     ))
+    .bind(after)
+    .bind(limit)
     .fetch_all(pool)
     .await?;
     rows.into_iter().map(Opening::try_from).collect()

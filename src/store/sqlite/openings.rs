@@ -277,12 +277,18 @@ pub(super) async fn openings(pool: &SqlitePool, ids: &[Id]) -> Result<Vec<Openin
     rows.into_iter().map(Opening::try_from).collect()
 }
 
-pub(super) async fn all_openings(pool: &SqlitePool) -> Result<Vec<Opening>, StoreError> {
+pub(super) async fn openings_after(
+    pool: &SqlitePool,
+    after: Id,
+    limit: i64,
+) -> Result<Vec<Opening>, StoreError> {
     let rows: Vec<OpeningRow> = sqlx::query_as(concat!(
         "SELECT ",
         opening_columns!(),
-        " FROM openings ORDER BY id"
+        " FROM openings WHERE id > ? ORDER BY id LIMIT ?"
     ))
+    .bind(after)
+    .bind(limit)
     .fetch_all(pool)
     .await?;
     rows.into_iter().map(Opening::try_from).collect()

@@ -9,7 +9,7 @@ use super::stores;
 use crate::model::{
     EmploymentForm, Hours, Opening, OpeningKind, OpeningStatus, Place, SwedishLevel,
 };
-use crate::store::StoreError;
+use crate::store::{Store, StoreError};
 
 #[tokio::test]
 async fn employers_and_openings_round_trip_every_field() {
@@ -77,8 +77,27 @@ async fn employers_and_openings_round_trip_every_field() {
         );
         assert_eq!(store.openings(&[]).await.expect("none"), vec![]);
         assert_eq!(
-            store.all_openings().await.expect("all"),
-            vec![created, bare]
+            all_openings(store).await,
+            vec![created.clone(), bare.clone()]
+        );
+        // A page at a time, by id: the page after the last is empty.
+        assert_eq!(
+            store.openings_after(0, 1).await.expect("first page"),
+            vec![created.clone()]
+        );
+        assert_eq!(
+            store
+                .openings_after(created.id, 5)
+                .await
+                .expect("second page"),
+            vec![bare.clone()]
+        );
+        assert_eq!(
+            store
+                .openings_after(bare.id, 5)
+                .await
+                .expect("past the last"),
+            vec![]
         );
     }
 }
@@ -173,7 +192,7 @@ async fn close_keeps_the_row() {
             store.opening(o.id).await.expect("read"),
             Some(closed.clone())
         );
-        assert_eq!(store.all_openings().await.expect("all"), vec![closed]);
+        assert_eq!(all_openings(store).await, vec![closed]);
         let counts = store.counts().await.expect("counts");
         assert_eq!((counts.openings, counts.open_openings), (1, 0));
         assert_eq!(store.close_opening(9999).await.expect("missing"), None);
@@ -190,8 +209,18 @@ async fn unknown_employer_writes_nothing() {
             .expect_err("no employer 42");
         assert!(matches!(err, StoreError::UnknownEmployer(42)), "{err}");
         assert!(!err.is_internal());
-        assert!(store.all_openings().await.expect("all").is_empty());
+        assert!(all_openings(store).await.is_empty());
         assert_eq!(store.outbox_head().await.expect("head"), 0);
         assert!(store.is_empty().await.expect("empty"));
     }
+}
+
+/// Every opening, through the pages a rebuild reads.
+async fn all_openings(store: &Store) -> Vec<Opening> {
+    let mut all = Vec::new();
+    store
+        .openings_in_pages(|page| all.extend(page))
+        .await
+        .expect("all openings");
+    all
 }
