@@ -1,13 +1,14 @@
 //! The file format of `jobmatch import` and of the demo data, and how a file becomes an
 //! [`ImportBatch`]: every row understood, every reference checked, before anything is written.
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::employers::EmployerInput;
 use super::normalise::Split;
 use super::openings::OpeningInput;
 use super::participants::ParticipantInput;
-use crate::model::{Employer, Id};
+use crate::model::{Employer, Id, Opening};
 use crate::service::{Code, ImportBatch, InputError};
 use crate::taxonomy::Taxonomy;
 
@@ -91,25 +92,32 @@ impl ImportFile {
             });
         }
         let refs: std::collections::HashSet<Id> = employers.iter().map(|e| e.id).collect();
-        let mut openings = Vec::with_capacity(self.openings.len());
-        for (i, o) in self.openings.iter().enumerate() {
-            let mut opening = o
-                .opening
-                .to_opening(taxonomy)
-                .map_err(|err| err.within(&format!("openings[{i}]")))?;
-            if !refs.contains(&o.employer_ref) {
-                return Err(InputError::new(
-                    Code::UnknownEmployer,
-                    format!("openings[{i}].employer_ref"),
-                    format!(
-                        "openings[{i}].employer_ref {} names no employer in the file",
-                        o.employer_ref
-                    ),
-                ));
-            }
-            opening.employer_id = o.employer_ref;
-            openings.push(opening);
-        }
+        // Each opening is understood on its own, so side by side; the first at fault in file
+        // order is the one named.
+        let understood: Vec<Result<Opening, InputError>> = self
+            .openings
+            .par_iter()
+            .enumerate()
+            .map(|(i, o)| {
+                let mut opening = o
+                    .opening
+                    .to_opening(taxonomy)
+                    .map_err(|err| err.within(&format!("openings[{i}]")))?;
+                if !refs.contains(&o.employer_ref) {
+                    return Err(InputError::new(
+                        Code::UnknownEmployer,
+                        format!("openings[{i}].employer_ref"),
+                        format!(
+                            "openings[{i}].employer_ref {} names no employer in the file",
+                            o.employer_ref
+                        ),
+                    ));
+                }
+                opening.employer_id = o.employer_ref;
+                Ok(opening)
+            })
+            .collect();
+        let openings = understood.into_iter().collect::<Result<Vec<_>, _>>()?;
         let mut participants = Vec::with_capacity(self.participants.len());
         for (i, p) in self.participants.iter().enumerate() {
             if !p.programme.is_empty() {

@@ -7,8 +7,8 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sqlx::Acquire as _;
 use sqlx::sqlite::{SqliteConnection, SqlitePool};
+use sqlx::{Acquire as _, Connection as _};
 
 use super::begin_write;
 use super::employers::{employer_by_org, insert_employer, insert_employers};
@@ -28,8 +28,30 @@ pub(super) async fn import(
 ) -> Result<ImportReport, StoreError> {
     // Check what can be checked before taking the write lock.
     check_import(employers, openings)?;
+    let mut conn = pool.acquire().await?;
+    // A batch dirties far more pages than the usual cache holds, and pages spilled to the
+    // log early (the indexes' above all) are written there again as they change: 256 MiB
+    // holds a batch of 100,000 openings whole. 100k: 4.6 s -> 3.7 s.
+    sqlx::query("PRAGMA cache_size = -262144")
+        .execute(&mut *conn)
+        .await?;
+    let imported = import_on(&mut conn, employers, openings, participants, coach_id).await;
+    // The connection goes back to the pool with the usual cache.
+    sqlx::query("PRAGMA cache_size = -2000")
+        .execute(&mut *conn)
+        .await?;
+    imported
+}
+
+async fn import_on(
+    conn: &mut SqliteConnection,
+    employers: &[Employer],
+    openings: &[Opening],
+    participants: &[(Identity, Profile)],
+    coach_id: Option<Id>,
+) -> Result<ImportReport, StoreError> {
     let now = Utc::now();
-    let mut tx = begin_write(pool).await?;
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
     let mut report = ImportReport::default();
     let mut new_ids = HashMap::with_capacity(employers.len());
     report.employer_ids = insert_employers(&mut tx, employers, now).await?;

@@ -7,6 +7,7 @@
 use sqlx::{AssertSqlSafe, Row};
 
 use super::SqliteStore;
+use crate::model::Employer;
 use crate::store::tests::fixtures::{full_identity, full_opening, full_profile};
 use crate::store::{Store, StoreError};
 
@@ -121,4 +122,58 @@ async fn open_accepts_the_sqlite_url_forms_and_refuses_other_schemes() {
         .expect("sqlite:path");
     assert!(store.is_empty().await.expect("empty"));
     assert!(relative.exists(), "created if missing");
+}
+
+#[tokio::test]
+async fn an_import_hands_its_connection_back_with_the_usual_page_cache() {
+    // One connection: the import's is the one asked afterwards.
+    let sqlite = SqliteStore::open_url("sqlite::memory:")
+        .await
+        .expect("open");
+    let cache = || async {
+        sqlx::query_scalar::<_, i64>("PRAGMA cache_size")
+            .fetch_one(&sqlite.pool)
+            .await
+            .expect("cache size")
+    };
+    let usual = cache().await;
+    let employer = Employer {
+        id: 7,
+        name: "Sju AB".into(),
+        org_number: None,
+        municipality_code: None,
+    };
+    let report = super::import::import(
+        &sqlite.pool,
+        &[employer],
+        &[full_opening(7), full_opening(7)],
+        &[],
+        None,
+    )
+    .await
+    .expect("import");
+    assert_eq!(report.opening_ids.len(), 2);
+    assert_eq!(cache().await, usual);
+    // A batch that fails inside the transaction, at its last participant, gives it back
+    // the same way.
+    let nowhere = crate::model::Profile {
+        home: crate::model::Place {
+            municipality_code: None,
+            point: Some(crate::model::GeoPoint {
+                lat: f64::NAN,
+                lon: 0.0,
+            }),
+        },
+        ..crate::model::Profile::default()
+    };
+    super::import::import(
+        &sqlite.pool,
+        &[],
+        &[],
+        &[(full_identity("N"), nowhere)],
+        None,
+    )
+    .await
+    .expect_err("a home that is not a point");
+    assert_eq!(cache().await, usual);
 }
