@@ -131,9 +131,8 @@ impl Slots {
         })
     }
 
-    /// The slot of a participant's own travel limit. Past 65,535 distinct limits the last slot
-    /// is shared, and holds no limit: a bound then, not the limit itself, which the
-    /// participant's features still give.
+    /// The slot of a participant's own travel limit. Past 65,535 distinct limits it is
+    /// `u16::MAX`, which has no slot: a ranking then reads the limit from the features.
     fn travel_limit(&mut self, km: Option<f64>) -> u16 {
         let key = km.map(f64::to_bits);
         if let Some(&at) = self.travel_limit_slots.get(&key) {

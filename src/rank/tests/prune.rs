@@ -40,6 +40,30 @@ fn context<'a>(profile: &'a WeightProfile, weights: &'a SkillWeights) -> Context
     }
 }
 
+/// `item`'s place in `list`, added at the end when new: what a table's slots do.
+fn slot<T: PartialEq>(list: &mut Vec<T>, item: T) -> usize {
+    list.iter().position(|x| *x == item).unwrap_or_else(|| {
+        list.push(item);
+        list.len() - 1
+    })
+}
+
+/// The licence bits of `keys`: the first two licences met get bits of their own, any other
+/// is [`prune::Facet::OTHER_LICENCE`] and checked one by one.
+fn licence_mask(keys: &[Key], licences: &mut Vec<Key>) -> u16 {
+    keys.iter().fold(0u16, |mask, &k| {
+        let bit = match licences.iter().position(|&x| x == k) {
+            Some(at) => 1 << at,
+            None if licences.len() < 2 => {
+                licences.push(k);
+                1 << (licences.len() - 1)
+            }
+            None => prune::Facet::OTHER_LICENCE,
+        };
+        mask | bit
+    })
+}
+
 /// Both rankings of one random corpus; `every` keeps one opening in `every` as eligible.
 fn both(seed: u64, n: usize, k: usize, include_excluded: bool, every: usize) -> (Ranking, Ranking) {
     let mut rng = corpus::rng(seed);
@@ -54,29 +78,13 @@ fn both(seed: u64, n: usize, k: usize, include_excluded: bool, every: usize) -> 
     };
     let units: Vec<_> = openings.iter().map(|o| o.location.map(unit)).collect();
     let mut occupations: Vec<crate::model::SsykCode> = Vec::new();
-    // Two licences get bits of their own; any other is checked one by one.
     let mut licences: Vec<crate::rank::Key> = Vec::new();
     let facets: Vec<_> = openings
         .iter()
         .map(|o| {
-            let slot = o.occupation.map_or(0, |c| {
-                occupations.iter().position(|x| *x == c).unwrap_or_else(|| {
-                    occupations.push(c);
-                    occupations.len() - 1
-                })
-            });
-            let mask = o.licences.iter().fold(0u16, |mask, &k| {
-                let bit = match licences.iter().position(|&x| x == k) {
-                    Some(at) => 1 << at,
-                    None if licences.len() < 2 => {
-                        licences.push(k);
-                        1 << (licences.len() - 1)
-                    }
-                    None => prune::Facet::OTHER_LICENCE,
-                };
-                mask | bit
-            });
-            prune::Facet::of(o, slot as u16, mask, &weights)
+            let at = o.occupation.map_or(0, |c| slot(&mut occupations, c));
+            let mask = licence_mask(&o.licences, &mut licences);
+            prune::Facet::of(o, at as u16, mask, &weights)
         })
         .collect();
     let eligible = |i: usize| i.is_multiple_of(every);
@@ -129,14 +137,7 @@ fn both_participants(seed: u64, n: usize, k: usize, include_excluded: bool) -> (
     let units: Vec<_> = people.iter().map(|p| p.location.map(unit)).collect();
     let mut sets: Vec<prune::OccupationSet> = Vec::new();
     let mut limits: Vec<Option<f64>> = Vec::new();
-    // Two licences get bits of their own; any other is checked one by one.
     let mut licences: Vec<Key> = Vec::new();
-    fn slot<T: PartialEq>(list: &mut Vec<T>, item: T) -> usize {
-        list.iter().position(|x| *x == item).unwrap_or_else(|| {
-            list.push(item);
-            list.len() - 1
-        })
-    }
     let facets: Vec<_> = people
         .iter()
         .map(|p| {
@@ -146,17 +147,7 @@ fn both_participants(seed: u64, n: usize, k: usize, include_excluded: bool) -> (
             };
             let occupations = slot(&mut sets, set) as u32;
             let travel = slot(&mut limits, p.max_travel_km) as u16;
-            let mask = p.licences.iter().fold(0u16, |mask, &k| {
-                let bit = match licences.iter().position(|&x| x == k) {
-                    Some(at) => 1 << at,
-                    None if licences.len() < 2 => {
-                        licences.push(k);
-                        1 << (licences.len() - 1)
-                    }
-                    None => prune::Facet::OTHER_LICENCE,
-                };
-                mask | bit
-            });
+            let mask = licence_mask(&p.licences, &mut licences);
             prune::ParticipantFacet::of(p, occupations, travel, mask)
         })
         .collect();
