@@ -102,7 +102,8 @@ impl Facet {
     }
 }
 
-/// The few facts of a participant the cheap pass over candidates reads: sixteen bytes.
+/// The few facts of a participant the cheap pass over candidates reads: twelve bytes (the
+/// start date is counted as perfect, as on the openings' side).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ParticipantFacet {
     /// The participant's occupation groups, as an index into
@@ -114,8 +115,6 @@ pub struct ParticipantFacet {
     /// The licences held, a bit each as the columns' list of licences gives them, and
     /// [`Facet::OTHER_LICENCE`] when any past those is held.
     licences: u16,
-    /// The first day of availability in days from the common era, `i32::MIN` when none.
-    available: i32,
     /// The Swedish level's step (1 for A1 to 6 for C2), 0 for no Swedish yet.
     swedish: u8,
     /// Full, part or any time: 0, 1 or 2.
@@ -128,7 +127,6 @@ impl ParticipantFacet {
             occupations,
             travel,
             licences,
-            available: p.available_from.map_or(i32::MIN, |d| d.num_days_from_ce()),
             swedish: p.swedish.map_or(0, SwedishLevel::step),
             hours: hours_slot(p.hours),
         }
