@@ -7,11 +7,12 @@ use std::collections::hash_map::{Entry, HashMap};
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RegexQuery, TermQuery,
+    AllQuery, Bm25Weight, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RegexQuery,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::{TextAnalyzer, Token};
-use tantivy::{Order, Score, Searcher, Term};
+use tantivy::{DocId, Order, Score, Searcher, Term};
 
 use super::schema::ID;
 use super::{IndexError, OpeningIndex};
@@ -212,59 +213,89 @@ impl OpeningIndex {
     /// with the indexing analyzer, so compounds meet their parts both ways; never parsed as
     /// query syntax): `(id, BM25 score)` of the openings whose title or description holds one
     /// of the words, best first, scored over title and description as one text (the `words`
-    /// field: one posting list per word rather than two takes a match over 100k openings
-    /// from 2.0 to 1.7 ms p50, and the golden rankings move by 0.001 at most). At most
-    /// `limit`; when more match, the ones tied at the `limit`-th score are left out as well,
-    /// so the answer does not depend on how tantivy breaks ties. Empty when no word matches.
+    /// field: one posting list per word rather than two). At most `limit`; when more match,
+    /// the ones tied at the `limit`-th score are left out as well, so the answer does not
+    /// depend on how ties are broken. Empty when no word matches.
     ///
     /// Words in more than one in [`COMMON_SHARE`] of the openings (once there are
     /// [`COMMON_FROM_DOCS`]) are left out, as a search engine's stopwords, unless every word
     /// is that common: "och", "m.fl.", the "vana" of "Inköpsvana" say little about a match
-    /// and cost the most to look up. Over 100k openings shaped like 2024's ads this takes a
-    /// profile's relevance from 1.75 to 1.13 ms p50, while `jobmatch eval` at 100k openings
-    /// reads NDCG@10 0.930 / 0.954 (tuning / held-out) without it and 0.930 / 0.955 with it.
+    /// and cost the most to look up. `jobmatch eval` at 100k openings reads NDCG@10 0.930 /
+    /// 0.954 (tuning / held-out) without it and 0.930 / 0.955 with it.
+    ///
+    /// Scored term at a time: each word's postings are read block by block and its BM25 (the
+    /// weight tantivy's own term scorer uses) added to a per-document sum. A profile's words
+    /// are few and, being telling, rare; summing their postings outright is several times
+    /// cheaper than tantivy's document-at-a-time union with block-max WAND, whose top 500
+    /// keeps the threshold too low to skip much (benches/compare).
     pub fn relevance(&self, texts: &[String], limit: usize) -> Result<Vec<(Id, f32)>, IndexError> {
         let searcher = self.reader.searcher();
         let tokens = self.telling(
             &searcher,
             distinct_tokens(&self.analyzer, texts.iter().map(String::as_str)),
         )?;
-        let terms: Vec<Box<dyn Query>> = tokens
-            .iter()
-            .map(|token| -> Box<dyn Query> {
-                Box::new(TermQuery::new(
-                    Term::from_field_text(self.fields.words, token),
-                    IndexRecordOption::WithFreqs,
-                ))
-            })
-            .collect();
-        if terms.is_empty() || limit == 0 {
+        if tokens.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
-        // One more than asked for tells whether the last one kept is tied with one left out.
-        let Some(window) = page(&searcher, 0, limit.saturating_add(1)) else {
-            return Ok(Vec::new());
+        let field = self.fields.words;
+        let mut terms = Vec::with_capacity(tokens.len());
+        for token in &tokens {
+            let term = Term::from_field_text(field, token);
+            let weight = Bm25Weight::for_terms(&searcher, std::slice::from_ref(&term))?;
+            terms.push((term, weight));
+        }
+        // (score, segment, document) of every live document a word is in.
+        let mut found: Vec<(f32, u32, DocId)> = Vec::new();
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let postings = segment.inverted_index(field)?;
+            let norms = segment.get_fieldnorms_reader(field)?;
+            SCRATCH.with_borrow_mut(|scratch| -> Result<(), IndexError> {
+                let (sums, touched) = scratch;
+                sums.resize(sums.len().max(segment.max_doc() as usize), 0.0);
+                for (term, weight) in &terms {
+                    let Some(mut block) =
+                        postings.read_block_postings(term, IndexRecordOption::WithFreqs)?
+                    else {
+                        continue;
+                    };
+                    while !block.docs().is_empty() {
+                        for (&doc, &freq) in block.docs().iter().zip(block.freqs()) {
+                            let sum = &mut sums[doc as usize];
+                            if *sum == 0.0 {
+                                touched.push(doc);
+                            }
+                            *sum += weight.score(norms.fieldnorm_id(doc), freq);
+                        }
+                        block.advance();
+                    }
+                }
+                for doc in touched.drain(..) {
+                    let score = std::mem::take(&mut sums[doc as usize]);
+                    if !segment.is_deleted(doc) {
+                        found.push((score, ord as u32, doc));
+                    }
+                }
+                Ok(())
+            })?;
+        }
+        let by_score = |a: &(f32, u32, DocId), b: &(f32, u32, DocId)| {
+            b.0.total_cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2)))
         };
-        // A plain union of terms ranked by score alone, which tantivy prunes with block-max
-        // WAND: no filter clause, since the index holds only open openings.
-        let top = searcher.search(&BooleanQuery::union(terms), &window.order_by_score())?;
-        let cut = top.get(limit).map(|t| t.0);
+        if found.len() > limit {
+            // The first one left out tells whether the last one kept is tied with it.
+            let cut = found.select_nth_unstable_by(limit, by_score).1.0;
+            found.truncate(limit);
+            found.retain(|f| f.0 > cut);
+        }
+        found.sort_unstable_by(by_score);
         let mut columns = HashMap::new();
-        let mut hits = Vec::with_capacity(top.len());
-        for (score, address) in top {
-            if cut.is_some_and(|c| score <= c) {
-                break;
-            }
-            let column = match columns.entry(address.segment_ord) {
+        let mut hits = Vec::with_capacity(found.len());
+        for (score, ord, doc) in found {
+            let column = match columns.entry(ord) {
                 Entry::Occupied(e) => e.into_mut(),
-                Entry::Vacant(e) => e.insert(
-                    searcher
-                        .segment_reader(address.segment_ord)
-                        .fast_fields()
-                        .i64(ID)?,
-                ),
+                Entry::Vacant(e) => e.insert(searcher.segment_reader(ord).fast_fields().i64(ID)?),
             };
-            if let Some(id) = column.first(address.doc_id) {
+            if let Some(id) = column.first(doc) {
                 hits.push((id, score));
             }
         }
@@ -272,8 +303,16 @@ impl OpeningIndex {
     }
 }
 
+thread_local! {
+    /// A thread's per-document sums for [`OpeningIndex::relevance`] and the documents it
+    /// touched: kept between calls and left zeroed, so a match does not clear a whole
+    /// segment's worth of memory.
+    static SCRATCH: std::cell::RefCell<(Vec<f32>, Vec<DocId>)> =
+        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+}
+
 /// The distinct terms `analyzer` makes of `texts`.
-fn distinct_tokens<'t>(
+pub(super) fn distinct_tokens<'t>(
     analyzer: &TextAnalyzer,
     texts: impl IntoIterator<Item = &'t str>,
 ) -> BTreeSet<String> {

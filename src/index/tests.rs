@@ -1,8 +1,10 @@
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use tempfile::TempDir;
 
 use super::*;
+use query::distinct_tokens;
 
 fn opening(id: Id, title: &str) -> IndexedOpening {
     IndexedOpening {
@@ -501,4 +503,116 @@ fn relevance_leaves_out_words_in_more_than_a_tenth_of_many_openings_unless_all_a
     let mut found = relevance_ids(&small, &["truck och"], 10);
     found.sort_unstable();
     assert_eq!(found, [1, 3]);
+}
+
+/// Tantivy's own BM25 of a union of the words, every hit: what `relevance` sums term at a time.
+fn union_scores(index: &OpeningIndex, words: &[String]) -> BTreeMap<Id, f32> {
+    let searcher = index.reader.searcher();
+    let terms: Vec<Box<dyn tantivy::query::Query>> =
+        distinct_tokens(&index.analyzer, words.iter().map(String::as_str))
+            .into_iter()
+            .map(|token| -> Box<dyn tantivy::query::Query> {
+                Box::new(tantivy::query::TermQuery::new(
+                    tantivy::Term::from_field_text(index.fields.words, &token),
+                    tantivy::schema::IndexRecordOption::WithFreqs,
+                ))
+            })
+            .collect();
+    let all = tantivy::collector::TopDocs::with_limit(searcher.num_docs() as usize + 1);
+    let top = searcher
+        .search(
+            &tantivy::query::BooleanQuery::union(terms),
+            &all.order_by_score(),
+        )
+        .expect("search");
+    top.into_iter()
+        .map(|(score, address)| {
+            let ids = searcher
+                .segment_reader(address.segment_ord)
+                .fast_fields()
+                .i64(schema::ID)
+                .expect("id column");
+            (ids.first(address.doc_id).expect("id"), score)
+        })
+        .collect()
+}
+
+#[test]
+fn relevance_scores_what_tantivys_union_scores_across_segments_and_deletions() {
+    const WORDS: [&str; 12] = [
+        "truck",
+        "lager",
+        "städning",
+        "kassa",
+        "kock",
+        "disk",
+        "barnskötare",
+        "svetsare",
+        "montering",
+        "körkort",
+        "plock",
+        "servering",
+    ];
+    // A fixed stream of pseudo-random numbers, so a failure can be replayed.
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    let mut text = |len: usize| {
+        (0..1 + next(len))
+            .map(|_| WORDS[next(WORDS.len())])
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut write = |id: Id| {
+        let mut o = opening(id, &text(3));
+        o.description = text(40);
+        o
+    };
+    let (_dir, index) = index_with((1..=300).map(&mut write).collect());
+    // Later batches are segments of their own, with documents deleted from the first.
+    for (seq, ids) in [(2, 280..=320), (3, 1..=20)] {
+        let changes = ids
+            .map(|id| match id % 3 {
+                0 => IndexChange::Delete(id),
+                _ => IndexChange::Upsert(write(id)),
+            })
+            .collect();
+        index.apply(changes, seq).expect("apply");
+    }
+    assert!(index.segment_count() > 1, "the test needs several segments");
+
+    for words in [
+        vec!["truck".to_owned()],
+        vec!["Lagerarbetare".to_owned(), "Truckkort".to_owned()],
+        vec!["kock disk servering".to_owned(), "barnskötare".to_owned()],
+        vec!["svetsare".to_owned(), "ingenting".to_owned()],
+    ] {
+        let expected = union_scores(&index, &words);
+        assert!(!expected.is_empty(), "{words:?} should match something");
+        let all = index.relevance(&words, usize::MAX).expect("relevance");
+        assert_eq!(
+            all.iter().map(|h| h.0).collect::<BTreeSet<_>>(),
+            expected.keys().copied().collect::<BTreeSet<_>>(),
+            "{words:?}: the same openings"
+        );
+        for &(id, score) in &all {
+            let theirs = expected[&id];
+            assert!(
+                (score - theirs).abs() <= theirs * 1e-5,
+                "{words:?}, opening {id}: {score} against tantivy's {theirs}"
+            );
+        }
+        assert!(all.windows(2).all(|w| w[0].1 >= w[1].1), "best first");
+        // A limit keeps exactly the openings above the first one left out.
+        for limit in [1, 5, 50] {
+            let kept = index.relevance(&words, limit).expect("relevance");
+            let cut = all.get(limit).map_or(f32::NEG_INFINITY, |h| h.1);
+            let above: Vec<_> = all.iter().take_while(|h| h.1 > cut).copied().collect();
+            assert_eq!(kept, above, "{words:?}, limit {limit}");
+        }
+    }
 }
