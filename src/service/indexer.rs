@@ -85,6 +85,7 @@ impl Engine {
         for (id, profile) in profiles.iter().filter(|(id, _)| available.participant(*id)) {
             p.upsert_participant(*id, profile, &taxonomy);
         }
+        self.presented.forget_all();
         *self.projection.write() = p;
         Ok(any_open)
     }
@@ -149,6 +150,9 @@ impl Engine {
             // A row holds its object's latest state: load each changed one once, in one query.
             // Present means upsert, gone means deleted.
             let opening_ids = changed(&entries, Entity::Opening);
+            // Before the projection changes, so no answer ranked by the new projection
+            // presents an opening as it was.
+            self.presented.forget(&opening_ids);
             let mut current: BTreeMap<Id, Opening> = self
                 .store
                 .openings(&opening_ids)

@@ -20,6 +20,7 @@ pub mod matching;
 pub mod openings;
 pub mod participants;
 pub mod placements;
+mod presented;
 pub mod programme;
 pub mod pseudonym;
 pub mod stats;
@@ -93,6 +94,8 @@ pub struct Engine {
     text_hit_limit: AtomicUsize,
     /// Openings applied since alerts were last looked for.
     changed_openings: parking_lot::Mutex<Vec<Id>>,
+    /// Openings presented by matches and searches, forgotten as the follower applies changes.
+    presented: presented::PresentedOpenings,
     /// Wakes the webhook delivery when alerts are found.
     deliveries: Arc<tokio::sync::Notify>,
 }
@@ -145,6 +148,7 @@ impl Engine {
             followers: AtomicUsize::new(0),
             text_hit_limit: AtomicUsize::new(TEXT_HIT_LIMIT),
             changed_openings: parking_lot::Mutex::new(Vec::new()),
+            presented: presented::PresentedOpenings::new(presented::PRESENTED_OPENINGS),
             deliveries: Arc::new(tokio::sync::Notify::new()),
         });
         if engine.load_projection().await? {

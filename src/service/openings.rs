@@ -157,14 +157,16 @@ impl Engine {
     }
 
     /// The stored openings with these ids, by id, to hydrate hits and rankings.
+    /// Openings to present (the results of a match or a search): those kept from earlier
+    /// answers, the rest read and kept (see `presented`).
     pub(super) async fn openings_by_id(&self, ids: &[Id]) -> Result<BTreeMap<Id, Opening>> {
-        Ok(self
-            .store
-            .openings(ids)
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o))
-            .collect())
+        let mut lookup = self.presented.lookup(ids);
+        if !lookup.missing.is_empty() {
+            let read = self.store.openings(&lookup.missing).await?;
+            self.presented.keep(&lookup, &read);
+            lookup.found.extend(read.into_iter().map(|o| (o.id, o)));
+        }
+        Ok(lookup.found)
     }
 
     /// An employer's openings, open and closed, newest first, each open one with how many

@@ -116,6 +116,27 @@ async fn two_instances_share_one_database_and_each_follows_every_write() {
             .is_some_and(|s| s.iter().any(|s| s["opening_id"] == opening))
     })
     .await;
+    // Changed through A after B presented it: B presents it as it is now.
+    body["title"] = json!("Lagerarbetare nyttlager");
+    let changed = client
+        .put(format!("http://{}/v1/openings/{opening}", a.addr))
+        .bearer_auth(&matcher)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), StatusCode::OK);
+    within_lag(&client, &b, &matcher, "/v1/openings?q=lagerarbetare", |v| {
+        total(v) == 1 && v["openings"][0]["title"] == "Lagerarbetare nyttlager"
+    })
+    .await;
+    within_lag(&client, &b, &coach, &suggested, |v| {
+        v["suggestions"].as_array().is_some_and(|s| {
+            s.iter()
+                .any(|s| s["opening_id"] == opening && s["title"] == "Lagerarbetare nyttlager")
+        })
+    })
+    .await;
     within_lag(
         &client,
         &b,

@@ -453,6 +453,59 @@ async fn related_skills_and_occupations_count_the_default_travel_limit_excludes_
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
 }
 
+async fn an_opening_changed_after_it_was_presented_is_presented_as_it_is_now() {
+    let app = spawn_app().await;
+    let employer = app.employer("Byte AB").await;
+    let body = warehouse_opening(employer);
+    let oid = app.post_ok("/v1/openings", &body).await["id"]
+        .as_i64()
+        .unwrap();
+    let pid = app.post_ok("/v1/participants", &participant_body()).await["id"]
+        .as_i64()
+        .unwrap();
+    let suggested = format!("/v1/participants/{pid}/suggestions");
+    let titles = |v: &Value, list: &str| -> Vec<String> {
+        v[list]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|s| s["title"].as_str().expect("title").to_owned())
+            .collect()
+    };
+    // Presented twice, so the second answer comes from what the first one kept.
+    for _ in 0..2 {
+        let before = app.get_json(&suggested).await;
+        assert_eq!(
+            titles(&before, "suggestions"),
+            ["Lagerarbetare till centrallager"]
+        );
+        let found = app.get_json("/v1/openings?q=centrallager").await;
+        assert_eq!(
+            titles(&found, "openings"),
+            ["Lagerarbetare till centrallager"]
+        );
+    }
+
+    let mut changed = body.clone();
+    changed["title"] = json!("Lagerarbetare till nya lagret");
+    changed["places"] = json!(5);
+    let r = app.put(&format!("/v1/openings/{oid}"), &changed).await;
+    assert_eq!(r.status(), StatusCode::OK);
+
+    let after = app.get_json(&suggested).await;
+    assert_eq!(
+        titles(&after, "suggestions"),
+        ["Lagerarbetare till nya lagret"]
+    );
+    assert_eq!(after["suggestions"][0]["places"], 5);
+    let found = app.get_json("/v1/openings?q=lagerarbetare").await;
+    assert_eq!(
+        titles(&found, "openings"),
+        ["Lagerarbetare till nya lagret"]
+    );
+    assert_eq!(found["openings"][0]["places"], 5);
+}
+
 on_both_backends!(
     related_skills_and_occupations_count_the_default_travel_limit_excludes_and_evidence_reads_as_words,
     suggestions_rank_the_fitting_opening_first_and_explain_it,
@@ -461,4 +514,5 @@ on_both_backends!(
     a_closed_opening_leaves_suggestions_and_search_but_stays_readable,
     search_uses_swedish_stemming_and_filters,
     beyond_the_text_hits_every_open_opening_is_still_ranked_and_excluded_pairs_still_show,
+    an_opening_changed_after_it_was_presented_is_presented_as_it_is_now,
 );
