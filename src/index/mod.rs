@@ -338,7 +338,8 @@ fn open_reader(index: &Index) -> Result<IndexReader, String> {
         .map_err(|e| e.to_string())
 }
 
-fn panic_text(panic: &(dyn Any + Send)) -> &str {
+/// What a caught panic says, for the error that reports it.
+pub(crate) fn panic_text(panic: &(dyn Any + Send)) -> &str {
     panic
         .downcast_ref::<&str>()
         .copied()

@@ -257,15 +257,29 @@ impl Engine {
         self.present_openings(ranking).await
     }
 
-    /// Runs CPU-heavy ranking off the async workers, inside the request's span.
+    /// Runs CPU-heavy ranking off the async workers, inside the request's span, on rayon's
+    /// threads (one per core): the ranking's own parallel steps then start in a worker
+    /// instead of being handed over from another thread, and rankings queue for the cores
+    /// instead of a blocking thread per request competing with the workers for them.
     pub(super) async fn blocking<R: Send + 'static>(
         &self,
         f: impl FnOnce() -> R + Send + 'static,
     ) -> Result<R> {
         let span = tracing::Span::current();
-        tokio::task::spawn_blocking(move || span.in_scope(f))
-            .await
-            .map_err(|e| InternalError::Task(e.to_string()).into())
+        let (done, answer) = tokio::sync::oneshot::channel();
+        rayon::spawn(move || {
+            // A panic stays this request's error instead of taking the pool down.
+            let result =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| span.in_scope(f)));
+            let _ = done.send(result);
+        });
+        match answer.await {
+            Ok(Ok(r)) => Ok(r),
+            Ok(Err(panic)) => {
+                Err(InternalError::Task(crate::index::panic_text(&*panic).to_owned()).into())
+            }
+            Err(_) => Err(InternalError::Task("the ranking was dropped".to_owned()).into()),
+        }
     }
 
     /// Text relevance from the index, then the core's ranking of every open opening in the
