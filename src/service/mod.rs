@@ -202,13 +202,17 @@ impl Engine {
     pub async fn status(&self, caller: &Caller) -> Result<Status> {
         caller.require(openings::STAFF)?;
         let counts = self.store.counts().await?;
+        let outbox_head = self.store.outbox_head().await?;
         let index = self.index().ok();
+        // The stamp before the taxonomy: a swap stores the taxonomy first, so a new stamp is
+        // never reported with the sizes of the taxonomy it replaced.
+        let stamp = self.taxonomy_stamp();
         let taxonomy = self.taxonomy();
         Ok(Status {
             instance: instance_name(),
             database: self.store.backend_name(),
             counts,
-            outbox_head: self.store.outbox_head().await?,
+            outbox_head,
             index_applied: self.applied_by(index.as_deref()),
             indexed_openings: index.as_ref().map_or(0, |i| i.num_docs()),
             index_ready: index.is_some(),
@@ -216,7 +220,7 @@ impl Engine {
                 name: self.profile.name.clone(),
                 version: self.profile.version,
             },
-            taxonomy: self.taxonomy_stamp(),
+            taxonomy: stamp,
             taxonomy_sizes: (
                 taxonomy.skill_count(),
                 taxonomy.occupations().len(),
