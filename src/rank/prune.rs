@@ -54,9 +54,10 @@ pub struct Facet {
     flags: u8,
     /// The deadline in days from the common era, `i32::MAX` when there is none.
     deadline: i32,
-    /// The summed weights of the must-have and of the merit skills.
-    must_weight: f32,
-    merit_weight: f32,
+    /// One over the summed weights of the must-have and of the merit skills (0 when they sum
+    /// to 0): the cheap pass multiplies instead of dividing.
+    per_must_weight: f32,
+    per_merit_weight: f32,
     /// The required licences, a bit each as the columns' list of licences gives them, and
     /// [`Facet::OTHER_LICENCE`] for any past those.
     licences: u16,
@@ -75,7 +76,10 @@ impl Facet {
     /// and whose licences have the bits `licences`.
     pub fn of(o: &OpeningFeatures, occupation: u16, licences: u16, weights: &SkillWeights) -> Self {
         // Summed in key order, as coverage sums them.
-        let total = |keys: &[Key]| keys.iter().map(|&k| weights.get(k)).sum::<f32>();
+        let per_total = |keys: &[Key]| {
+            let total = keys.iter().map(|&k| weights.get(k)).sum::<f32>();
+            if total > 0.0 { 1.0 / total } else { 0.0 }
+        };
         let flag = |on: bool, bit: u8| if on { bit } else { 0 };
         let hours = hours_slot(o.hours);
         Facet {
@@ -87,8 +91,8 @@ impl Facet {
             swedish: o.swedish_min.map_or(0, SwedishLevel::step),
             flags: flag(o.swedish_strict, Self::STRICT) | (hours << Self::HOURS_SHIFT),
             deadline: o.deadline.map_or(i32::MAX, |d| d.num_days_from_ce()),
-            must_weight: total(&o.must),
-            merit_weight: total(&o.merit),
+            per_must_weight: per_total(&o.must),
+            per_merit_weight: per_total(&o.merit),
             licences,
         }
     }
@@ -321,14 +325,16 @@ impl Reach {
     }
 }
 
-/// The participant's side of the cheap pass, computed once: what each facet value is worth.
+/// The participant's side of the cheap pass, computed once: what each facet value adds to
+/// the bound, weighted, so the bound is a plain sum (the categories that apply are the same
+/// for every opening of one ranking).
 struct Coarse<'a> {
     participant: &'a ParticipantFeatures,
     unit: Option<Unit>,
     reach: Option<Reach>,
-    /// Occupation and experience scores by occupation index.
-    occupations: Vec<(f32, f32)>,
-    /// Swedish score and strict exclusion by minimum step (0: no minimum).
+    /// Occupation and experience by occupation index.
+    occupations: Vec<f32>,
+    /// Swedish and its strict exclusion by minimum step (0: no minimum).
     swedish: [(f32, bool); 7],
     /// Availability's hours factor by the opening's hours.
     hours: [f32; 3],
@@ -336,44 +342,73 @@ struct Coarse<'a> {
     held: u16,
     /// The travel limit that applies to the participant.
     limit: Option<f64>,
+    /// The shares of the must-have skills, the merit skills, distance, text and the track
+    /// record, and what an unknown distance adds.
+    must: f32,
+    merit: f32,
+    distance: f32,
     unknown_distance: f32,
+    text: f32,
+    track_record: f32,
+    /// What every opening gets alike: licences, bounded by 1.
+    constant: f32,
     /// Sixteenths of a half-life per unit of chord, for the distance decay's bound.
     sixteenths_per_chord: f64,
-    weights: CategoryMap<f32>,
     today: i32,
 }
 
 impl<'a> Coarse<'a> {
+    /// `text`: whether the text category applies to this ranking.
     fn new(
         participant: &'a ParticipantFeatures,
         occupations: &[SsykCode],
         licences: &[Key],
+        text: bool,
         ctx: Context<'_>,
     ) -> Self {
         let curves = &ctx.profile.curves;
         let p = participant;
-        let mut swedish = [(0.0, false); 7];
+        let weights = &ctx.profile.weights;
+        let w = shares(weights, |c| match c {
+            Category::Text => text,
+            Category::TrackRecord => weights[c] > 0.0,
+            _ => true,
+        });
+        // An opening without a minimum meets it.
+        let mut swedish = [(w[Category::Swedish], false); 7];
         for level in SwedishLevel::ALL {
             let score = swedish::level_score(p.swedish, Some(level), curves).unwrap_or(0.0);
-            swedish[usize::from(level.step())] = (score, swedish::gap(p.swedish, level) > 0);
+            swedish[usize::from(level.step())] = (
+                w[Category::Swedish] * score,
+                swedish::gap(p.swedish, level) > 0,
+            );
         }
-        let hours = [Hours::Full, Hours::Part, Hours::Any]
-            .map(|h| availability::hours_factor(h, p.hours, curves).clamp(0.0, 1.0));
+        let hours = [Hours::Full, Hours::Part, Hours::Any].map(|h| {
+            w[Category::Availability]
+                * availability::hours_factor(h, p.hours, curves).clamp(0.0, 1.0)
+        });
         Coarse {
             participant,
             unit: participant.location.map(unit),
             reach: travel_limit(participant, curves).and_then(|(km, _)| Reach::of(km)),
             limit: travel_limit(participant, curves).map(|(km, _)| km),
-            unknown_distance: curves.unknown_distance_score,
+            must: w[Category::MustSkills],
+            merit: w[Category::MeritSkills],
+            distance: w[Category::Distance],
+            unknown_distance: w[Category::Distance] * curves.unknown_distance_score,
+            text: w[Category::Text],
+            track_record: w[Category::TrackRecord],
+            constant: w[Category::Licences],
             occupations: occupations
                 .iter()
                 .map(|&code| {
                     let (o, related) = (Some(code), &p.related_occupations);
-                    (
-                        occupation::best_similarity(&p.occupations, related, o, curves)
-                            .unwrap_or(0.0),
-                        experience::years_score(&p.occupations, related, o, curves).unwrap_or(0.0),
-                    )
+                    w[Category::Occupation]
+                        * occupation::best_similarity(&p.occupations, related, o, curves)
+                            .unwrap_or(0.0)
+                        + w[Category::Experience]
+                            * experience::years_score(&p.occupations, related, o, curves)
+                                .unwrap_or(0.0)
                 })
                 .collect(),
             swedish,
@@ -385,7 +420,6 @@ impl<'a> Coarse<'a> {
                 .filter(|(_, k)| p.licences.binary_search(k).is_ok())
                 .fold(0, |mask, (bit, _)| mask | 1 << bit),
             sixteenths_per_chord: sixteenths_per_chord(curves),
-            weights: ctx.profile.weights,
             today: ctx.today.num_days_from_ce(),
         }
     }
@@ -400,58 +434,40 @@ impl<'a> Coarse<'a> {
         hits: [f32; 2],
         text: Option<f32>,
     ) -> Bound {
-        let w = &self.weights;
-        let (mut num, mut den) = (0.0f32, 0.0f32);
-        let mut add = |c: Category, score: f32| {
-            num += w[c] * score;
-            den += w[c];
-        };
         // The share of credit earned bounds coverage: its evidence factor is at most 1.
-        add(Category::MustSkills, share(hits[0], f.must_weight));
-        add(Category::MeritSkills, share(hits[1], f.merit_weight));
-        let (similar, years) = self
+        let skill =
+            |share: f32, hits: f32, per_weight: f32| share * (hits * per_weight).clamp(0.0, 1.0);
+        let similar = self
             .occupations
             .get(usize::from(f.occupation))
             .copied()
-            .unwrap_or((0.0, 0.0));
-        add(Category::Occupation, similar);
-        add(Category::Experience, years);
+            .unwrap_or(0.0);
         let (swedish, strict_gap) = self.swedish[usize::from(f.swedish.min(6))];
-        add(Category::Swedish, if f.swedish > 0 { swedish } else { 1.0 });
-        let chord2 = match (self.unit, unit) {
-            (Some(a), Some(b)) => {
-                let c2 = chord2(a, b);
-                add(
-                    Category::Distance,
-                    decay_at_least(c2, self.sixteenths_per_chord),
-                );
-                Some(c2)
-            }
-            _ => {
-                add(Category::Distance, self.unknown_distance);
-                None
-            }
+        let chord2 = self.unit.zip(unit).map(|(a, b)| chord2(a, b));
+        let distance = match chord2 {
+            Some(c2) => self.distance * decay_at_least(c2, self.sixteenths_per_chord),
+            None => self.unknown_distance,
         };
-        add(Category::Licences, 1.0);
-        add(Category::Availability, self.hours[f.hours().min(2)]);
+        let mut total = self.constant
+            + skill(self.must, hits[0], f.per_must_weight)
+            + skill(self.merit, hits[1], f.per_merit_weight)
+            + similar
+            + swedish
+            + distance
+            + self.hours[f.hours().min(2)];
         if let Some(t) = text {
-            add(Category::Text, relevance(t));
+            total += self.text * relevance(t);
         }
-        if w[Category::TrackRecord] > 0.0 {
-            add(
-                Category::TrackRecord,
-                o.track_record
-                    .unwrap_or(track_record::NEUTRAL)
-                    .clamp(0.0, 1.0),
-            );
+        if self.track_record > 0.0 {
+            let record = o.track_record.unwrap_or(track_record::NEUTRAL);
+            total += self.track_record * record.clamp(0.0, 1.0);
         }
-        let total = if den > 0.0 { (num / den).min(1.0) } else { 0.0 };
         let excluded = f.deadline < self.today
             || (f.has(Facet::STRICT) && f.swedish > 0 && strict_gap)
             || chord2.is_some_and(|c2| self.beyond_reach(c2, o))
             || self.lacks_licence(f, o);
         Bound {
-            total: total * (1.0 + 1e-5) + 1e-6,
+            total: total.min(1.0) * (1.0 + 1e-5) + 1e-6,
             excluded,
         }
     }
@@ -530,16 +546,6 @@ fn beyond_reach(
 /// Sixteenths of a half-life per unit of chord, for [`decay_at_least`].
 fn sixteenths_per_chord(curves: &super::Curves) -> f64 {
     16.0 * EARTH_RADIUS_KM / f64::from(curves.distance_half_life_km).max(f64::MIN_POSITIVE)
-}
-
-/// The share of skill credit earned: an upper bound of coverage, whose evidence factor is at
-/// most 1.
-fn share(found: f32, total: f32) -> f32 {
-    if total > 0.0 {
-        (found / total).clamp(0.0, 1.0)
-    } else {
-        0.0
-    }
 }
 
 /// Each category's weight over the summed weights of those that apply: a coarse bound's
@@ -781,7 +787,13 @@ pub fn rank_openings_pruned(
     let n = columns.features.len();
     let _span = tracing::debug_span!("rank_openings_pruned", openings = n, k = options.k).entered();
     let home = participant.location.map(unit);
-    let coarse = Coarse::new(participant, columns.occupations, columns.licences, ctx);
+    let coarse = Coarse::new(
+        participant,
+        columns.occupations,
+        columns.licences,
+        request.text.is_some(),
+        ctx,
+    );
     debug_assert!(request.within.is_none() || !options.include_excluded);
     let side = Side {
         n,
@@ -1056,7 +1068,7 @@ mod tests {
         let weights = crate::rank::SkillWeights::new();
         let ctx = crate::rank::tests::ctx(&profile, &weights);
         let me = participant(1);
-        let coarse = Coarse::new(&me, &[], &[], ctx);
+        let coarse = Coarse::new(&me, &[], &[], false, ctx);
         let home = unit(STOCKHOLM);
         for step in 0..4000 {
             let north = GeoPoint {

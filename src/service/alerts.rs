@@ -407,7 +407,7 @@ impl Engine {
         Ok(added)
     }
 
-    /// The matches of changed openings with followed participants, on a blocking thread.
+    /// The matches of changed openings with followed participants, on rayon's threads.
     fn matches_of(&self, changed: &[Id], follows: &HashMap<Id, Vec<(Id, f64)>>) -> Vec<NewAlert> {
         let p = self.read_projection();
         let ctx = Context {

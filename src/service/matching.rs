@@ -1,7 +1,7 @@
 //! Matching: openings ranked for a stored participant (a coach's suggestions) or for a profile
 //! that is not stored (`/v1/match`), and participants ranked for an opening (a job matcher's
-//! candidates). The index gives text relevance, the projection ranks every open opening on a
-//! blocking thread, and every result comes back explained in labels a coach can read.
+//! candidates). The index gives text relevance, the projection ranks every open opening on
+//! rayon's threads, and every result comes back explained in labels a coach can read.
 
 use std::sync::Arc;
 
@@ -283,7 +283,7 @@ impl Engine {
     }
 
     /// Text relevance from the index, then the core's ranking of every open opening in the
-    /// projection, pruned to what can enter the top k. Runs on a blocking thread.
+    /// projection, pruned to what can enter the top k. Runs on rayon's threads.
     pub(super) fn rank_for_profile(
         &self,
         participant_id: Id,
