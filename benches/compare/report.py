@@ -210,7 +210,9 @@ def markdown(results, chart_path: Path, out_path: Path) -> str:
     add("## How each engine is measured")
     add("")
     add("- **jobmatch in-process**: `Engine::match_profile` (what `POST /v1/match` calls) on an engine opened "
-        "with `Application::build` over the imported data directory; every profile in turn.")
+        "with `Application::build` over the imported data directory; every profile in turn. The openings "
+        "a match presents are kept between requests (`src/service/presented.rs`), so the 200 profiles' "
+        "results come from memory after their first match, over HTTP too.")
     add("- **jobmatch HTTP**: `jobmatch serve` (release) on loopback, `POST /v1/match?limit=20` with a "
         "matcher's token; wrk with one thread rotating over the 200 profiles: 1 connection (sequential, "
         "keep-alive) and closed loops of 4 and 16. The client shares the 2 cores with the server.")
