@@ -251,6 +251,10 @@ impl OpeningIndex {
             let norms = segment.get_fieldnorms_reader(field)?;
             SCRATCH.with_borrow_mut(|scratch| -> Result<(), IndexError> {
                 let (sums, touched) = scratch;
+                // A call that failed midway left its sums behind.
+                for doc in touched.drain(..) {
+                    sums[doc as usize] = 0.0;
+                }
                 sums.resize(sums.len().max(segment.max_doc() as usize), 0.0);
                 for (term, weight) in &terms {
                     let Some(mut block) =
