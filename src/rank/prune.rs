@@ -75,11 +75,6 @@ impl Facet {
     /// The facet of an opening whose occupation group is at `occupation` in the columns' list
     /// and whose licences have the bits `licences`.
     pub fn of(o: &OpeningFeatures, occupation: u16, licences: u16, weights: &SkillWeights) -> Self {
-        // Summed in key order, as coverage sums them.
-        let per_total = |keys: &[Key]| {
-            let total = keys.iter().map(|&k| weights.get(k)).sum::<f32>();
-            if total > 0.0 { 1.0 / total } else { 0.0 }
-        };
         let flag = |on: bool, bit: u8| if on { bit } else { 0 };
         let hours = hours_slot(o.hours);
         Facet {
@@ -91,8 +86,8 @@ impl Facet {
             swedish: o.swedish_min.map_or(0, SwedishLevel::step),
             flags: flag(o.swedish_strict, Self::STRICT) | (hours << Self::HOURS_SHIFT),
             deadline: o.deadline.map_or(i32::MAX, |d| d.num_days_from_ce()),
-            per_must_weight: per_total(&o.must),
-            per_merit_weight: per_total(&o.merit),
+            per_must_weight: per_weight(&o.must, weights),
+            per_merit_weight: per_weight(&o.merit, weights),
             licences,
         }
     }
@@ -434,9 +429,6 @@ impl<'a> Coarse<'a> {
         hits: [f32; 2],
         text: Option<f32>,
     ) -> Bound {
-        // The share of credit earned bounds coverage: its evidence factor is at most 1.
-        let skill =
-            |share: f32, hits: f32, per_weight: f32| share * (hits * per_weight).clamp(0.0, 1.0);
         let similar = self
             .occupations
             .get(usize::from(f.occupation))
@@ -449,8 +441,8 @@ impl<'a> Coarse<'a> {
             None => self.unknown_distance,
         };
         let mut total = self.constant
-            + skill(self.must, hits[0], f.per_must_weight)
-            + skill(self.merit, hits[1], f.per_merit_weight)
+            + skill_bound(self.must, hits[0], f.per_must_weight)
+            + skill_bound(self.merit, hits[1], f.per_merit_weight)
             + similar
             + swedish
             + distance
@@ -548,6 +540,19 @@ fn sixteenths_per_chord(curves: &super::Curves) -> f64 {
     16.0 * EARTH_RADIUS_KM / f64::from(curves.distance_half_life_km).max(f64::MIN_POSITIVE)
 }
 
+/// One over the summed weights of `keys` (summed in key order, as coverage sums them), 0
+/// when they sum to 0: a bound then multiplies instead of dividing.
+fn per_weight(keys: &[Key], weights: &SkillWeights) -> f32 {
+    let total = keys.iter().map(|&k| weights.get(k)).sum::<f32>();
+    if total > 0.0 { 1.0 / total } else { 0.0 }
+}
+
+/// A skill category's share of the bound: the share of credit earned (`hits` times one over
+/// the wanted skills' summed weights) bounds coverage, whose evidence factor is at most 1.
+fn skill_bound(share: f32, hits: f32, per_weight: f32) -> f32 {
+    share * (hits * per_weight).clamp(0.0, 1.0)
+}
+
 /// Each category's weight over the summed weights of those that apply: a coarse bound's
 /// categories apply alike to every pair of one ranking, so its weighted mean is a plain sum.
 fn shares(weights: &CategoryMap<f32>, applies: impl Fn(Category) -> bool) -> CategoryMap<f32> {
@@ -626,10 +631,6 @@ impl<'a> CoarseCandidates<'a> {
                 .take(Facet::LICENCE_BITS)
                 .position(|l| l == k)
         };
-        let skills = |keys: &[Key], share: f32| {
-            let total = keys.iter().map(|&k| ctx.skill_weights.get(k)).sum::<f32>();
-            (share, if total > 0.0 { 1.0 / total } else { 0.0 })
-        };
         let default_limit = curves.default_travel_km.map(f64::from);
         let similar = w[Category::Occupation] + w[Category::Experience];
         CoarseCandidates {
@@ -669,8 +670,14 @@ impl<'a> CoarseCandidates<'a> {
                 .fold(0, |mask, b| mask | 1 << b),
             requires_other: o.licences.iter().any(|k| bit(k).is_none()),
             closed: o.deadline.is_some_and(|d| d < ctx.today),
-            must: skills(&o.must, w[Category::MustSkills]),
-            merit: skills(&o.merit, w[Category::MeritSkills]),
+            must: (
+                w[Category::MustSkills],
+                per_weight(&o.must, ctx.skill_weights),
+            ),
+            merit: (
+                w[Category::MeritSkills],
+                per_weight(&o.merit, ctx.skill_weights),
+            ),
             distance: w[Category::Distance],
             unknown_distance: w[Category::Distance] * curves.unknown_distance_score,
             constant: w[Category::Licences] + w[Category::TrackRecord] * track.unwrap_or(0.0),
@@ -688,10 +695,6 @@ impl<'a> CoarseCandidates<'a> {
         unit: Option<Unit>,
         hits: [f32; 2],
     ) -> Bound {
-        // The share of credit earned bounds coverage: its evidence factor is at most 1.
-        let skill = |(share, per_weight): (f32, f32), hits: f32| {
-            share * (hits * per_weight).clamp(0.0, 1.0)
-        };
         let similar = self
             .occupations
             .get(f.occupations as usize)
@@ -704,8 +707,8 @@ impl<'a> CoarseCandidates<'a> {
             None => self.unknown_distance,
         };
         let total = self.constant
-            + skill(self.must, hits[0])
-            + skill(self.merit, hits[1])
+            + skill_bound(self.must.0, hits[0], self.must.1)
+            + skill_bound(self.merit.0, hits[1], self.merit.1)
             + similar
             + swedish
             + distance

@@ -360,7 +360,7 @@ impl Engine {
             let engine = Arc::clone(self);
             let changed = changed.clone();
             alerts = self
-                .blocking(move || engine.matches_of(&changed, &follows))
+                .on_ranking_threads(move || engine.matches_of(&changed, &follows))
                 .await?;
         }
         if !searches.is_empty()

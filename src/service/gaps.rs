@@ -90,7 +90,7 @@ impl Engine {
             .kept_profile(caller, participant_id, "participant.gaps")
             .await?;
         let engine = Arc::clone(self);
-        self.blocking(move || engine.gaps_of(participant_id, profile))
+        self.on_ranking_threads(move || engine.gaps_of(participant_id, profile))
             .await?
     }
 

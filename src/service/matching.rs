@@ -231,7 +231,7 @@ impl Engine {
         caller.require(&[Role::Admin, Role::Coach, Role::Matcher])?;
         let engine = Arc::clone(self);
         let today = Utc::now().date_naive();
-        self.blocking(move || {
+        self.on_ranking_threads(move || {
             profiles
                 .into_par_iter()
                 .map(|(id, profile)| {
@@ -252,7 +252,9 @@ impl Engine {
         let engine = Arc::clone(self);
         let today = Utc::now().date_naive();
         let ranking = self
-            .blocking(move || engine.rank_for_profile(participant_id, &profile, query, today))
+            .on_ranking_threads(move || {
+                engine.rank_for_profile(participant_id, &profile, query, today)
+            })
             .await??;
         self.present_openings(ranking).await
     }
@@ -261,7 +263,7 @@ impl Engine {
     /// threads (one per core): the ranking's own parallel steps then start in a worker
     /// instead of being handed over from another thread, and rankings queue for the cores
     /// instead of a blocking thread per request competing with the workers for them.
-    pub(super) async fn blocking<R: Send + 'static>(
+    pub(super) async fn on_ranking_threads<R: Send + 'static>(
         &self,
         f: impl FnOnce() -> R + Send + 'static,
     ) -> Result<R> {
@@ -391,7 +393,7 @@ impl Engine {
             .employer_id()
             .filter(|_| caller.role() == Role::Employer);
         let ranked = self
-            .blocking(move || {
+            .on_ranking_threads(move || {
                 let taxonomy = engine.taxonomy();
                 let p = engine.read_projection();
                 let ranking = engine.rank_participants_for(&p, &opening, today, query.options());
@@ -426,7 +428,7 @@ impl Engine {
     ) -> Result<Vec<usize>> {
         let engine = Arc::clone(self);
         let today = Utc::now().date_naive();
-        self.blocking(move || {
+        self.on_ranking_threads(move || {
             let p = engine.read_projection();
             let options = RankOptions {
                 k: 1,

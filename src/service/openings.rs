@@ -156,9 +156,8 @@ impl Engine {
         Ok(closed)
     }
 
-    /// The stored openings with these ids, by id, to hydrate hits and rankings.
-    /// Openings to present (the results of a match or a search): those kept from earlier
-    /// answers, the rest read and kept (see `presented`).
+    /// The stored openings with these ids, by id, to present (the results of a match or a
+    /// search): those kept from earlier answers, the rest read and kept (see `presented`).
     pub(super) async fn openings_by_id(&self, ids: &[Id]) -> Result<BTreeMap<Id, Opening>> {
         let mut lookup = self.presented.lookup(ids);
         if !lookup.missing.is_empty() {

@@ -7,12 +7,10 @@
 //! projection that ranked it. Bounded: the openings a unit's caseloads keep meeting stay,
 //! the rest are read again.
 
-use std::collections::BTreeMap;
-use std::num::NonZeroUsize;
-use std::sync::Arc;
-
 use lru::LruCache;
 use parking_lot::Mutex;
+use std::collections::BTreeMap;
+use std::num::NonZeroUsize;
 
 use crate::model::{Id, Opening};
 
@@ -28,7 +26,7 @@ struct Inner {
     /// Counts the changes forgotten: a read begun at an older count may hold a version the
     /// follower has forgotten since, and is not kept.
     changes: u64,
-    openings: LruCache<Id, Arc<Opening>>,
+    openings: LruCache<Id, Opening>,
 }
 
 /// What a look-up found, and how to keep what the caller then reads.
@@ -56,7 +54,7 @@ impl PresentedOpenings {
         for &id in ids {
             match inner.openings.get(&id) {
                 Some(o) => {
-                    found.insert(id, Opening::clone(o));
+                    found.insert(id, o.clone());
                 }
                 None => missing.push(id),
             }
@@ -76,7 +74,7 @@ impl PresentedOpenings {
             return;
         }
         for o in read {
-            inner.openings.put(o.id, Arc::new(o.clone()));
+            inner.openings.put(o.id, o.clone());
         }
     }
 
