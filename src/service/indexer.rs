@@ -22,6 +22,13 @@ use super::{Engine, Visibility, learning};
 /// How many outbox rows one catch-up step applies in one index commit.
 const OUTBOX_BATCH: i64 = 1000;
 
+/// Under a steady stream of writes, the least time from one index commit's start to the
+/// next: each commit writes a segment that is merged later, and committing the few writes
+/// that arrive during one commit, one commit after another, spent more of the machine on
+/// segments than on the writes (8 clients creating openings: tantivy's indexing and merging
+/// took 60 % of the server's CPU). It bounds how long a `?wait=indexed` write waits on top.
+const COMMIT_GAP: std::time::Duration = std::time::Duration::from_millis(50);
+
 impl Engine {
     /// Loads the in-memory features from the database and brings the index up to date.
     /// Returns whether the index must be rebuilt (it is missing, unreadable, or out of step
@@ -134,10 +141,26 @@ impl Engine {
     pub async fn catch_up(&self) -> Result<()> {
         let _guard = self.indexer.lock().await;
         let index = self.index.read().clone();
+        let mut previous: Option<std::time::Instant> = None;
         loop {
             // While the index is rebuilt the projection follows on its own cursor.
             let after = self.applied_by(index.as_deref());
-            let entries = self.store.outbox_after(after, OUTBOX_BATCH).await?;
+            let mut entries = self.store.outbox_after(after, OUTBOX_BATCH).await?;
+            // Rows that arrived while the last step was applied: writes are streaming in, so
+            // gather them for the rest of the gap into one commit. A writer that waits for
+            // each of its writes to be searchable adds none meanwhile, and is not held up.
+            if let Some(began) = previous
+                && !entries.is_empty()
+                && (entries.len() as i64) < OUTBOX_BATCH
+            {
+                let rest =
+                    (began + COMMIT_GAP).saturating_duration_since(std::time::Instant::now());
+                if !rest.is_zero() {
+                    tokio::time::sleep(rest).await;
+                    entries = self.store.outbox_after(after, OUTBOX_BATCH).await?;
+                }
+            }
+            previous = Some(std::time::Instant::now());
             let Some(last) = entries.last().map(|e| e.seq) else {
                 self.applied.send_replace(after);
                 return Ok(());
