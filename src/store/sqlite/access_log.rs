@@ -7,15 +7,12 @@
 
 use sqlx::sqlite::SqlitePool;
 
-use super::begin_write;
+use super::{Pools, begin_write};
 use crate::model::Id;
 use crate::store::codec::{AccessRow, enum_str};
 use crate::store::{AccessEntry, AccessRecord, StoreError};
 
-pub(super) async fn log_reads(
-    pool: &SqlitePool,
-    entries: &[AccessEntry],
-) -> Result<(), StoreError> {
+pub(super) async fn log_reads(pool: &Pools, entries: &[AccessEntry]) -> Result<(), StoreError> {
     if entries.is_empty() {
         return Ok(());
     }

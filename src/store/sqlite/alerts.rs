@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqlitePool;
 
-use super::begin_write;
+use super::{Pools, begin_write};
 use crate::model::Id;
 use crate::store::codec::{AlertRow, DueRow, SubscriptionRow, target_columns, to_json};
 use crate::store::{
@@ -11,7 +11,7 @@ use crate::store::{
 };
 
 pub(super) async fn create_subscription(
-    pool: &SqlitePool,
+    pool: &Pools,
     user_id: Id,
     target: &SubscriptionTarget,
     threshold: f64,
@@ -30,7 +30,7 @@ pub(super) async fn create_subscription(
     .bind(threshold)
     .bind(webhook_url)
     .bind(Utc::now())
-    .fetch_one(pool)
+    .fetch_one(&pool.write)
     .await?;
     row.decode()
 }
@@ -50,20 +50,20 @@ pub(super) async fn subscriptions(
 }
 
 pub(super) async fn delete_subscription(
-    pool: &SqlitePool,
+    pool: &Pools,
     id: Id,
     user_id: Id,
 ) -> Result<bool, StoreError> {
     let done = sqlx::query("DELETE FROM subscriptions WHERE id = ? AND user_id = ?")
         .bind(id)
         .bind(user_id)
-        .execute(pool)
+        .execute(&pool.write)
         .await?;
     Ok(done.rows_affected() > 0)
 }
 
 pub(super) async fn insert_alerts(
-    pool: &SqlitePool,
+    pool: &Pools,
     alerts: &[NewAlert],
     now: DateTime<Utc>,
 ) -> Result<u64, StoreError> {
@@ -91,7 +91,7 @@ pub(super) async fn insert_alerts(
 }
 
 pub(super) async fn take_alerts(
-    pool: &SqlitePool,
+    pool: &Pools,
     user_id: Id,
     limit: i64,
 ) -> Result<Vec<AlertRecord>, StoreError> {
@@ -104,14 +104,14 @@ pub(super) async fn take_alerts(
     .bind(Utc::now())
     .bind(user_id)
     .bind(limit)
-    .fetch_all(pool)
+    .fetch_all(&pool.write)
     .await?;
     rows.sort_by_key(|r| r.id);
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
 pub(super) async fn due_deliveries(
-    pool: &SqlitePool,
+    pool: &Pools,
     now: DateTime<Utc>,
     limit: i64,
 ) -> Result<Vec<DueAlert>, StoreError> {
@@ -121,7 +121,7 @@ pub(super) async fn due_deliveries(
         "SELECT id FROM alerts WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ? LIMIT 1",
     )
     .bind(now)
-    .fetch_optional(pool)
+    .fetch_optional(&pool.read)
     .await?;
     if any.is_none() {
         return Ok(Vec::new());
@@ -152,7 +152,7 @@ pub(super) async fn due_deliveries(
 }
 
 pub(super) async fn record_delivery(
-    pool: &SqlitePool,
+    pool: &Pools,
     ids: &[Id],
     delivery: Delivery,
 ) -> Result<(), StoreError> {
@@ -168,7 +168,7 @@ pub(super) async fn record_delivery(
     .bind(delivered)
     .bind(next)
     .bind(to_json(ids)?)
-    .execute(pool)
+    .execute(&pool.write)
     .await?;
     Ok(())
 }

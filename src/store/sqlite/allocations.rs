@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqlitePool;
 
-use super::begin_write;
+use super::{Pools, begin_write};
 use crate::model::Id;
 use crate::store::codec::{AllocationRow, PolicyRow};
 use crate::store::{AllocationRecord, PolicyRecord, StoreError};
@@ -21,7 +21,7 @@ pub(super) async fn caseload(
 }
 
 pub(super) async fn set_policy(
-    pool: &SqlitePool,
+    pool: &Pools,
     name: &str,
     weights: &str,
     created_by: Option<Id>,
@@ -68,7 +68,7 @@ pub(super) async fn policies(pool: &SqlitePool) -> Result<Vec<PolicyRecord>, Sto
 }
 
 pub(super) async fn save_allocation(
-    pool: &SqlitePool,
+    pool: &Pools,
     created_by: Option<Id>,
     body: &str,
 ) -> Result<Id, StoreError> {

@@ -3,6 +3,7 @@
 //! What this module must not do: write an outbox row (employers are not indexed) or return a
 //! row type.
 
+use super::Pools;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnection, SqlitePool};
 
@@ -11,12 +12,12 @@ use crate::store::StoreError;
 use crate::store::codec::EmployerRow;
 
 pub(super) async fn create_employer(
-    pool: &SqlitePool,
+    pool: &Pools,
     name: &str,
     org_number: Option<&str>,
     municipality_code: Option<&str>,
 ) -> Result<Employer, StoreError> {
-    let mut conn = pool.acquire().await?;
+    let mut conn = pool.write.acquire().await?;
     insert_employer(&mut conn, name, org_number, municipality_code, Utc::now()).await
 }
 

@@ -7,9 +7,9 @@ use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteArguments, SqliteConnection, SqlitePool, SqliteRow};
 use sqlx::{FromRow, Sqlite};
 
-use super::begin_write;
 use super::employers::employer_exists;
 use super::outbox::push_outbox;
+use super::{Pools, begin_write};
 use crate::model::{Id, Opening, OpeningStatus};
 use crate::store::codec::{OpeningColumns, OpeningRow, enum_str, to_json};
 use crate::store::{Entity, Op, StoreError};
@@ -126,32 +126,17 @@ pub(super) async fn insert_openings(
     now: DateTime<Utc>,
 ) -> Result<Vec<Id>, StoreError> {
     let mut ids = Vec::with_capacity(openings.len());
-    for chunk in openings.chunks(IMPORT_CHUNK) {
-        let mut rows = Vec::with_capacity(chunk.len());
-        for &(opening, employer_id) in chunk {
-            rows.push((
-                opening,
-                employer_id,
-                OpeningColumns::encode(opening)?,
-                enum_str(&opening.status)?,
-            ));
-        }
-        let sql = format!(
-            "{}VALUES {}",
-            insert_opening_into!(),
-            vec![opening_values!(); rows.len()].join(", ")
-        );
-        // Only the literals above, repeated: nothing of the data is in the text.
-        let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (opening, employer_id, columns, status) in rows {
-            insert = bind_opening(insert, employer_id, opening, columns)
-                .bind(status)
-                .bind(now)
-                .bind(now);
-        }
-        let done = insert.execute(&mut *conn).await?;
-        let n = chunk.len() as i64;
-        if done.rows_affected() != chunk.len() as u64 {
+    let mut chunks = openings.chunks(IMPORT_CHUNK);
+    let mut next = chunks.next().map(|c| insert_chunk(c, now)).transpose()?;
+    while let Some((insert, n)) = next.take() {
+        // The connection's worker thread runs one chunk's statement while this thread binds
+        // the next one's values.
+        let (done, encoded) = tokio::join!(insert.execute(&mut *conn), async {
+            chunks.next().map(|c| insert_chunk(c, now)).transpose()
+        });
+        let done = done?;
+        next = encoded?;
+        if done.rows_affected() != n as u64 {
             return Err(StoreError::Invalid(format!(
                 "{} openings written of {n}",
                 done.rows_affected()
@@ -161,26 +146,50 @@ pub(super) async fn insert_openings(
         // writes under the transaction's lock), so the chunk's ids run up to the last one.
         // Not RETURNING: its rows would cross the connection's worker thread one by one.
         let last = done.last_insert_rowid();
-        let created: Vec<Id> = (last - n + 1..=last).collect();
-        let mut outbox =
-            sqlx::QueryBuilder::<Sqlite>::new("INSERT INTO outbox (entity, entity_id, op, at) ");
-        let (entity, op) = (enum_str(&Entity::Opening)?, enum_str(&Op::Upsert)?);
-        outbox.push_values(&created, |mut b, &id| {
-            b.push_bind(entity.clone())
-                .push_bind(id)
-                .push_bind(op.clone())
-                .push_bind(now);
-        });
-        outbox.build().execute(&mut *conn).await?;
-        ids.extend(created);
+        let first = last - n as i64 + 1;
+        sqlx::query(
+            "INSERT INTO outbox (entity, entity_id, op, at) \
+             SELECT ?, id, ?, ? FROM openings WHERE id BETWEEN ? AND ? ORDER BY id",
+        )
+        .bind(enum_str(&Entity::Opening)?)
+        .bind(enum_str(&Op::Upsert)?)
+        .bind(now)
+        .bind(first)
+        .bind(last)
+        .execute(&mut *conn)
+        .await?;
+        ids.extend(first..=last);
     }
     Ok(ids)
 }
 
-pub(super) async fn create_opening(
-    pool: &SqlitePool,
-    opening: &Opening,
-) -> Result<Opening, StoreError> {
+/// One multi-row INSERT of a chunk of openings, and how many rows it holds.
+fn insert_chunk<'q>(
+    chunk: &[(&'q Opening, Id)],
+    now: DateTime<Utc>,
+) -> Result<(Query<'q>, usize), StoreError> {
+    let sql = format!(
+        "{}VALUES {}",
+        insert_opening_into!(),
+        vec![opening_values!(); chunk.len()].join(", ")
+    );
+    // Only the literals above, repeated: nothing of the data is in the text.
+    let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for &(opening, employer_id) in chunk {
+        insert = bind_opening(
+            insert,
+            employer_id,
+            opening,
+            OpeningColumns::encode(opening)?,
+        )
+        .bind(enum_str(&opening.status)?)
+        .bind(now)
+        .bind(now);
+    }
+    Ok((insert, chunk.len()))
+}
+
+pub(super) async fn create_opening(pool: &Pools, opening: &Opening) -> Result<Opening, StoreError> {
     let mut tx = begin_write(pool).await?;
     if !employer_exists(&mut tx, opening.employer_id).await? {
         return Err(StoreError::UnknownEmployer(opening.employer_id));
@@ -203,7 +212,7 @@ pub(super) async fn opening(pool: &SqlitePool, id: Id) -> Result<Option<Opening>
 }
 
 pub(super) async fn update_opening(
-    pool: &SqlitePool,
+    pool: &Pools,
     id: Id,
     opening: &Opening,
 ) -> Result<Option<Opening>, StoreError> {
@@ -236,10 +245,7 @@ pub(super) async fn update_opening(
     Ok(Some(updated))
 }
 
-pub(super) async fn close_opening(
-    pool: &SqlitePool,
-    id: Id,
-) -> Result<Option<Opening>, StoreError> {
+pub(super) async fn close_opening(pool: &Pools, id: Id) -> Result<Option<Opening>, StoreError> {
     let mut tx = begin_write(pool).await?;
     let now = Utc::now();
     let row = sqlx::query(concat!(

@@ -7,8 +7,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnection, SqlitePool};
 
-use super::begin_write;
 use super::outbox::push_outbox;
+use super::{Pools, begin_write};
 use crate::model::{Id, Identity, Participant, Profile};
 use crate::store::codec::{ParticipantRow, ProfileColumns, ProfileRow, to_json};
 use crate::store::{Entity, Op, StoreError};
@@ -92,7 +92,7 @@ pub(super) async fn insert_participant(
 }
 
 pub(super) async fn create_participant(
-    pool: &SqlitePool,
+    pool: &Pools,
     identity: &Identity,
     profile: &Profile,
     coach_id: Option<Id>,
@@ -121,7 +121,7 @@ pub(super) async fn participant(
 }
 
 pub(super) async fn update_participant(
-    pool: &SqlitePool,
+    pool: &Pools,
     id: Id,
     identity: &Identity,
     profile: &Profile,
@@ -169,17 +169,17 @@ pub(super) async fn participant_coach(
 
 /// Deletes a participant (as [`delete_participant`]) and then checkpoints and truncates the
 /// WAL, so the erased rows' old pages are gone from every file, not only from the database.
-pub(super) async fn erase_participant(pool: &SqlitePool, id: Id) -> Result<bool, StoreError> {
+pub(super) async fn erase_participant(pool: &Pools, id: Id) -> Result<bool, StoreError> {
     if !delete_participant(pool, id).await? {
         return Ok(false);
     }
     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-        .execute(pool)
+        .execute(&pool.write)
         .await?;
     Ok(true)
 }
 
-pub(super) async fn delete_participant(pool: &SqlitePool, id: Id) -> Result<bool, StoreError> {
+pub(super) async fn delete_participant(pool: &Pools, id: Id) -> Result<bool, StoreError> {
     let mut tx = begin_write(pool).await?;
     // Explicit deletes rather than relying on ON DELETE CASCADE alone: erasure of personal data
     // must not depend on the connection's foreign_keys pragma.

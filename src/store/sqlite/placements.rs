@@ -7,9 +7,9 @@
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnection, SqlitePool};
 
-use super::begin_write;
 use super::outbox::push_outbox;
 use super::programme::write_facts;
+use super::{Pools, begin_write};
 use crate::model::{Id, Placement, PlacementStatus};
 use crate::store::codec::{PlacementEventRow, PlacementRow, enum_str, placements_of, to_json};
 use crate::store::{
@@ -131,7 +131,7 @@ async fn release_in(
 }
 
 pub(super) async fn create_placement(
-    pool: &SqlitePool,
+    pool: &Pools,
     new: &NewPlacement,
 ) -> Result<PlacementCreated, StoreError> {
     let mut tx = begin_write(pool).await?;
@@ -223,7 +223,7 @@ pub(super) async fn placements(
 }
 
 pub(super) async fn step_placement(
-    pool: &SqlitePool,
+    pool: &Pools,
     step: &PlacementStep,
 ) -> Result<StepApplied, StoreError> {
     let mut tx = begin_write(pool).await?;
@@ -306,7 +306,7 @@ pub(super) async fn step_placement(
 }
 
 pub(super) async fn release_waiting(
-    pool: &SqlitePool,
+    pool: &Pools,
     employer_id: Id,
     month_start: DateTime<Utc>,
 ) -> Result<u64, StoreError> {
@@ -317,7 +317,7 @@ pub(super) async fn release_waiting(
 }
 
 pub(super) async fn set_employer_cap(
-    pool: &SqlitePool,
+    pool: &Pools,
     employer_id: Id,
     monthly_proposals: Option<u32>,
 ) -> Result<bool, StoreError> {

@@ -3,13 +3,13 @@
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnection, SqlitePool};
 
-use super::begin_write;
 use super::outbox::push_outbox;
+use super::{Pools, begin_write};
 use crate::model::Id;
 use crate::store::{Entity, FactsRecord, Op, StoreError};
 
 pub(super) async fn set_programme(
-    pool: &SqlitePool,
+    pool: &Pools,
     participant_id: Id,
     facts: &str,
     unit: Option<&str>,
@@ -93,7 +93,7 @@ pub(super) async fn programmes(
 }
 
 pub(super) async fn set_unit_limits(
-    pool: &SqlitePool,
+    pool: &Pools,
     unit: &str,
     limits: &str,
 ) -> Result<(), StoreError> {
@@ -104,7 +104,7 @@ pub(super) async fn set_unit_limits(
     .bind(unit)
     .bind(limits)
     .bind(Utc::now())
-    .execute(pool)
+    .execute(&pool.write)
     .await?;
     Ok(())
 }

@@ -3,13 +3,13 @@
 use chrono::Utc;
 use sqlx::sqlite::SqlitePool;
 
-use super::begin_write;
 use super::outbox::push_outbox;
+use super::{Pools, begin_write};
 use crate::store::codec::TaxonomyRow;
 use crate::store::{Entity, NewTaxonomy, Op, StoreError, StoredTaxonomy, TaxonomyVersion};
 
 pub(super) async fn save_taxonomy(
-    pool: &SqlitePool,
+    pool: &Pools,
     new: &NewTaxonomy,
 ) -> Result<TaxonomyVersion, StoreError> {
     let now = Utc::now();

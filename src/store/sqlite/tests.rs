@@ -16,7 +16,7 @@ impl SqliteStore {
     /// careless or hostile application would.
     pub(in crate::store) async fn raw_execute(&self, sql: &str) -> Result<u64, StoreError> {
         Ok(sqlx::query(AssertSqlSafe(sql.to_owned()))
-            .execute(&self.pool)
+            .execute(&self.pool.write)
             .await?
             .rows_affected())
     }
@@ -27,7 +27,7 @@ impl SqliteStore {
         &self,
         needle: &str,
     ) -> (Vec<String>, Vec<String>) {
-        let pool = &self.pool;
+        let pool = &self.pool.read;
         let tables: Vec<String> = sqlx::query_scalar(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
         )
@@ -68,11 +68,13 @@ async fn file_databases_run_in_wal_mode() {
     let sqlite = SqliteStore::open_file(&dir.path().join("wal.db"))
         .await
         .expect("open");
-    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-        .fetch_one(&sqlite.pool)
-        .await
-        .expect("journal mode");
-    assert_eq!(mode, "wal");
+    for pool in [&sqlite.pool.read, &sqlite.pool.write] {
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(pool)
+            .await
+            .expect("journal mode");
+        assert_eq!(mode, "wal");
+    }
 }
 
 #[tokio::test]
@@ -125,16 +127,19 @@ async fn open_accepts_the_sqlite_url_forms_and_refuses_other_schemes() {
 }
 
 #[tokio::test]
-async fn an_import_hands_its_connection_back_with_the_usual_page_cache() {
-    // One connection: the import's is the one asked afterwards.
-    let sqlite = SqliteStore::open_url("sqlite::memory:")
+async fn an_import_hands_its_connection_back_as_it_was() {
+    // The writer's pool is one connection: the import's is the one asked afterwards.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sqlite = SqliteStore::open_file(&dir.path().join("import.db"))
         .await
         .expect("open");
     let cache = || async {
-        sqlx::query_scalar::<_, i64>("PRAGMA cache_size")
-            .fetch_one(&sqlite.pool)
-            .await
-            .expect("cache size")
+        let pragma = |name: &'static str| {
+            sqlx::query_scalar::<_, i64>(AssertSqlSafe(format!("PRAGMA {name}")))
+                .fetch_one(&sqlite.pool.write)
+        };
+        let cache = pragma("cache_size").await.expect("cache size");
+        (cache, pragma("temp_store").await.expect("temp store"))
     };
     let usual = cache().await;
     let employer = Employer {
@@ -176,4 +181,37 @@ async fn an_import_hands_its_connection_back_with_the_usual_page_cache() {
     .await
     .expect_err("a home that is not a point");
     assert_eq!(cache().await, usual);
+}
+
+#[tokio::test]
+async fn concurrent_writers_take_turns_on_the_writers_connection() {
+    use crate::store::{Backend, Entity};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sqlite = SqliteStore::open_file(&dir.path().join("writers.db"))
+        .await
+        .expect("open");
+    let employer = sqlite
+        .create_employer("Turordning AB", None, None)
+        .await
+        .expect("employer");
+    // More writers than the readers' pool has connections: none may fail on a busy lock.
+    let writes = (0..40).map(|_| {
+        let (sqlite, opening) = (sqlite.clone(), full_opening(employer.id));
+        tokio::spawn(async move { sqlite.create_opening(&opening).await })
+    });
+    let mut ids = Vec::new();
+    for write in writes {
+        ids.push(write.await.expect("task").expect("create").id);
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 40);
+    // One writer at a time: outbox order is commit order, so ids rise with `seq`.
+    let outbox = sqlite.outbox_after(0, 100).await.expect("outbox");
+    let written: Vec<_> = outbox
+        .iter()
+        .filter(|e| e.entity == Entity::Opening)
+        .map(|e| e.entity_id)
+        .collect();
+    assert_eq!(written, ids);
 }

@@ -4,6 +4,7 @@
 //! What this module must not do: make or check tokens (that is the service's), or return a
 //! verifier to anyone but the check.
 
+use super::Pools;
 use chrono::Utc;
 use sqlx::sqlite::SqlitePool;
 
@@ -12,7 +13,7 @@ use crate::store::codec::{TokenRow, UserRow, enum_str};
 use crate::store::{StoreError, TokenRecord};
 
 pub(super) async fn create_user(
-    pool: &SqlitePool,
+    pool: &Pools,
     role: Role,
     name: &str,
     employer_id: Option<Id>,
@@ -25,7 +26,7 @@ pub(super) async fn create_user(
     if let Some(e) = employer_id {
         let exists: Option<Id> = sqlx::query_scalar("SELECT id FROM employers WHERE id = ?")
             .bind(e)
-            .fetch_optional(pool)
+            .fetch_optional(&pool.read)
             .await?;
         if exists.is_none() {
             return Err(StoreError::UnknownEmployer(e));
@@ -38,7 +39,7 @@ pub(super) async fn create_user(
     .bind(name)
     .bind(employer_id)
     .bind(Utc::now())
-    .fetch_one(pool)
+    .fetch_one(&pool.write)
     .await?;
     Ok(User {
         id,
@@ -58,7 +59,7 @@ pub(super) async fn user(pool: &SqlitePool, id: Id) -> Result<Option<User>, Stor
 }
 
 pub(super) async fn create_token(
-    pool: &SqlitePool,
+    pool: &Pools,
     user_id: Id,
     selector: &str,
     verifier_hash: &[u8],
@@ -68,7 +69,7 @@ pub(super) async fn create_token(
         .bind(selector)
         .bind(verifier_hash)
         .bind(Utc::now())
-        .execute(pool)
+        .execute(&pool.write)
         .await?;
     Ok(())
 }
@@ -95,12 +96,12 @@ pub(super) async fn token(
     row.map(TokenRow::split).transpose()
 }
 
-pub(super) async fn revoke_token(pool: &SqlitePool, selector: &str) -> Result<bool, StoreError> {
+pub(super) async fn revoke_token(pool: &Pools, selector: &str) -> Result<bool, StoreError> {
     Ok(
         sqlx::query("UPDATE tokens SET revoked_at = ? WHERE selector = ? AND revoked_at IS NULL")
             .bind(Utc::now())
             .bind(selector)
-            .execute(pool)
+            .execute(&pool.write)
             .await?
             .rows_affected()
             > 0,
