@@ -637,5 +637,5 @@ fn parse_time(s: &str) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
 fn read_import(path: &Path) -> anyhow::Result<ImportFile> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+    ImportFile::parse(&text).with_context(|| format!("parsing {}", path.display()))
 }

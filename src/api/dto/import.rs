@@ -77,7 +77,41 @@ impl TryFrom<Split<OpeningRef>> for ImportOpening {
     }
 }
 
+/// [`ImportFile`] with each opening left as its text, for [`ImportFile::parse`].
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImportText<'a> {
+    #[serde(default)]
+    employers: Vec<ImportEmployer>,
+    #[serde(default, borrow)]
+    openings: Vec<&'a serde_json::value::RawValue>,
+    #[serde(default)]
+    participants: Vec<ParticipantInput>,
+}
+
 impl ImportFile {
+    /// Parses a file's text, the openings (most of any file) side by side on every core; an
+    /// opening at fault is named by its place in the list.
+    pub fn parse(text: &str) -> Result<ImportFile, serde_json::Error> {
+        let file: ImportText = serde_json::from_str(text)?;
+        let parsed: Vec<Result<ImportOpening, serde_json::Error>> = file
+            .openings
+            .par_iter()
+            .map(|raw| serde_json::from_str(raw.get()))
+            .collect();
+        let mut openings = Vec::with_capacity(parsed.len());
+        for (i, opening) in parsed.into_iter().enumerate() {
+            openings.push(opening.map_err(|e| {
+                <serde_json::Error as serde::de::Error>::custom(format!("openings[{i}]: {e}"))
+            })?);
+        }
+        Ok(ImportFile {
+            employers: file.employers,
+            openings,
+            participants: file.participants,
+        })
+    }
+
     /// Understands every row, naming the first one at fault (`openings[3].swedish_min`).
     pub fn to_batch(&self, taxonomy: &Taxonomy) -> Result<ImportBatch, InputError> {
         let mut employers = Vec::with_capacity(self.employers.len());
@@ -139,5 +173,38 @@ impl ImportFile {
             participants,
             coach_id: None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ImportFile;
+    use crate::taxonomy::Taxonomy;
+
+    #[test]
+    fn a_file_parses_as_serde_reads_it_whole() {
+        let taxonomy = Taxonomy::embedded().expect("taxonomy");
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 6).expect("date");
+        let text =
+            serde_json::to_string(&crate::demo::generate(&taxonomy, 7, today)).expect("serialise");
+        let whole: ImportFile = serde_json::from_str(&text).expect("serde");
+        let parsed = ImportFile::parse(&text).expect("parse");
+        assert!(!parsed.openings.is_empty());
+        assert_eq!(
+            serde_json::to_value(&parsed).expect("parsed"),
+            serde_json::to_value(&whole).expect("whole")
+        );
+    }
+
+    #[test]
+    fn an_opening_at_fault_is_named_by_its_place() {
+        let text = r#"{"employers": [{"ref": 1, "name": "Ett AB"}], "openings": [
+            {"employer_ref": 1, "kind": "vacancy", "title": "Kock", "description": "Kök"},
+            {"employer_ref": 1, "kind": "vacancy", "title": "Städare", "colour": "blå"}
+        ]}"#;
+        let e = ImportFile::parse(text).expect_err("an unknown field");
+        assert!(e.to_string().starts_with("openings[1]: "), "{e}");
+        assert!(e.to_string().contains("colour"), "{e}");
+        assert!(ImportFile::parse(r#"{"openings": [], "extra": 1}"#).is_err());
     }
 }
