@@ -241,7 +241,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = data.store().await?;
             let taxonomy = data.taxonomy_in_force(&store).await?;
             let importing = || format!("importing {}", file.display());
-            let batch = parsed.to_batch(&taxonomy).with_context(importing)?;
+            let batch = parsed.into_batch(&taxonomy).with_context(importing)?;
             let report = crate::service::import_into(&store, &batch)
                 .await
                 .with_context(importing)?;
