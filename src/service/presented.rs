@@ -7,10 +7,11 @@
 //! projection that ranked it. Bounded: the openings a unit's caseloads keep meeting stay,
 //! the rest are read again.
 
-use lru::LruCache;
-use parking_lot::Mutex;
 use std::collections::BTreeMap;
 use std::num::NonZeroUsize;
+
+use lru::LruCache;
+use parking_lot::Mutex;
 
 use crate::model::{Id, Opening};
 

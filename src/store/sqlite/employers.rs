@@ -3,10 +3,10 @@
 //! What this module must not do: write an outbox row (employers are not indexed) or return a
 //! row type.
 
-use super::Pools;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnection, SqlitePool};
 
+use super::Pools;
 use crate::model::{Employer, Id};
 use crate::store::StoreError;
 use crate::store::codec::EmployerRow;

@@ -62,12 +62,18 @@ impl SqliteStore {
     }
 }
 
-#[tokio::test]
-async fn file_databases_run_in_wal_mode() {
+/// A fresh database file, and the directory that holds it for as long as the test keeps it.
+async fn file_database() -> (tempfile::TempDir, SqliteStore) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let sqlite = SqliteStore::open_file(&dir.path().join("wal.db"))
+    let sqlite = SqliteStore::open_file(&dir.path().join("jobmatch.db"))
         .await
         .expect("open");
+    (dir, sqlite)
+}
+
+#[tokio::test]
+async fn file_databases_run_in_wal_mode() {
+    let (_dir, sqlite) = file_database().await;
     for pool in [&sqlite.pool.read, &sqlite.pool.write] {
         let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
             .fetch_one(pool)
@@ -129,10 +135,7 @@ async fn open_accepts_the_sqlite_url_forms_and_refuses_other_schemes() {
 #[tokio::test]
 async fn an_import_hands_its_connection_back_as_it_was() {
     // The writer's pool is one connection: the import's is the one asked afterwards.
-    let dir = tempfile::tempdir().expect("temp dir");
-    let sqlite = SqliteStore::open_file(&dir.path().join("import.db"))
-        .await
-        .expect("open");
+    let (_dir, sqlite) = file_database().await;
     let cache = || async {
         let pragma = |name: &'static str| {
             sqlx::query_scalar::<_, i64>(AssertSqlSafe(format!("PRAGMA {name}")))
@@ -186,10 +189,7 @@ async fn an_import_hands_its_connection_back_as_it_was() {
 #[tokio::test]
 async fn concurrent_writers_take_turns_on_the_writers_connection() {
     use crate::store::{Backend, Entity};
-    let dir = tempfile::tempdir().expect("temp dir");
-    let sqlite = SqliteStore::open_file(&dir.path().join("writers.db"))
-        .await
-        .expect("open");
+    let (_dir, sqlite) = file_database().await;
     let employer = sqlite
         .create_employer("Turordning AB", None, None)
         .await

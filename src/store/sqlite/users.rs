@@ -4,10 +4,10 @@
 //! What this module must not do: make or check tokens (that is the service's), or return a
 //! verifier to anyone but the check.
 
-use super::Pools;
 use chrono::Utc;
 use sqlx::sqlite::SqlitePool;
 
+use super::Pools;
 use crate::model::{Id, Role, User};
 use crate::store::codec::{TokenRow, UserRow, enum_str};
 use crate::store::{StoreError, TokenRecord};
