@@ -94,6 +94,12 @@ impl Projection {
         self.participants.remove(id);
     }
 
+    /// Puts both tables' rows in grid-cell order ([`Table::arrange`]): after a bulk load.
+    pub fn arrange(&mut self) {
+        self.openings.arrange();
+        self.participants.arrange();
+    }
+
     pub fn openings(&self) -> &OpeningTable {
         &self.openings
     }

@@ -172,7 +172,7 @@ const CELL_DEG: f64 = 0.5;
 /// A cell of the location grid: latitude and longitude divided by [`CELL_DEG`], rounded down.
 type Cell = (i32, i32);
 
-fn cell_of(point: Option<GeoPoint>) -> Option<Cell> {
+pub(super) fn cell_of(point: Option<GeoPoint>) -> Option<Cell> {
     point.map(|p| {
         (
             (p.lat / CELL_DEG).floor() as i32,
@@ -372,6 +372,48 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
         self.units.swap_remove(i);
         self.facets.swap_remove(i);
         self.tags.swap_remove(i);
+    }
+
+    /// Puts the rows in the order of their grid cells, south to north and then west to east,
+    /// those without a location last: a travel limit's box is then a few runs of neighbouring
+    /// rows instead of rows strewn over the columns, so a ranking's scan reads memory in order
+    /// rather than a cache line per row. Rows written later are appended (or fill a removed
+    /// row's place), so the order holds for the rows present now; a ranking is the same in
+    /// any order.
+    pub fn arrange(&mut self) {
+        let n = self.features.len();
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.sort_by_cached_key(|&at| {
+            let cell = cell_of(self.features[at as usize].location());
+            (cell.is_none(), cell)
+        });
+        // Where each row goes.
+        let mut to = vec![0u32; n];
+        for (new, &old) in order.iter().enumerate() {
+            to[old as usize] = new as u32;
+        }
+        let renumber = |at: &mut u32| *at = to[*at as usize];
+        self.ordinals.values_mut().for_each(renumber);
+        self.postings
+            .iter_mut()
+            .flatten()
+            .chain(self.cells.values_mut())
+            .flatten()
+            .for_each(renumber);
+        // In place, a swap at a time: each puts one row where it belongs.
+        for i in 0..n {
+            loop {
+                let j = to[i] as usize;
+                if j == i {
+                    break;
+                }
+                self.features.swap(i, j);
+                self.facets.swap(i, j);
+                self.units.swap(i, j);
+                self.tags.swap(i, j);
+                to.swap(i, j);
+            }
+        }
     }
 
     fn list(&mut self, at: u32) {

@@ -166,12 +166,26 @@ proptest! {
     fn the_table_stays_dense_and_its_postings_exact_through_any_writes(
         seed in any::<u64>(),
         writes in proptest::collection::vec((0i64..40, any::<bool>(), 0usize..200), 0..120),
+        arranged_after in 0usize..120,
     ) {
         let mut rng = corpus::rng(seed);
         let pool = corpus::openings(&mut rng, 200);
         let mut table = OpeningTable::default();
         let mut model = BTreeMap::new();
-        for (id, keep, shape) in writes {
+        for (i, (id, keep, shape)) in writes.into_iter().enumerate() {
+            if i == arranged_after {
+                table.arrange();
+                assert_table_matches(&table, &model);
+                let cells: Vec<_> = table
+                    .features()
+                    .iter()
+                    .map(|f| {
+                        let cell = super::table::cell_of(f.location);
+                        (cell.is_none(), cell)
+                    })
+                    .collect();
+                prop_assert!(cells.is_sorted(), "rows in cell order: {cells:?}");
+            }
             if keep {
                 let f = OpeningFeatures { id, ..pool[shape].clone() };
                 table.upsert(f.clone(), kind_of(shape), &SkillWeights::new());
@@ -192,6 +206,7 @@ proptest! {
         k in 1usize..25,
         include_excluded in any::<bool>(),
         kind in proptest::option::of(prop_oneof![Just(OpeningKind::Vacancy), Just(OpeningKind::Internship)]),
+        arranged in any::<bool>(),
     ) {
         let mut rng = corpus::rng(seed);
         let openings = corpus::openings(&mut rng, n);
@@ -199,6 +214,10 @@ proptest! {
         let mut p = Projection::default();
         for (i, f) in openings.iter().enumerate() {
             p.openings.upsert(f.clone(), kind_of(i), &SkillWeights::new());
+        }
+        // Arranged, then written to: removals fill places in the arranged order.
+        if arranged {
+            p.arrange();
         }
         for id in &removed {
             p.remove_opening(*id);
@@ -234,6 +253,7 @@ proptest! {
         removed in proptest::collection::vec(1i64..300, 0..60),
         k in 1usize..25,
         include_excluded in any::<bool>(),
+        arranged in any::<bool>(),
     ) {
         let mut rng = corpus::rng(seed);
         let people: Vec<ParticipantFeatures> =
@@ -242,6 +262,9 @@ proptest! {
         let mut p = Projection::default();
         for f in &people {
             p.participants.upsert(f.clone(), (), &SkillWeights::new());
+        }
+        if arranged {
+            p.arrange();
         }
         for id in &removed {
             p.remove_participant(*id);

@@ -92,6 +92,7 @@ impl Engine {
         for (id, profile) in profiles.iter().filter(|(id, _)| available.participant(*id)) {
             p.upsert_participant(*id, profile, &taxonomy);
         }
+        p.arrange();
         self.presented.forget_all();
         *self.projection.write() = p;
         Ok(any_open)
