@@ -39,8 +39,8 @@ impl<H> Split<H> {
 
 /// An object read as `T` but for one key, whose value is read as `V` and handed back beside
 /// it: what [`Split`] does for a single field, in one pass over the object instead of through
-/// a map of values first (a file's million openings parse in a third of the time). `T` still
-/// refuses any other key it does not know.
+/// a map of values first (a file of a million openings: 5.0 -> 3.3 s to read and understand
+/// on two cores). `T` still refuses any other key it does not know.
 pub fn one_key_apart<'de, A, T, V>(map: A, key: &'static str) -> Result<(V, T), A::Error>
 where
     A: MapAccess<'de>,
