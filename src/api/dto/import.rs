@@ -2,10 +2,9 @@
 //! [`ImportBatch`]: every row understood, every reference checked, before anything is written.
 
 use std::collections::HashSet;
-use std::marker::PhantomData;
 
 use rayon::prelude::*;
-use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::de::Deserializer;
 use serde::{Deserialize, Serialize};
 
 use super::employers::EmployerInput;
@@ -44,62 +43,21 @@ pub struct ImportOpening {
     pub opening: OpeningInput,
 }
 
-/// A row of the file: the fields of its input type and one key of the file's own, read in
-/// one pass ([`one_key_apart`]).
-trait Row: Sized {
-    const KEY: &'static str;
-    type Fields: for<'de> Deserialize<'de>;
-    fn of(key: Id, fields: Self::Fields) -> Self;
-}
-
-impl Row for ImportEmployer {
-    const KEY: &'static str = "ref";
-    type Fields = EmployerInput;
-
-    fn of(reference: Id, employer: EmployerInput) -> Self {
-        ImportEmployer {
-            reference,
-            employer,
-        }
-    }
-}
-
-impl Row for ImportOpening {
-    const KEY: &'static str = "employer_ref";
-    type Fields = OpeningInput;
-
-    fn of(employer_ref: Id, opening: OpeningInput) -> Self {
-        ImportOpening {
-            employer_ref,
-            opening,
-        }
-    }
-}
-
-struct RowVisitor<R>(PhantomData<R>);
-
-impl<'de, R: Row> Visitor<'de> for RowVisitor<R> {
-    type Value = R;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        write!(f, "an object with {}", R::KEY)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<R, A::Error> {
-        let (key, fields) = one_key_apart(map, R::KEY)?;
-        Ok(R::of(key, fields))
-    }
-}
-
 impl<'de> Deserialize<'de> for ImportEmployer {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(RowVisitor(PhantomData))
+        one_key_apart(d, "ref", |reference, employer| ImportEmployer {
+            reference,
+            employer,
+        })
     }
 }
 
 impl<'de> Deserialize<'de> for ImportOpening {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(RowVisitor(PhantomData))
+        one_key_apart(d, "employer_ref", |employer_ref, opening| ImportOpening {
+            employer_ref,
+            opening,
+        })
     }
 }
 
