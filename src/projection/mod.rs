@@ -16,8 +16,8 @@ mod tests;
 use crate::model::{Id, Opening, OpeningKind, OpeningStatus, Profile};
 use crate::rank::{
     Context, OpeningColumns, OpeningFeatures, ParticipantColumns, ParticipantFeatures, RankOptions,
-    Ranking, Request, Within, best_related_credit, rank_openings_pruned, rank_participants_pruned,
-    skill_credits, travel_limit,
+    Ranking, Request, Scan, Within, best_related_credit, rank_participants_pruned, rank_scanned,
+    scan_openings, skill_credits, travel_limit,
 };
 use crate::taxonomy::Taxonomy;
 pub use features::{Keys, TermLabel};
@@ -29,8 +29,11 @@ pub struct Prepared {
     kind: Option<OpeningKind>,
     /// Per opening, the weighted skill credit of its must-have and merit skills.
     hits: [Vec<f32>; 2],
-    /// The openings that may be within reach, when the rest can be counted out unseen.
-    near: Option<Vec<u32>>,
+    /// The openings that may be within reach, when the rest can be counted out unseen, and
+    /// how many of `kind` the rest are.
+    near: Option<(Vec<u32>, usize)>,
+    /// The cheap pass over the openings within reach.
+    scan: Scan,
 }
 
 /// What matching reads, derived from the database.
@@ -130,12 +133,12 @@ impl Projection {
         options: RankOptions,
     ) -> Ranking {
         let prepared = self.prepare_openings(participant, kind, ctx, options);
-        self.rank_prepared(participant, &prepared, text, ctx, options)
+        self.rank_prepared(participant, prepared, text, ctx, options)
     }
 
     /// What a ranking of openings needs besides the text: the participant's skill credit per
-    /// opening from the postings, and the openings within reach. Independent of the text, so
-    /// a caller can find the text relevance meanwhile.
+    /// opening from the postings, the openings within reach, and the cheap pass over them.
+    /// Independent of the text, so a caller can find the text relevance meanwhile.
     pub fn prepare_openings(
         &self,
         participant: &ParticipantFeatures,
@@ -153,11 +156,27 @@ impl Projection {
             .location
             .zip(travel_limit(participant, curves).map(|(km, _)| km))
             .filter(|_| !options.include_excluded)
-            .and_then(|(home, km)| table.near(home, km));
+            .and_then(|(home, km)| table.near(home, km))
+            .map(|rows| {
+                let outside = match kind {
+                    None => table.count(None) - rows.len(),
+                    Some(want) => {
+                        let kinds = table.tags();
+                        let inside = rows.iter().filter(|&&i| kinds[i as usize] == want);
+                        table.count(kind) - inside.count()
+                    }
+                };
+                (rows, outside)
+            });
+        let eligible = self.eligible(kind);
+        let hits = [must.as_slice(), merit.as_slice()];
+        let columns = self.opening_columns(&eligible);
+        let scan = scan_openings(participant, columns, hits, within(&near), ctx, options);
         Prepared {
             kind,
             hits: [must, merit],
             near,
+            scan,
         }
     }
 
@@ -166,7 +185,7 @@ impl Projection {
     pub fn rank_prepared(
         &self,
         participant: &ParticipantFeatures,
-        prepared: &Prepared,
+        prepared: Prepared,
         text: Option<&[(Id, f32)]>,
         ctx: Context<'_>,
         options: RankOptions,
@@ -181,28 +200,35 @@ impl Projection {
             at.dedup_by_key(|t| t.0);
             at
         });
-        let kind = prepared.kind;
-        let kinds = table.tags();
-        let eligible = |i: usize| kind.is_none_or(|want| kinds[i] == want);
-        let columns = OpeningColumns {
+        let eligible = self.eligible(prepared.kind);
+        let request = Request {
+            hits: [&prepared.hits[0], &prepared.hits[1]],
+            text: text.as_deref(),
+            within: within(&prepared.near),
+        };
+        let columns = self.opening_columns(&eligible);
+        rank_scanned(participant, columns, request, prepared.scan, ctx, options)
+    }
+
+    /// Whether the opening at an ordinal is of `kind` (any, when `None`).
+    fn eligible(&self, kind: Option<OpeningKind>) -> impl Fn(usize) -> bool + Sync + '_ {
+        let kinds = self.openings.tags();
+        move |i: usize| kind.is_none_or(|want| kinds[i] == want)
+    }
+
+    fn opening_columns<'a>(
+        &'a self,
+        eligible: &'a (dyn Fn(usize) -> bool + Sync),
+    ) -> OpeningColumns<'a> {
+        let table = &self.openings;
+        OpeningColumns {
             features: table.features(),
             facets: table.facets(),
             occupations: table.occupations(),
             licences: table.licences(),
             units: table.units(),
-            eligible: &eligible,
-        };
-        let within = prepared.near.as_deref().map(|rows| Within {
-            rows,
-            eligible_outside: table.count(kind)
-                - rows.iter().filter(|&&i| eligible(i as usize)).count(),
-        });
-        let request = Request {
-            hits: [&prepared.hits[0], &prepared.hits[1]],
-            text: text.as_deref(),
-            within,
-        };
-        rank_openings_pruned(participant, columns, request, ctx, options)
+            eligible,
+        }
     }
 
     /// The top participants for an opening among all of them; equal to the core's exhaustive
@@ -260,4 +286,12 @@ impl Projection {
         };
         rank_participants_pruned(opening, columns, ctx, options)
     }
+}
+
+/// The openings near a participant as the pruned ranking takes them.
+fn within(near: &Option<(Vec<u32>, usize)>) -> Option<Within<'_>> {
+    near.as_ref().map(|(rows, outside)| Within {
+        rows,
+        eligible_outside: *outside,
+    })
 }

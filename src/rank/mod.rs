@@ -55,8 +55,9 @@ pub use features::{
     Key, OpeningFeatures, ParticipantFeatures, Related, SkillWeights, Vocabulary, key_set,
 };
 pub use prune::{
-    Facet, OccupationSet, OpeningColumns, ParticipantColumns, ParticipantFacet, Request, Unit,
-    Within, best_related_credit, rank_openings_pruned, rank_participants_pruned, unit,
+    Facet, OccupationSet, OpeningColumns, ParticipantColumns, ParticipantFacet, Request, Scan,
+    Unit, Within, best_related_credit, rank_openings_pruned, rank_participants_pruned,
+    rank_scanned, scan_openings, unit,
 };
 pub use score::{
     CategoryScores, Context, Evaluation, Evidence, Exclusion, Pair, evaluate, explain,

@@ -7,7 +7,10 @@
 //! from the chord, its decay rounded up to a sixteenth of a half-life; the start date counted as
 //! perfect) and decides each hard exclusion exactly (the travel limit
 //! from the chord between unit vectors, measured only in the thin band where the chord cannot
-//! tell). The openings are then taken in order of falling coarse bound (by histogram bucket,
+//! tell). The pass needs no text relevance ([`scan_openings`]): it sums the other categories
+//! with the shares they have beside the text, and the text's share of each opening the text
+//! matched is added after ([`rank_scanned`]), so the pass runs while the index finds the text.
+//! The openings are then taken in order of falling coarse bound (by histogram bucket,
 //! then in ordinal order) while the k-th best score rises: one whose coarse bound reaches it
 //! gets the fine bound (distance and start date too), and one whose fine bound reaches it is
 //! scored. A bound below the threshold cannot enter, in the manner of MaxScore. Ties are kept: a
@@ -211,11 +214,18 @@ fn text_of(text: Option<&[(u32, f32)]>, i: usize) -> Option<f32> {
     )
 }
 
-/// What the cheap pass learns of one pair.
+/// What the cheap pass learns of one pair: its coarse sum (a bound once [`settle`]d) and
+/// whether it is excluded.
 #[derive(Clone, Copy)]
 struct Bound {
     total: f32,
     excluded: bool,
+}
+
+/// A coarse sum made an upper bound of the total: clamped to 1, with a margin far above the
+/// f32 rounding of a sum taken in its own order.
+fn settle(sum: f32) -> f32 {
+    sum.min(1.0) * (1.0 + 1e-5) + 1e-6
 }
 
 /// The squared chord between two unit vectors.
@@ -337,13 +347,12 @@ struct Coarse<'a> {
     held: u16,
     /// The travel limit that applies to the participant.
     limit: Option<f64>,
-    /// The shares of the must-have skills, the merit skills, distance, text and the track
-    /// record, and what an unknown distance adds.
+    /// The shares of the must-have skills, the merit skills, distance and the track record,
+    /// and what an unknown distance adds.
     must: f32,
     merit: f32,
     distance: f32,
     unknown_distance: f32,
-    text: f32,
     track_record: f32,
     /// What every opening gets alike: licences, bounded by 1.
     constant: f32,
@@ -353,22 +362,17 @@ struct Coarse<'a> {
 }
 
 impl<'a> Coarse<'a> {
-    /// `text`: whether the text category applies to this ranking.
+    /// The shares are those of a ranking the text category applies to, whether or not it
+    /// turns out to ([`TextShare`]): the pass runs before the text relevance is known.
     fn new(
         participant: &'a ParticipantFeatures,
         occupations: &[SsykCode],
         licences: &[Key],
-        text: bool,
         ctx: Context<'_>,
     ) -> Self {
         let curves = &ctx.profile.curves;
         let p = participant;
-        let weights = &ctx.profile.weights;
-        let w = shares(weights, |c| match c {
-            Category::Text => text,
-            Category::TrackRecord => weights[c] > 0.0,
-            _ => true,
-        });
+        let w = shares(&ctx.profile.weights, opening_categories(true));
         // An opening without a minimum meets it.
         let mut swedish = [(w[Category::Swedish], false); 7];
         for level in SwedishLevel::ALL {
@@ -391,7 +395,6 @@ impl<'a> Coarse<'a> {
             merit: w[Category::MeritSkills],
             distance: w[Category::Distance],
             unknown_distance: w[Category::Distance] * curves.unknown_distance_score,
-            text: w[Category::Text],
             track_record: w[Category::TrackRecord],
             constant: w[Category::Licences],
             occupations: occupations
@@ -419,16 +422,9 @@ impl<'a> Coarse<'a> {
         }
     }
 
-    /// An upper bound of the total from the facet alone, with distance and the start date
-    /// counted as perfect, and whether the pair is excluded (exactly).
-    fn bound(
-        &self,
-        f: Facet,
-        o: &OpeningFeatures,
-        unit: Option<Unit>,
-        hits: [f32; 2],
-        text: Option<f32>,
-    ) -> Bound {
+    /// The coarse sum of the pair from the facet alone, with the start date counted as
+    /// perfect and without the text category, and whether the pair is excluded (exactly).
+    fn bound(&self, f: Facet, o: &OpeningFeatures, unit: Option<Unit>, hits: [f32; 2]) -> Bound {
         let similar = self
             .occupations
             .get(usize::from(f.occupation))
@@ -447,9 +443,6 @@ impl<'a> Coarse<'a> {
             + swedish
             + distance
             + self.hours[f.hours().min(2)];
-        if let Some(t) = text {
-            total += self.text * relevance(t);
-        }
         if self.track_record > 0.0 {
             let record = o.track_record.unwrap_or(track_record::NEUTRAL);
             total += self.track_record * record.clamp(0.0, 1.0);
@@ -458,10 +451,7 @@ impl<'a> Coarse<'a> {
             || (f.has(Facet::STRICT) && f.swedish > 0 && strict_gap)
             || chord2.is_some_and(|c2| self.beyond_reach(c2, o))
             || self.lacks_licence(f, o);
-        Bound {
-            total: total.min(1.0) * (1.0 + 1e-5) + 1e-6,
-            excluded,
-        }
+        Bound { total, excluded }
     }
 
     /// Whether the opening requires a licence the participant does not hold: from the bits,
@@ -686,7 +676,7 @@ impl<'a> CoarseCandidates<'a> {
         }
     }
 
-    /// An upper bound of the total from the facet alone, with the start date counted as
+    /// The coarse sum of the pair from the facet alone, with the start date counted as
     /// perfect, and whether the pair is excluded (exactly).
     fn bound(
         &self,
@@ -729,10 +719,7 @@ impl<'a> CoarseCandidates<'a> {
                 })
             })
             || self.lacks_licence(f, p);
-        Bound {
-            total: total.min(1.0) * (1.0 + 1e-5) + 1e-6,
-            excluded,
-        }
+        Bound { total, excluded }
     }
 
     fn lacks_licence(&self, f: ParticipantFacet, p: &ParticipantFeatures) -> bool {
@@ -748,7 +735,7 @@ impl<'a> CoarseCandidates<'a> {
     }
 }
 
-/// Counts and bound histograms of one stretch of openings.
+/// Counts and bound histograms of one stretch of candidates.
 struct Pass {
     kept: [u32; BUCKETS],
     excluded: [u32; BUCKETS],
@@ -777,6 +764,118 @@ impl Pass {
     }
 }
 
+/// The cheap pass over one ranking's candidates, made before the text relevance is known, so
+/// that it can run while the index finds it: per candidate scanned, its coarse sum without
+/// the text category (NaN where it cannot enter that list), as the kept and the excluded may;
+/// the histograms of those sums made bounds; the counts.
+pub struct Scan {
+    kept: Vec<f32>,
+    excluded: Vec<f32>,
+    pass: Pass,
+}
+
+impl Scan {
+    /// Adds each scanned candidate's text relevance to its sum (`share` of it), keeping the
+    /// histograms true; `position` finds where candidate `i` was scanned.
+    fn add_text(
+        &mut self,
+        text: &[(u32, f32)],
+        share: f32,
+        position: impl Fn(usize) -> Option<usize>,
+    ) {
+        for &(i, t) in text {
+            let Some(j) = position(i as usize) else {
+                continue;
+            };
+            let lists = [
+                (&mut self.kept, &mut self.pass.kept),
+                (&mut self.excluded, &mut self.pass.excluded),
+            ];
+            for (sums, histogram) in lists {
+                if let Some(sum) = sums.get_mut(j).filter(|s| !s.is_nan()) {
+                    histogram[bucket(settle(*sum))] -= 1;
+                    *sum += share * relevance(t);
+                    histogram[bucket(settle(*sum))] += 1;
+                }
+            }
+        }
+    }
+
+    /// Multiplies every sum by `factor`, the histograms made anew.
+    fn scale(&mut self, factor: f32) {
+        let lists = [
+            (&mut self.kept, &mut self.pass.kept),
+            (&mut self.excluded, &mut self.pass.excluded),
+        ];
+        for (sums, histogram) in lists {
+            *histogram = [0; BUCKETS];
+            for sum in sums.iter_mut().filter(|s| !s.is_nan()) {
+                *sum *= factor;
+                histogram[bucket(settle(*sum))] += 1;
+            }
+        }
+    }
+}
+
+/// The categories a ranking of openings weighs: the track record where it has a weight, the
+/// text where it applies.
+fn opening_categories(text: bool) -> impl Fn(Category) -> bool {
+    move |c| c != Category::Text || text
+}
+
+/// How the text enters sums that [`Coarse`] takes with the shares of a ranking the text
+/// category applies to: its share of them, and what the sums are multiplied by when the text
+/// turns out not to apply (every other share is then larger by the same factor).
+#[derive(Clone, Copy)]
+struct TextShare {
+    share: f32,
+    without: f32,
+}
+
+impl TextShare {
+    fn of(weights: &CategoryMap<f32>) -> Self {
+        let sum = |text: bool| -> f32 {
+            let applies = opening_categories(text);
+            weights
+                .iter()
+                .filter(|(c, _)| applies(*c))
+                .map(|(_, w)| w)
+                .sum()
+        };
+        let (with, without) = (sum(true), sum(false));
+        TextShare {
+            share: shares(weights, opening_categories(true))[Category::Text],
+            without: if without > 0.0 { with / without } else { 1.0 },
+        }
+    }
+}
+
+/// The cheap pass of [`rank_openings_pruned`] for one participant, without the text: what
+/// [`rank_scanned`] finishes once the text relevance is known. `hits` and `within` as in
+/// [`Request`].
+pub fn scan_openings(
+    participant: &ParticipantFeatures,
+    columns: OpeningColumns<'_>,
+    hits: [&[f32]; 2],
+    within: Option<Within<'_>>,
+    ctx: Context<'_>,
+    options: RankOptions,
+) -> Scan {
+    let n = columns.features.len();
+    let _span = tracing::debug_span!("scan_openings", openings = n).entered();
+    let coarse = Coarse::new(participant, columns.occupations, columns.licences, ctx);
+    debug_assert!(within.is_none() || !options.include_excluded);
+    let bound = |i: usize| {
+        coarse.bound(
+            columns.facets[i],
+            &columns.features[i],
+            columns.units[i],
+            [hits[0][i], hits[1][i]],
+        )
+    };
+    scan(n, within, columns.eligible, bound, options)
+}
+
 /// Ranks the eligible openings for one participant: equal, result for result and count for
 /// count, to [`rank_openings`](super::rank_openings) over the eligible openings with the same
 /// text relevance (0 where the text did not match).
@@ -787,48 +886,62 @@ pub fn rank_openings_pruned(
     ctx: Context<'_>,
     options: RankOptions,
 ) -> Ranking {
-    let n = columns.features.len();
-    let _span = tracing::debug_span!("rank_openings_pruned", openings = n, k = options.k).entered();
-    let home = participant.location.map(unit);
-    let coarse = Coarse::new(
+    let scanned = scan_openings(
         participant,
-        columns.occupations,
-        columns.licences,
-        request.text.is_some(),
+        columns,
+        request.hits,
+        request.within,
         ctx,
+        options,
     );
-    debug_assert!(request.within.is_none() || !options.include_excluded);
+    rank_scanned(participant, columns, request, scanned, ctx, options)
+}
+
+/// [`rank_openings_pruned`] from the [`scan_openings`] of the same participant, columns,
+/// hits, `within` and options.
+pub fn rank_scanned(
+    participant: &ParticipantFeatures,
+    columns: OpeningColumns<'_>,
+    request: Request<'_>,
+    mut scanned: Scan,
+    ctx: Context<'_>,
+    options: RankOptions,
+) -> Ranking {
+    let _span = tracing::debug_span!("rank_scanned", k = options.k).entered();
+    let home = participant.location.map(unit);
+    let share = TextShare::of(&ctx.profile.weights);
+    match request.text {
+        Some(text) => {
+            let rows = request.within.map(|w| w.rows);
+            scanned.add_text(text, share.share, |i| match rows {
+                Some(rows) => rows.binary_search(&(i as u32)).ok(),
+                None => Some(i),
+            });
+        }
+        None if share.without != 1.0 => scanned.scale(share.without),
+        None => {}
+    }
+    let text = request.text;
     let side = Side {
-        n,
         within: request.within,
-        eligible: columns.eligible,
-        text: request.text,
-        coarse: |i: usize, text: Option<f32>| {
-            coarse.bound(
-                columns.facets[i],
-                &columns.features[i],
-                columns.units[i],
-                [request.hits[0][i], request.hits[1][i]],
-                text,
-            )
-        },
         // The exclusion is known from the coarse pass: only the total is needed here.
-        bound: |i: usize, text: Option<f32>| {
+        bound: |i: usize| {
             let (km_low, _) = distance_bounds(home, columns.units[i]);
             let touched = request.hits[0][i] > 0.0 || request.hits[1][i] > 0.0;
+            let features = &columns.features[i];
             upper(
                 participant,
-                &columns.features[i],
+                features,
                 km_low,
                 touched,
-                text,
+                text_of(text, i),
                 ctx,
             )
         },
-        pair: |i: usize, text: Option<f32>| Pair::new(participant, &columns.features[i], text),
+        pair: |i: usize| Pair::new(participant, &columns.features[i], text_of(text, i)),
         id: |i: usize| columns.features[i].id,
     };
-    pruned(side, ctx, options)
+    select_scanned(side, scanned, ctx, options)
 }
 
 /// What the pruned ranking reads of the candidate participants, index-aligned.
@@ -873,164 +986,157 @@ pub fn rank_participants_pruned(
     let coarse = CoarseCandidates::new(opening, columns, ctx);
     let touched = |i: usize| columns.hits[0][i] > 0.0 || columns.hits[1][i] > 0.0;
     debug_assert!(columns.within.is_none() || !options.include_excluded);
+    let bound = |i: usize| {
+        coarse.bound(
+            columns.facets[i],
+            &columns.features[i],
+            columns.units[i],
+            [columns.hits[0][i], columns.hits[1][i]],
+        )
+    };
+    let scanned = scan(n, columns.within, &|_| true, bound, options);
     let side = Side {
-        n,
         within: columns.within,
-        eligible: &|_| true,
-        text: None,
-        coarse: |i: usize, _: Option<f32>| {
-            coarse.bound(
-                columns.facets[i],
-                &columns.features[i],
-                columns.units[i],
-                [columns.hits[0][i], columns.hits[1][i]],
-            )
-        },
         // The exclusion is known from the coarse pass: only the total is needed here.
-        bound: |i: usize, text: Option<f32>| {
+        bound: |i: usize| {
             let (km_low, _) = distance_bounds(columns.units[i], workplace);
-            upper(&columns.features[i], opening, km_low, touched(i), text, ctx)
+            upper(&columns.features[i], opening, km_low, touched(i), None, ctx)
         },
-        pair: |i: usize, text: Option<f32>| Pair::new(&columns.features[i], opening, text),
+        pair: |i: usize| Pair::new(&columns.features[i], opening, None),
         id: |i: usize| columns.features[i].id,
     };
-    pruned(side, ctx, options)
+    select_scanned(side, scanned, ctx, options)
 }
 
-/// The candidates of one ranking, whichever side they are on.
-struct Side<'a, C, B, P, I> {
+/// The cheap pass over the `n` candidates, or those `within` reach: each eligible one's
+/// coarse sum and exclusion from `coarse`, side by side on rayon's threads for many.
+fn scan(
     n: usize,
-    /// The only candidates that can pass; `None`: all of them.
+    within: Option<Within<'_>>,
+    eligible: &(dyn Fn(usize) -> bool + Sync),
+    coarse: impl Fn(usize) -> Bound + Sync,
+    options: RankOptions,
+) -> Scan {
+    let rows = within.map(|w| w.rows);
+    // The candidates scanned, by position: all of them, or those within reach.
+    let m = rows.map_or(n, <[u32]>::len);
+    let at = |j: usize| rows.map_or(j, |r| r[j] as usize);
+    // Sums of the candidates that may enter each list; NaN marks one that may not.
+    let mut kept_sums = vec![f32::NAN; m];
+    let mut excluded_sums = vec![f32::NAN; if options.include_excluded { m } else { 0 }];
+    let stretch = |start: usize, kept: &mut [f32], excluded: &mut [f32]| {
+        let mut pass = Pass::new();
+        for (j, slot) in kept.iter_mut().enumerate() {
+            let i = at(start + j);
+            if !eligible(i) {
+                continue;
+            }
+            let b = coarse(i);
+            pass.considered += 1;
+            if b.excluded {
+                pass.excluded_count += 1;
+                if let Some(e) = excluded.get_mut(j) {
+                    *e = b.total;
+                    pass.excluded[bucket(settle(b.total))] += 1;
+                }
+            } else {
+                *slot = b.total;
+                pass.kept[bucket(settle(b.total))] += 1;
+            }
+        }
+        pass
+    };
+    let mut pass = if m < SEQUENTIAL_BELOW {
+        stretch(0, &mut kept_sums, &mut excluded_sums)
+    } else {
+        const CHUNK: usize = 4096;
+        let mut excluded_chunks: Vec<&mut [f32]> = if options.include_excluded {
+            excluded_sums.chunks_mut(CHUNK).collect()
+        } else {
+            Vec::new()
+        };
+        excluded_chunks.resize_with(m.div_ceil(CHUNK), || &mut []);
+        kept_sums
+            .par_chunks_mut(CHUNK)
+            .zip(excluded_chunks.into_par_iter())
+            .enumerate()
+            .map(|(c, (kept, excluded))| stretch(c * CHUNK, kept, excluded))
+            .reduce(Pass::new, Pass::merge)
+    };
+    if let Some(w) = within {
+        pass.considered += w.eligible_outside;
+        pass.excluded_count += w.eligible_outside;
+    }
+    Scan {
+        kept: kept_sums,
+        excluded: excluded_sums,
+        pass,
+    }
+}
+
+/// The candidates of one ranking past the cheap pass, whichever side they are on.
+struct Side<'a, B, P, I> {
+    /// The candidates that were scanned; `None`: all of them.
     within: Option<Within<'a>>,
-    eligible: &'a (dyn Fn(usize) -> bool + Sync),
-    text: Option<&'a [(u32, f32)]>,
-    /// A cheap bound of candidate `i` given its text relevance, and its exclusion.
-    coarse: C,
-    /// A bound no greater than the coarse one, dearer to compute.
+    /// A bound of candidate `i` no greater than its coarse one, dearer to compute.
     bound: B,
     /// The exact pair of candidate `i`.
     pair: P,
     id: I,
 }
 
-fn pruned<'a, C, B, P, I>(
-    side: Side<'_, C, B, P, I>,
+/// Scores the scanned candidates whose bounds can still enter each list, best bounds first.
+fn select_scanned<'a, B, P, I>(
+    side: Side<'_, B, P, I>,
+    scanned: Scan,
     ctx: Context<'_>,
     options: RankOptions,
 ) -> Ranking
 where
-    C: Fn(usize, Option<f32>) -> Bound + Sync,
-    B: Fn(usize, Option<f32>) -> f32,
-    P: Fn(usize, Option<f32>) -> Pair<'a> + Sync,
+    B: Fn(usize) -> f32,
+    P: Fn(usize) -> Pair<'a>,
     I: Fn(usize) -> i64,
 {
     let rows = side.within.map(|w| w.rows);
-    // The candidates scanned, by position: all of them, or those within reach.
-    let m = rows.map_or(side.n, <[u32]>::len);
     let at = |j: usize| rows.map_or(j, |r| r[j] as usize);
-    // Bounds of the candidates that may enter each list; NaN marks one that may not.
-    let mut kept_bound = vec![f32::NAN; m];
-    let mut excluded_bound = vec![f32::NAN; if options.include_excluded { m } else { 0 }];
-    let text = side.text;
-    let scan = |start: usize, kept: &mut [f32], excluded: &mut [f32]| {
-        let mut pass = Pass::new();
-        // The text list is sorted by index, as the candidates are: walk it alongside.
-        let first = if start < m { at(start) } else { usize::MAX };
-        let mut t = text.map(|t| t.partition_point(|x| (x.0 as usize) < first));
-        for (j, slot) in kept.iter_mut().enumerate() {
-            let i = at(start + j);
-            if !(side.eligible)(i) {
-                continue;
-            }
-            let text_i = match (text, t.as_mut()) {
-                (Some(list), Some(pos)) => {
-                    // Entries of candidates that were not eligible are stepped over too.
-                    while list.get(*pos).is_some_and(|x| (x.0 as usize) < i) {
-                        *pos += 1;
-                    }
-                    Some(match list.get(*pos) {
-                        Some(&(at, score)) if at as usize == i => score,
-                        _ => 0.0,
-                    })
-                }
-                _ => None,
-            };
-            let b = (side.coarse)(i, text_i);
-            pass.considered += 1;
-            if b.excluded {
-                pass.excluded_count += 1;
-                if let Some(e) = excluded.get_mut(j) {
-                    *e = b.total;
-                    pass.excluded[bucket(b.total)] += 1;
-                }
-            } else {
-                *slot = b.total;
-                pass.kept[bucket(b.total)] += 1;
-            }
-        }
-        pass
-    };
-    let mut pass = if m < SEQUENTIAL_BELOW {
-        scan(0, &mut kept_bound, &mut excluded_bound)
-    } else {
-        const CHUNK: usize = 4096;
-        let mut excluded_chunks: Vec<&mut [f32]> = if options.include_excluded {
-            excluded_bound.chunks_mut(CHUNK).collect()
-        } else {
-            Vec::new()
-        };
-        excluded_chunks.resize_with(m.div_ceil(CHUNK), || &mut []);
-        kept_bound
-            .par_chunks_mut(CHUNK)
-            .zip(excluded_chunks.into_par_iter())
-            .enumerate()
-            .map(|(c, (kept, excluded))| scan(c * CHUNK, kept, excluded))
-            .reduce(Pass::new, Pass::merge)
-    };
-    if let Some(w) = side.within {
-        pass.considered += w.eligible_outside;
-        pass.excluded_count += w.eligible_outside;
-    }
-
-    let pair = |i: usize| (side.pair)(i, text_of(text, i));
+    let Scan {
+        kept,
+        excluded,
+        pass,
+    } = scanned;
     let mut selection = Selection::new(options.k);
     selection.excluded_count = pass.excluded_count;
     // Below the threshold even by the fine bound: left unscored, the threshold unchanged.
-    let misses = |i: usize, threshold: Option<f32>| {
-        threshold.is_some_and(|t| (side.bound)(i, text_of(text, i)) < t)
-    };
-    select(&kept_bound, &pass.kept, options.k, &mut |j, threshold| {
+    let misses = |i: usize, threshold: Option<f32>| threshold.is_some_and(|t| (side.bound)(i) < t);
+    select(&kept, &pass.kept, options.k, &mut |j, threshold| {
         let i = at(j);
         if misses(i, threshold) {
             return threshold;
         }
-        let e = evaluate(pair(i), ctx);
+        let e = evaluate((side.pair)(i), ctx);
         debug_assert!(!e.excluded);
         selection.kept.push_at(e.total, (side.id)(i), i)
     });
     if options.include_excluded {
-        select(
-            &excluded_bound,
-            &pass.excluded,
-            options.k,
-            &mut |j, threshold| {
-                let i = at(j);
-                if misses(i, threshold) {
-                    return threshold;
-                }
-                let e = evaluate(pair(i), ctx);
-                selection.excluded.push_at(e.total, (side.id)(i), i)
-            },
-        );
+        select(&excluded, &pass.excluded, options.k, &mut |j, threshold| {
+            let i = at(j);
+            if misses(i, threshold) {
+                return threshold;
+            }
+            let e = evaluate((side.pair)(i), ctx);
+            selection.excluded.push_at(e.total, (side.id)(i), i)
+        });
     }
-    finish(selection, pass.considered, pair, ctx)
+    finish(selection, pass.considered, &side.pair, ctx)
 }
 
-/// Scores openings in order of falling bound until no bound reaches the k-th best score.
-/// `score(j, threshold)` scores the opening at position `j` of `bounds` into the heap (or finds it cannot enter) and
-/// returns the heap's threshold: the k-th best score once k are held.
+/// Scores candidates in order of falling bound until no bound reaches the k-th best score.
+/// `sums` are the coarse sums ([`settle`]d into bounds here, NaN: not a candidate) and
+/// `histogram` their bounds' buckets. `score(j, threshold)` scores the candidate at position
+/// `j` into the heap (or finds it cannot enter) and returns the heap's threshold: the k-th
+/// best score once k are held.
 fn select(
-    bounds: &[f32],
+    sums: &[f32],
     histogram: &[u32; BUCKETS],
     k: usize,
     score: &mut dyn FnMut(usize, Option<f32>) -> Option<f32>,
@@ -1038,7 +1144,7 @@ fn select(
     if k == 0 {
         return;
     }
-    // The highest buckets that together hold k openings are scored first: they set a
+    // The highest buckets that together hold k candidates are scored first: they set a
     // threshold close to the final one.
     let mut cut = BUCKETS;
     let mut held = 0usize;
@@ -1047,14 +1153,15 @@ fn select(
         held += histogram[cut] as usize;
     }
     let mut threshold: Option<f32> = None;
-    for (i, &b) in bounds.iter().enumerate() {
-        if !b.is_nan() && bucket(b) >= cut && threshold.is_none_or(|t| b >= t) {
-            threshold = score(i, threshold);
-        }
-    }
-    for (i, &b) in bounds.iter().enumerate() {
-        if !b.is_nan() && bucket(b) < cut && threshold.is_none_or(|t| b >= t) {
-            threshold = score(i, threshold);
+    for first in [true, false] {
+        for (j, &sum) in sums.iter().enumerate() {
+            if sum.is_nan() {
+                continue;
+            }
+            let b = settle(sum);
+            if (bucket(b) >= cut) == first && threshold.is_none_or(|t| b >= t) {
+                threshold = score(j, threshold);
+            }
         }
     }
 }
@@ -1071,7 +1178,7 @@ mod tests {
         let weights = crate::rank::SkillWeights::new();
         let ctx = crate::rank::tests::ctx(&profile, &weights);
         let me = participant(1);
-        let coarse = Coarse::new(&me, &[], &[], false, ctx);
+        let coarse = Coarse::new(&me, &[], &[], ctx);
         let home = unit(STOCKHOLM);
         for step in 0..4000 {
             let north = GeoPoint {

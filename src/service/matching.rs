@@ -353,7 +353,7 @@ impl Engine {
         let (text, prepared) = rayon::join(text, || {
             p.prepare_openings(&participant, query.kind, ctx, options)
         });
-        Ok(p.rank_prepared(&participant, &prepared, text?.as_deref(), ctx, options))
+        Ok(p.rank_prepared(&participant, prepared, text?.as_deref(), ctx, options))
     }
 
     async fn present_openings(&self, ranking: Ranking) -> Result<Ranked<Opening>> {
