@@ -817,8 +817,8 @@ impl Scan {
     }
 }
 
-/// The categories a ranking of openings weighs: the track record where it has a weight, the
-/// text where it applies.
+/// The categories a ranking of openings weighs: all but the text when the text does not
+/// apply (a category without weight, such as an unweighted track record, adds nothing).
 fn opening_categories(text: bool) -> impl Fn(Category) -> bool {
     move |c| c != Category::Text || text
 }
@@ -928,10 +928,9 @@ pub fn rank_scanned(
         bound: |i: usize| {
             let (km_low, _) = distance_bounds(home, columns.units[i]);
             let touched = request.hits[0][i] > 0.0 || request.hits[1][i] > 0.0;
-            let features = &columns.features[i];
             upper(
                 participant,
-                features,
+                &columns.features[i],
                 km_low,
                 touched,
                 text_of(text, i),
