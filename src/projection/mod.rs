@@ -150,6 +150,7 @@ impl Projection {
         let curves = &ctx.profile.curves;
         let [must, merit] =
             table.weighted_hits(skill_credits(participant, curves), ctx.skill_weights);
+        let eligible = self.eligible(kind);
         // Without a list of the excluded, openings in grid cells beyond the travel limit need
         // no look: they are counted as excluded.
         let near = participant
@@ -158,17 +159,14 @@ impl Projection {
             .filter(|_| !options.include_excluded)
             .and_then(|(home, km)| table.near(home, km))
             .map(|rows| {
-                let outside = match kind {
-                    None => table.count(None) - rows.len(),
-                    Some(want) => {
-                        let kinds = table.tags();
-                        let inside = rows.iter().filter(|&&i| kinds[i as usize] == want);
-                        table.count(kind) - inside.count()
-                    }
+                // Every opening is eligible without a kind: no need to look.
+                let inside = match kind {
+                    None => rows.len(),
+                    Some(_) => rows.iter().filter(|&&i| eligible(i as usize)).count(),
                 };
+                let outside = table.count(kind) - inside;
                 (rows, outside)
             });
-        let eligible = self.eligible(kind);
         let hits = [must.as_slice(), merit.as_slice()];
         let columns = self.opening_columns(&eligible);
         let scan = scan_openings(participant, columns, hits, within(&near), ctx, options);

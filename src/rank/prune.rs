@@ -372,7 +372,7 @@ impl<'a> Coarse<'a> {
     ) -> Self {
         let curves = &ctx.profile.curves;
         let p = participant;
-        let w = shares(&ctx.profile.weights, opening_categories(true));
+        let w = shares(&ctx.profile.weights, |_| true);
         // An opening without a minimum meets it.
         let mut swedish = [(w[Category::Swedish], false); 7];
         for level in SwedishLevel::ALL {
@@ -775,6 +775,14 @@ pub struct Scan {
 }
 
 impl Scan {
+    /// The kept and the excluded sums, each with its histogram.
+    fn lists(&mut self) -> [(&mut Vec<f32>, &mut [u32; BUCKETS]); 2] {
+        [
+            (&mut self.kept, &mut self.pass.kept),
+            (&mut self.excluded, &mut self.pass.excluded),
+        ]
+    }
+
     /// Adds each scanned candidate's text relevance to its sum (`share` of it), keeping the
     /// histograms true; `position` finds where candidate `i` was scanned.
     fn add_text(
@@ -787,11 +795,7 @@ impl Scan {
             let Some(j) = position(i as usize) else {
                 continue;
             };
-            let lists = [
-                (&mut self.kept, &mut self.pass.kept),
-                (&mut self.excluded, &mut self.pass.excluded),
-            ];
-            for (sums, histogram) in lists {
+            for (sums, histogram) in self.lists() {
                 if let Some(sum) = sums.get_mut(j).filter(|s| !s.is_nan()) {
                     histogram[bucket(settle(*sum))] -= 1;
                     *sum += share * relevance(t);
@@ -803,11 +807,7 @@ impl Scan {
 
     /// Multiplies every sum by `factor`, the histograms made anew.
     fn scale(&mut self, factor: f32) {
-        let lists = [
-            (&mut self.kept, &mut self.pass.kept),
-            (&mut self.excluded, &mut self.pass.excluded),
-        ];
-        for (sums, histogram) in lists {
+        for (sums, histogram) in self.lists() {
             *histogram = [0; BUCKETS];
             for sum in sums.iter_mut().filter(|s| !s.is_nan()) {
                 *sum *= factor;
@@ -815,12 +815,6 @@ impl Scan {
             }
         }
     }
-}
-
-/// The categories a ranking of openings weighs: all but the text when the text does not
-/// apply (a category without weight, such as an unweighted track record, adds nothing).
-fn opening_categories(text: bool) -> impl Fn(Category) -> bool {
-    move |c| c != Category::Text || text
 }
 
 /// How the text enters sums that [`Coarse`] takes with the shares of a ranking the text
@@ -834,17 +828,19 @@ struct TextShare {
 
 impl TextShare {
     fn of(weights: &CategoryMap<f32>) -> Self {
+        // The summed weights with and without the text, each summed outright: 1 / (1 - share)
+        // would lose the others' sum to cancellation when the text outweighs them.
         let sum = |text: bool| -> f32 {
-            let applies = opening_categories(text);
+            let weighs = |c: Category| text || c != Category::Text;
             weights
                 .iter()
-                .filter(|(c, _)| applies(*c))
+                .filter(|(c, _)| weighs(*c))
                 .map(|(_, w)| w)
                 .sum()
         };
         let (with, without) = (sum(true), sum(false));
         TextShare {
-            share: shares(weights, opening_categories(true))[Category::Text],
+            share: shares(weights, |_| true)[Category::Text],
             without: if without > 0.0 { with / without } else { 1.0 },
         }
     }
