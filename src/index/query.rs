@@ -245,8 +245,16 @@ impl OpeningIndex {
             let weight = Bm25Weight::for_terms(&searcher, std::slice::from_ref(&term))?;
             terms.push((term, weight));
         }
-        // (score, segment, document) of every live document a word is in.
+        let by_score = |a: &(f32, u32, DocId), b: &(f32, u32, DocId)| {
+            b.0.total_cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2)))
+        };
+        // (score, segment, document) of the live documents a word is in that may still be
+        // among the best `limit`: above `floor`, the (limit + 1)-th best score found so far.
+        // What scores no more cannot be kept, as the cut at the end leaves out the scores
+        // tied with the first one left out, and at least limit + 1 found ones score that.
         let mut found: Vec<(f32, u32, DocId)> = Vec::new();
+        let mut floor = f32::NEG_INFINITY;
+        let trim_at = limit.saturating_mul(4).max(TRIM_FROM);
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
             let postings = segment.inverted_index(field)?;
             let norms = segment.get_fieldnorms_reader(field)?;
@@ -292,17 +300,18 @@ impl OpeningIndex {
                     for offset in touched.drain(..) {
                         let score = std::mem::take(&mut sums[offset as usize]);
                         let doc = from + offset;
-                        if !segment.is_deleted(doc) {
+                        if score > floor && !segment.is_deleted(doc) {
                             found.push((score, ord as u32, doc));
                         }
+                    }
+                    if found.len() >= trim_at {
+                        floor = found.select_nth_unstable_by(limit, by_score).1.0;
+                        found.truncate(limit + 1);
                     }
                     from = to;
                 }
             });
         }
-        let by_score = |a: &(f32, u32, DocId), b: &(f32, u32, DocId)| {
-            b.0.total_cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2)))
-        };
         if found.len() > limit {
             // The first one left out tells whether the last one kept is tied with it.
             let cut = found.select_nth_unstable_by(limit, by_score).1.0;
@@ -329,6 +338,11 @@ impl OpeningIndex {
 /// core's L2 cache. The tests' indexes are small: spans of a few documents there, so that
 /// their words' postings cross many spans and blocks.
 const SUMS_SPAN: DocId = if cfg!(test) { 5 } else { 1 << 15 };
+
+/// How many found documents [`OpeningIndex::relevance`] holds at least before it keeps only
+/// the best and raises its floor (four times its limit, when more): a few selections per
+/// match. None in the tests, whose limits are a few documents.
+const TRIM_FROM: usize = if cfg!(test) { 1 } else { 4096 };
 
 thread_local! {
     /// A thread's per-document sums of one span for [`OpeningIndex::relevance`] and the

@@ -168,7 +168,7 @@ impl Projection {
                 (rows, outside)
             });
         let hits = [must.as_slice(), merit.as_slice()];
-        let columns = self.opening_columns(&eligible);
+        let columns = self.opening_columns(kind.map(|_| &eligible as _));
         let scan = scan_openings(participant, columns, hits, within(&near), ctx, options);
         Prepared {
             kind,
@@ -204,7 +204,7 @@ impl Projection {
             text: text.as_deref(),
             within: within(&prepared.near),
         };
-        let columns = self.opening_columns(&eligible);
+        let columns = self.opening_columns(prepared.kind.map(|_| &eligible as _));
         rank_scanned(participant, columns, request, prepared.scan, ctx, options)
     }
 
@@ -216,7 +216,7 @@ impl Projection {
 
     fn opening_columns<'a>(
         &'a self,
-        eligible: &'a (dyn Fn(usize) -> bool + Sync),
+        eligible: Option<&'a (dyn Fn(usize) -> bool + Sync)>,
     ) -> OpeningColumns<'a> {
         let table = &self.openings;
         OpeningColumns {

@@ -166,7 +166,8 @@ pub struct OpeningColumns<'a> {
     /// The unit vector of each workplace; `None` when its location is unknown.
     pub units: &'a [Option<Unit>],
     /// Which openings may be ranked (the kind asked for); the others are not candidates.
-    pub eligible: &'a (dyn Fn(usize) -> bool + Sync),
+    /// `None`: every one, without a call per opening.
+    pub eligible: Option<&'a (dyn Fn(usize) -> bool + Sync)>,
 }
 
 /// What one request adds to the columns.
@@ -989,7 +990,7 @@ pub fn rank_participants_pruned(
             [columns.hits[0][i], columns.hits[1][i]],
         )
     };
-    let scanned = scan(n, columns.within, &|_| true, bound, options);
+    let scanned = scan(n, columns.within, None, bound, options);
     let side = Side {
         within: columns.within,
         // The exclusion is known from the coarse pass: only the total is needed here.
@@ -1008,7 +1009,7 @@ pub fn rank_participants_pruned(
 fn scan(
     n: usize,
     within: Option<Within<'_>>,
-    eligible: &(dyn Fn(usize) -> bool + Sync),
+    eligible: Option<&(dyn Fn(usize) -> bool + Sync)>,
     coarse: impl Fn(usize) -> Bound + Sync,
     options: RankOptions,
 ) -> Scan {
@@ -1023,7 +1024,7 @@ fn scan(
         let mut pass = Pass::new();
         for (j, slot) in kept.iter_mut().enumerate() {
             let i = at(start + j);
-            if !eligible(i) {
+            if eligible.is_some_and(|e| !e(i)) {
                 continue;
             }
             let b = coarse(i);
@@ -1095,15 +1096,15 @@ where
     let rows = side.within.map(|w| w.rows);
     let at = |j: usize| rows.map_or(j, |r| r[j] as usize);
     let Scan {
-        kept,
-        excluded,
+        mut kept,
+        mut excluded,
         pass,
     } = scanned;
     let mut selection = Selection::new(options.k);
     selection.excluded_count = pass.excluded_count;
     // Below the threshold even by the fine bound: left unscored, the threshold unchanged.
     let misses = |i: usize, threshold: Option<f32>| threshold.is_some_and(|t| (side.bound)(i) < t);
-    select(&kept, &pass.kept, options.k, &mut |j, threshold| {
+    select(&mut kept, &pass.kept, options.k, &mut |j, threshold| {
         let i = at(j);
         if misses(i, threshold) {
             return threshold;
@@ -1113,25 +1114,30 @@ where
         selection.kept.push_at(e.total, (side.id)(i), i)
     });
     if options.include_excluded {
-        select(&excluded, &pass.excluded, options.k, &mut |j, threshold| {
-            let i = at(j);
-            if misses(i, threshold) {
-                return threshold;
-            }
-            let e = evaluate((side.pair)(i), ctx);
-            selection.excluded.push_at(e.total, (side.id)(i), i)
-        });
+        select(
+            &mut excluded,
+            &pass.excluded,
+            options.k,
+            &mut |j, threshold| {
+                let i = at(j);
+                if misses(i, threshold) {
+                    return threshold;
+                }
+                let e = evaluate((side.pair)(i), ctx);
+                selection.excluded.push_at(e.total, (side.id)(i), i)
+            },
+        );
     }
     finish(selection, pass.considered, &side.pair, ctx)
 }
 
 /// Scores candidates in order of falling bound until no bound reaches the k-th best score.
-/// `sums` are the coarse sums ([`settle`]d into bounds here, NaN: not a candidate) and
-/// `histogram` their bounds' buckets. `score(j, threshold)` scores the candidate at position
-/// `j` into the heap (or finds it cannot enter) and returns the heap's threshold: the k-th
-/// best score once k are held.
+/// `sums` are the coarse sums ([`settle`]d into bounds here, NaN: not a candidate; spent
+/// here) and `histogram` their bounds' buckets. `score(j, threshold)` scores the candidate at
+/// position `j` into the heap (or finds it cannot enter) and returns the heap's threshold: the
+/// k-th best score once k are held.
 fn select(
-    sums: &[f32],
+    sums: &mut [f32],
     histogram: &[u32; BUCKETS],
     k: usize,
     score: &mut dyn FnMut(usize, Option<f32>) -> Option<f32>,
@@ -1148,15 +1154,20 @@ fn select(
         held += histogram[cut] as usize;
     }
     let mut threshold: Option<f32> = None;
-    for first in [true, false] {
-        for (j, &sum) in sums.iter().enumerate() {
-            if sum.is_nan() {
-                continue;
-            }
-            let b = settle(sum);
-            if (bucket(b) >= cut) == first && threshold.is_none_or(|t| b >= t) {
+    for (j, sum) in sums.iter_mut().enumerate() {
+        let b = settle(*sum);
+        if !sum.is_nan() && bucket(b) >= cut {
+            // Marked as seen: the second loop passes it by.
+            *sum = f32::NAN;
+            if threshold.is_none_or(|t| b >= t) {
                 threshold = score(j, threshold);
             }
+        }
+    }
+    for (j, &sum) in sums.iter().enumerate() {
+        let b = settle(sum);
+        if !sum.is_nan() && threshold.is_none_or(|t| b >= t) {
+            threshold = score(j, threshold);
         }
     }
 }

@@ -363,11 +363,12 @@ impl Engine {
             .chain(&ranking.excluded)
             .map(|s| s.id)
             .collect();
-        let openings = self.openings_by_id(&ids).await?;
+        let mut openings = self.openings_by_id(&ids).await?;
         let p = self.read_projection();
+        // An opening is in one list once: each is moved out, not copied.
         Ok(Ranked::explain(
             &ranking,
-            |s| openings.get(&s.id).cloned(),
+            |s| openings.remove(&s.id),
             &p.keys,
             &self.taxonomy(),
         ))

@@ -97,7 +97,7 @@ fn both(seed: u64, n: usize, k: usize, include_excluded: bool, every: usize) -> 
             occupations: &occupations,
             licences: &licences,
             units: &units,
-            eligible: &eligible,
+            eligible: (every > 1).then_some(&eligible as _),
         },
         Request {
             hits: [&must, &merit],
