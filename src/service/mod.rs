@@ -98,6 +98,8 @@ pub struct Engine {
     presented: presented::PresentedOpenings,
     /// Wakes the webhook delivery when alerts are found.
     deliveries: Arc<tokio::sync::Notify>,
+    /// Turns for rankings on rayon's threads (see `on_ranking_threads`).
+    ranking_turns: Arc<tokio::sync::Semaphore>,
 }
 
 /// Counts of stored objects and how far the index has caught up.
@@ -150,6 +152,9 @@ impl Engine {
             changed_openings: parking_lot::Mutex::new(Vec::new()),
             presented: presented::PresentedOpenings::new(presented::PRESENTED_OPENINGS),
             deliveries: Arc::new(tokio::sync::Notify::new()),
+            ranking_turns: Arc::new(tokio::sync::Semaphore::new(
+                matching::RANKINGS_PER_THREAD * rayon::current_num_threads(),
+            )),
         });
         if engine.load_projection().await? {
             tokio::spawn(Arc::clone(&engine).rebuild_beside());
