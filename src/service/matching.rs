@@ -20,8 +20,8 @@ use crate::rank::{
 use crate::taxonomy::Taxonomy;
 
 /// Rankings per rayon thread let into rayon at once (see `Engine::on_ranking_threads`): one
-/// kept the order best, but left the cores idle while the next was handed over (100k
-/// openings, 4 clients: 1,237 -> 1,082 matches/s); two cost 3 %.
+/// kept the order best, but left a core idle at each hand-over (100k openings, 4 clients:
+/// 1,237 -> 1,082 matches/s); two keep the throughput within 4 %.
 pub(super) const RANKINGS_PER_THREAD: usize = 2;
 
 /// What a ranking is asked for: which openings, how many results, and whether to report the
@@ -273,7 +273,7 @@ impl Engine {
     /// their turn first come, first served. A worker waiting on a step of its ranking (a
     /// `join`) runs any job it finds meanwhile, a newer ranking included, and finishes the
     /// older only after it: with every ranking queued in rayon, the first to come were served
-    /// last under load (1M openings, 16 clients: p99 7.1 s at 44 ms p50; 172 ms with turns).
+    /// last under load (1M openings, 16 clients: p99 7.1 s at 44 ms p50; 169 ms with turns).
     pub(super) async fn on_ranking_threads<R: Send + 'static>(
         &self,
         f: impl FnOnce() -> R + Send + 'static,
