@@ -159,16 +159,15 @@ impl Projection {
             .filter(|_| !options.include_excluded)
             .and_then(|(home, km)| table.near(home, km))
             .map(|rows| {
-                // Every opening is eligible without a kind: no need to look.
-                let inside = match kind {
+                let inside = match &eligible {
                     None => rows.len(),
-                    Some(_) => rows.iter().filter(|&&i| eligible(i as usize)).count(),
+                    Some(e) => rows.iter().filter(|&&i| e(i as usize)).count(),
                 };
                 let outside = table.count(kind) - inside;
                 (rows, outside)
             });
         let hits = [must.as_slice(), merit.as_slice()];
-        let columns = self.opening_columns(kind.map(|_| &eligible as _));
+        let columns = self.opening_columns(eligible.as_ref().map(|e| e as _));
         let scan = scan_openings(participant, columns, hits, within(&near), ctx, options);
         Prepared {
             kind,
@@ -204,14 +203,15 @@ impl Projection {
             text: text.as_deref(),
             within: within(&prepared.near),
         };
-        let columns = self.opening_columns(prepared.kind.map(|_| &eligible as _));
+        let columns = self.opening_columns(eligible.as_ref().map(|e| e as _));
         rank_scanned(participant, columns, request, prepared.scan, ctx, options)
     }
 
-    /// Whether the opening at an ordinal is of `kind` (any, when `None`).
-    fn eligible(&self, kind: Option<OpeningKind>) -> impl Fn(usize) -> bool + Sync + '_ {
+    /// Whether the opening at an ordinal is of `kind`; `None` without a kind, when every
+    /// opening is, so nothing needs to look.
+    fn eligible(&self, kind: Option<OpeningKind>) -> Option<impl Fn(usize) -> bool + Sync + '_> {
         let kinds = self.openings.tags();
-        move |i: usize| kind.is_none_or(|want| kinds[i] == want)
+        kind.map(|want| move |i: usize| kinds[i] == want)
     }
 
     fn opening_columns<'a>(
