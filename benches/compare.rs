@@ -47,6 +47,10 @@ impl Budget {
     }
 }
 
+// The server's allocator (src/main.rs), so the in-process figures are the server's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     // `cargo bench` passes `--bench`; the script calls the binary directly.

@@ -69,6 +69,8 @@ struct Pools {
     read: SqlitePool,
     /// One connection: the queue of writers (see the module docs).
     write: SqlitePool,
+    /// The database lives in its one connection (`sqlite::memory:`), which must never close.
+    in_memory: bool,
 }
 
 impl Deref for Pools {
@@ -123,6 +125,7 @@ async fn connect(
         Pools {
             read: only.clone(),
             write: only,
+            in_memory: true,
         }
     } else {
         let options = options.journal_mode(SqliteJournalMode::Wal);
@@ -136,6 +139,7 @@ async fn connect(
                 .connect_with(options)
                 .await?,
             write,
+            in_memory: false,
         }
     };
     MIGRATOR.run(&pool.write).await?;

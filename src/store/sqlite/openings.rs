@@ -145,17 +145,18 @@ pub(super) async fn insert_openings(
         // Each row of one statement takes the rowid one above the largest (nothing else
         // writes under the transaction's lock), so the chunk's ids run up to the last one.
         // Not RETURNING: its rows would cross the connection's worker thread one by one.
+        // The ids counted out rather than read back from the rows just written.
         let last = done.last_insert_rowid();
         let first = last - n as i64 + 1;
         sqlx::query(
-            "INSERT INTO outbox (entity, entity_id, op, at) \
-             SELECT ?, id, ?, ? FROM openings WHERE id BETWEEN ? AND ? ORDER BY id",
+            "WITH RECURSIVE ids (id) AS (SELECT ?1 UNION ALL SELECT id + 1 FROM ids WHERE id < ?2) \
+             INSERT INTO outbox (entity, entity_id, op, at) SELECT ?3, id, ?4, ?5 FROM ids",
         )
+        .bind(first)
+        .bind(last)
         .bind(enum_str(&Entity::Opening)?)
         .bind(enum_str(&Op::Upsert)?)
         .bind(now)
-        .bind(first)
-        .bind(last)
         .execute(&mut *conn)
         .await?;
         ids.extend(first..=last);

@@ -133,37 +133,84 @@ async fn open_accepts_the_sqlite_url_forms_and_refuses_other_schemes() {
 }
 
 #[tokio::test]
-async fn an_import_hands_its_connection_back_as_it_was() {
+async fn an_import_leaves_the_writer_as_it_was_and_the_data_as_its_constraints_want() {
     // The writer's pool is one connection: the import's is the one asked afterwards.
     let (_dir, sqlite) = file_database().await;
-    let cache = || async {
-        let pragma = |name: &'static str| {
-            sqlx::query_scalar::<_, i64>(AssertSqlSafe(format!("PRAGMA {name}")))
+    let settings = || async {
+        let mut values = Vec::new();
+        for name in [
+            "cache_size",
+            "temp_store",
+            "foreign_keys",
+            "ignore_check_constraints",
+        ] {
+            let value: i64 = sqlx::query_scalar(AssertSqlSafe(format!("PRAGMA {name}")))
                 .fetch_one(&sqlite.pool.write)
-        };
-        let cache = pragma("cache_size").await.expect("cache size");
-        (cache, pragma("temp_store").await.expect("temp store"))
+                .await
+                .expect(name);
+            values.push((name, value));
+        }
+        values
     };
-    let usual = cache().await;
+    // What a writer that is not the codec could do, and the constraints refuse.
+    let refused = || async {
+        let bad_json = "INSERT INTO openings (employer_id, kind, title, description, skills_required, \
+             skills_merit, licences, swedish_required, places, hours, employment_form, supervisor, \
+             status, created_at, updated_at) VALUES ((SELECT MIN(id) FROM employers), 'vacancy', \
+             't', 'd', 'not json', '[]', '[]', 0, 1, 'full_time', 'permanent', 0, 'open', 'x', 'x')";
+        let no_employer = bad_json
+            .replace("(SELECT MIN(id) FROM employers)", "999999")
+            .replace("'not json'", "'[]'");
+        (
+            sqlite.raw_execute(bad_json).await.is_err(),
+            sqlite.raw_execute(&no_employer).await.is_err(),
+        )
+    };
+    let usual = settings().await;
+    assert_eq!(
+        usual.iter().map(|&(_, v)| v).collect::<Vec<_>>()[2..],
+        [1, 0],
+        "{usual:?}"
+    );
     let employer = Employer {
         id: 7,
         name: "Sju AB".into(),
         org_number: None,
         municipality_code: None,
     };
+    let openings: Vec<_> = (0..600).map(|_| full_opening(7)).collect();
     let report = super::import::import(
         &sqlite.pool,
-        &[employer],
-        &[full_opening(7), full_opening(7)],
+        std::slice::from_ref(&employer),
+        &openings,
         &[],
         None,
     )
     .await
     .expect("import");
-    assert_eq!(report.opening_ids.len(), 2);
-    assert_eq!(cache().await, usual);
-    // A batch that fails inside the transaction, at its last participant, gives it back
-    // the same way.
+    assert_eq!(report.opening_ids.len(), 600);
+    assert_eq!(settings().await, usual);
+    assert_eq!(refused().await, (true, true));
+    // What the import wrote passes the checks it skipped, and every opening has its outbox row.
+    let integrity: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_all(&sqlite.pool.read)
+        .await
+        .expect("integrity check");
+    assert_eq!(integrity, ["ok"]);
+    let orphans = sqlx::query("PRAGMA foreign_key_check")
+        .fetch_all(&sqlite.pool.read)
+        .await
+        .expect("foreign key check");
+    assert!(orphans.is_empty());
+    let queued: Vec<i64> =
+        sqlx::query_scalar("SELECT entity_id FROM outbox WHERE entity = 'opening' ORDER BY seq")
+            .fetch_all(&sqlite.pool.read)
+            .await
+            .expect("outbox");
+    assert_eq!(queued, report.opening_ids);
+
+    // A batch that fails inside the transaction, at its last participant, leaves it the same
+    // way.
     let nowhere = crate::model::Profile {
         home: crate::model::Place {
             municipality_code: None,
@@ -183,7 +230,30 @@ async fn an_import_hands_its_connection_back_as_it_was() {
     )
     .await
     .expect_err("a home that is not a point");
-    assert_eq!(cache().await, usual);
+    assert_eq!(settings().await, usual);
+    assert_eq!(refused().await, (true, true));
+
+    // So does one given up half-way, at whatever point the caller went away.
+    for after_us in [0, 200, 1_000, 5_000] {
+        let gave_up = tokio::time::timeout(
+            std::time::Duration::from_micros(after_us),
+            super::import::import(
+                &sqlite.pool,
+                std::slice::from_ref(&employer),
+                &openings,
+                &[],
+                None,
+            ),
+        )
+        .await;
+        assert!(gave_up.is_err() || gave_up.is_ok_and(|r| r.is_ok()));
+        assert_eq!(settings().await, usual, "given up after {after_us} µs");
+        assert_eq!(
+            refused().await,
+            (true, true),
+            "given up after {after_us} µs"
+        );
+    }
 }
 
 #[tokio::test]
