@@ -266,12 +266,22 @@ impl OpeningIndex {
                     words.push((block, 0usize, weight));
                 }
             }
-            SCRATCH.with_borrow_mut(|(sums, touched)| {
+            SCRATCH.with_borrow_mut(|scratch| {
+                let Scratch {
+                    sums,
+                    touched,
+                    clean,
+                } = scratch;
                 // A call that panicked midway left its sums behind.
-                for doc in touched.drain(..) {
-                    sums[doc as usize] = 0.0;
+                if !*clean {
+                    sums.clear();
                 }
                 sums.resize(SUMS_SPAN as usize, 0.0);
+                // One more than a span's documents: a touched document's offset is written
+                // past the list's end too.
+                touched.resize(SUMS_SPAN as usize + 1, 0);
+                *clean = false;
+                let mut count = 0usize;
                 // The documents a span at a time, every word's postings within it before the
                 // next: the span's sums stay in the core's cache instead of each word's
                 // postings reaching across all of the segment's.
@@ -284,9 +294,12 @@ impl OpeningIndex {
                             while *at < docs.len() && docs[*at] < to {
                                 let doc = docs[*at];
                                 let sum = &mut sums[(doc - from) as usize];
-                                if *sum == 0.0 {
-                                    touched.push(doc - from);
-                                }
+                                // Without a branch, which would guess wrong for every
+                                // other posting: the offset goes past the list's end
+                                // either way, and the list grows over it when the
+                                // document is new to the span (BM25 is above 0).
+                                touched[count] = doc - from;
+                                count += usize::from(*sum == 0.0);
                                 *sum += weight.score(norms.fieldnorm_id(doc), freqs[*at]);
                                 *at += 1;
                             }
@@ -297,7 +310,7 @@ impl OpeningIndex {
                             *at = 0;
                         }
                     }
-                    for offset in touched.drain(..) {
+                    for &offset in &touched[..std::mem::take(&mut count)] {
                         let score = std::mem::take(&mut sums[offset as usize]);
                         let doc = from + offset;
                         if score > floor && !segment.is_deleted(doc) {
@@ -310,6 +323,7 @@ impl OpeningIndex {
                     }
                     from = to;
                 }
+                *clean = true;
             });
         }
         if found.len() > limit {
@@ -344,12 +358,19 @@ const SUMS_SPAN: DocId = if cfg!(test) { 5 } else { 1 << 15 };
 /// match. None in the tests, whose limits are a few documents.
 const TRIM_FROM: usize = if cfg!(test) { 1 } else { 4096 };
 
+/// A thread's per-document sums of one span for [`OpeningIndex::relevance`] and the
+/// documents it touched (from the span's start): kept between calls and left zeroed, so a
+/// match does not clear them whole.
+#[derive(Default)]
+struct Scratch {
+    sums: Vec<f32>,
+    touched: Vec<DocId>,
+    /// The sums are all 0 (false while a call is at work: one that panicked left them so).
+    clean: bool,
+}
+
 thread_local! {
-    /// A thread's per-document sums of one span for [`OpeningIndex::relevance`] and the
-    /// documents it touched (from the span's start): kept between calls and left zeroed, so a
-    /// match does not clear them whole.
-    static SCRATCH: std::cell::RefCell<(Vec<f32>, Vec<DocId>)> =
-        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
 /// The distinct terms `analyzer` makes of `texts`.

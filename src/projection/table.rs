@@ -165,9 +165,11 @@ impl Slots {
     }
 }
 
-/// Side of a cell of the location grid, in degrees: about 55 km north to south, so a
-/// travel limit of tens of km meets a few cells.
-const CELL_DEG: f64 = 0.5;
+/// Side of a cell of the location grid, in degrees: about 11 km north to south, so the
+/// cells meeting a travel limit's box of tens of km hold little beyond its circle (100k
+/// openings, the suite's 200 participants: 87 % of the rows they scan are within reach,
+/// against 69 % with cells of half a degree).
+const CELL_DEG: f64 = 0.1;
 
 /// A cell of the location grid: latitude and longitude divided by [`CELL_DEG`], rounded down.
 type Cell = (i32, i32);
@@ -516,10 +518,42 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
                 && lons.is_none_or(|(w, e)| west <= e && west + CELL_DEG >= w)
         };
         let mut bits = vec![0u64; self.features.len().div_ceil(64)];
-        for (cell, rows) in &self.cells {
-            if cell.is_none_or(meets) {
-                for &at in rows {
-                    bits[at as usize / 64] |= 1 << (at % 64);
+        let mut take = |rows: &[u32]| {
+            for &at in rows {
+                bits[at as usize / 64] |= 1 << (at % 64);
+            }
+        };
+        // The cells of the box are looked up one by one when they are fewer than the cells
+        // there are (a cell more on each side against rounding; `meets` decides).
+        let index = |degrees: f64| (degrees / CELL_DEG).floor() as i64;
+        let probes = lons.map(|(west, east)| {
+            let lat_cells = index(lats.0) - 1..=index(lats.1) + 1;
+            let lon_cells = index(west) - 1..=index(east) + 1;
+            (lat_cells, lon_cells)
+        });
+        match probes.filter(|(a, o)| {
+            let count = |r: &std::ops::RangeInclusive<i64>| (r.end() - r.start() + 1) as usize;
+            count(a).saturating_mul(count(o)) < self.cells.len()
+        }) {
+            Some((lat_cells, lon_cells)) => {
+                for cell in lat_cells.flat_map(|a| lon_cells.clone().map(move |o| (a, o))) {
+                    let cell = (i32::try_from(cell.0), i32::try_from(cell.1));
+                    if let (Ok(a), Ok(o)) = cell
+                        && meets((a, o))
+                        && let Some(rows) = self.cells.get(&Some((a, o)))
+                    {
+                        take(rows);
+                    }
+                }
+                if let Some(rows) = self.cells.get(&None) {
+                    take(rows);
+                }
+            }
+            None => {
+                for (cell, rows) in &self.cells {
+                    if cell.is_none_or(meets) {
+                        take(rows);
+                    }
                 }
             }
         }

@@ -130,8 +130,9 @@ fn assert_table_matches(
             assert_eq!(listed, expected, "posting {list} of key {key}");
         }
     }
-    // The grid: every opening within reach, or without a location, is near; at the scale of
-    // a town, some of the others are not.
+    // The grid: every opening within reach, or without a location, is near; none well beyond
+    // the box of the circle is (a cell is a tenth of a degree, at most ~16 km across here),
+    // whether the box's cells are looked up (a small box) or every cell is asked.
     let centre = crate::model::GeoPoint {
         lat: 59.33,
         lon: 18.07,
@@ -141,8 +142,12 @@ fn assert_table_matches(
         assert!(near.windows(2).all(|w| w[0] < w[1]), "ascending, each once");
         for (f, _) in model.values() {
             let at = table.ordinal(f.id).unwrap();
-            if f.location.is_none_or(|p| p.distance_km(centre) <= km) {
+            let km_away = f.location.map(|p| p.distance_km(centre));
+            if km_away.is_none_or(|d| d <= km) {
                 assert!(near.binary_search(&at).is_ok(), "{} within {km} km", f.id);
+            }
+            if km_away.is_some_and(|d| d > km * 1.5 + 40.0) {
+                assert!(near.binary_search(&at).is_err(), "{} beyond {km} km", f.id);
             }
         }
         if km >= 30_000.0 {
