@@ -175,12 +175,12 @@ const CELL_DEG: f64 = 0.1;
 type Cell = (i32, i32);
 
 pub(super) fn cell_of(point: Option<GeoPoint>) -> Option<Cell> {
-    point.map(|p| {
-        (
-            (p.lat / CELL_DEG).floor() as i32,
-            (p.lon / CELL_DEG).floor() as i32,
-        )
-    })
+    point.map(|p| (cell_index(p.lat), cell_index(p.lon)))
+}
+
+/// The index of the cells' row (of a latitude) or column (of a longitude).
+fn cell_index(degrees: f64) -> i32 {
+    (degrees / CELL_DEG).floor() as i32
 }
 
 /// Rows in columns, each with a tag (an opening's kind), a posting list per skill and one
@@ -525,22 +525,17 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
         };
         // The cells of the box are looked up one by one when they are fewer than the cells
         // there are (a cell more on each side against rounding; `meets` decides).
-        let index = |degrees: f64| (degrees / CELL_DEG).floor() as i64;
+        // Bounded: with `lons` the box lies within ±90° and ±180°.
         let probes = lons.map(|(west, east)| {
-            let lat_cells = index(lats.0) - 1..=index(lats.1) + 1;
-            let lon_cells = index(west) - 1..=index(east) + 1;
+            let lat_cells = cell_index(lats.0) - 1..=cell_index(lats.1) + 1;
+            let lon_cells = cell_index(west) - 1..=cell_index(east) + 1;
             (lat_cells, lon_cells)
         });
-        match probes.filter(|(a, o)| {
-            let count = |r: &std::ops::RangeInclusive<i64>| (r.end() - r.start() + 1) as usize;
-            count(a).saturating_mul(count(o)) < self.cells.len()
-        }) {
+        match probes.filter(|(a, o)| a.clone().count() * o.clone().count() < self.cells.len()) {
             Some((lat_cells, lon_cells)) => {
                 for cell in lat_cells.flat_map(|a| lon_cells.clone().map(move |o| (a, o))) {
-                    let cell = (i32::try_from(cell.0), i32::try_from(cell.1));
-                    if let (Ok(a), Ok(o)) = cell
-                        && meets((a, o))
-                        && let Some(rows) = self.cells.get(&Some((a, o)))
+                    if meets(cell)
+                        && let Some(rows) = self.cells.get(&Some(cell))
                     {
                         take(rows);
                     }
