@@ -100,6 +100,11 @@ pub struct OpeningIndex {
     parser: QueryParser,
     /// A participant's words for relevance, split as documents are: "Truckvana" meets "truck".
     analyzer: TextAnalyzer,
+    /// The terms `analyzer` made of the words relevance was asked for lately (see
+    /// [`OpeningIndex::relevance`]).
+    analyzed: parking_lot::Mutex<query::Analyzed>,
+    /// Each segment's id column, opened once (see [`OpeningIndex::relevance`]).
+    id_columns: parking_lot::Mutex<query::IdColumns>,
     applied_seq: AtomicI64,
 }
 
@@ -173,6 +178,8 @@ impl OpeningIndex {
             reader,
             parser,
             analyzer: analyzer::swedish_indexing(),
+            analyzed: parking_lot::Mutex::default(),
+            id_columns: parking_lot::Mutex::default(),
             applied_seq: AtomicI64::new(applied_seq),
         })
     }

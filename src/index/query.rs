@@ -3,9 +3,11 @@
 
 use std::collections::BTreeSet;
 use std::collections::hash_map::{Entry, HashMap};
+use std::sync::Arc;
 
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
 use tantivy::collector::{Count, TopDocs};
+use tantivy::columnar::Column;
 use tantivy::query::{
     AllQuery, Bm25Weight, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RegexQuery,
     TermQuery,
@@ -24,6 +26,17 @@ const MIN_PREFIX: usize = 4;
 
 /// Weight of a prefix match relative to a whole-word match.
 const PREFIX_BOOST: Score = 0.5;
+
+/// How many texts [`OpeningIndex::relevance`] remembers the terms of, at most: all the
+/// taxonomy's labels, which participants' words mostly are, and more. Forgotten all at once
+/// when full.
+const ANALYZED_TEXTS: usize = 50_000;
+
+/// Each segment's id column, by segment.
+pub(super) type IdColumns = rustc_hash::FxHashMap<tantivy::index::SegmentId, Column<i64>>;
+
+/// The terms of the texts [`OpeningIndex::relevance`] analyzed lately.
+pub(super) type Analyzed = rustc_hash::FxHashMap<Box<str>, Arc<[String]>>;
 
 /// A word in more than one in this many openings is common (see `OpeningIndex::relevance`).
 /// One in 20 already costs some ranking quality in `jobmatch eval`; one in 10 does not.
@@ -172,28 +185,6 @@ impl OpeningIndex {
         Box::new(BooleanQuery::union(self.term_queries(tokens)))
     }
 
-    /// The tokens of `tokens` that are not common in the index (see
-    /// [`relevance`](Self::relevance)); all of them when each one is.
-    fn telling(
-        &self,
-        searcher: &Searcher,
-        tokens: BTreeSet<String>,
-    ) -> Result<BTreeSet<String>, IndexError> {
-        let docs = searcher.num_docs();
-        if docs < COMMON_FROM_DOCS {
-            return Ok(tokens);
-        }
-        let f = &self.fields;
-        let mut telling = BTreeSet::new();
-        for token in &tokens {
-            let found = searcher.doc_freq(&Term::from_field_text(f.words, token))?;
-            if found.saturating_mul(COMMON_SHARE) <= docs {
-                telling.insert(token.clone());
-            }
-        }
-        Ok(if telling.is_empty() { tokens } else { telling })
-    }
-
     /// A term query per token and text field: what a union of words searches.
     fn term_queries(&self, tokens: BTreeSet<String>) -> Vec<Box<dyn Query>> {
         let f = &self.fields;
@@ -205,6 +196,52 @@ impl OpeningIndex {
                     IndexRecordOption::WithFreqs,
                 )));
             }
+        }
+        terms
+    }
+
+    /// The id column of the searcher's segment `ord`, opened once per segment while the segment
+    /// is searched: opening it costs more than reading a match's 500 ids from it. A segment
+    /// never changes (deletions are kept beside it), so neither does its column.
+    fn id_column(&self, searcher: &Searcher, ord: u32) -> Result<Column<i64>, IndexError> {
+        let segment = searcher.segment_reader(ord);
+        let id = segment.segment_id();
+        if let Some(column) = self.id_columns.lock().get(&id) {
+            return Ok(column.clone());
+        }
+        let column = segment.fast_fields().i64(ID)?;
+        let mut columns = self.id_columns.lock();
+        // Segments merged away since leave their columns (and their files' maps) behind.
+        columns.retain(|kept, _| {
+            searcher
+                .segment_readers()
+                .iter()
+                .any(|s| s.segment_id() == *kept)
+        });
+        columns.insert(id, column.clone());
+        Ok(column)
+    }
+
+    /// The distinct terms the indexing analyzer makes of `texts`, each text analyzed once
+    /// while it is remembered: a participant's words are mostly the taxonomy's labels, the
+    /// same few thousand over and over, and splitting compounds and stemming anew cost about
+    /// a tenth of a match's text relevance.
+    fn terms_of(&self, texts: &[String]) -> BTreeSet<String> {
+        let mut terms = BTreeSet::new();
+        for text in texts {
+            let known = self.analyzed.lock().get(text.as_str()).cloned();
+            let analyzed = known.unwrap_or_else(|| {
+                let made: Arc<[String]> = distinct_tokens(&self.analyzer, [text.as_str()])
+                    .into_iter()
+                    .collect();
+                let mut analyzed = self.analyzed.lock();
+                if analyzed.len() >= ANALYZED_TEXTS {
+                    analyzed.clear();
+                }
+                analyzed.insert(text.as_str().into(), Arc::clone(&made));
+                made
+            });
+            terms.extend(analyzed.iter().cloned());
         }
         terms
     }
@@ -231,20 +268,41 @@ impl OpeningIndex {
     /// keeps the threshold too low to skip much (benches/compare).
     pub fn relevance(&self, texts: &[String], limit: usize) -> Result<Vec<(Id, f32)>, IndexError> {
         let searcher = self.reader.searcher();
-        let tokens = self.telling(
-            &searcher,
-            distinct_tokens(&self.analyzer, texts.iter().map(String::as_str)),
-        )?;
+        let tokens = self.terms_of(texts);
         if tokens.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
         let field = self.fields.words;
-        let mut terms = Vec::with_capacity(tokens.len());
+        let segments = searcher.segment_readers();
+        let indexes = segments
+            .iter()
+            .map(|segment| segment.inverted_index(field))
+            .collect::<Result<Vec<_>, _>>()?;
+        // Each word looked up once per segment, for its document frequency and its postings.
+        let mut words = Vec::with_capacity(tokens.len());
         for token in &tokens {
             let term = Term::from_field_text(field, token);
-            let weight = Bm25Weight::for_terms(&searcher, std::slice::from_ref(&term))?;
-            terms.push((term, weight));
+            let found = indexes
+                .iter()
+                .map(|index| index.get_term_info(&term))
+                .collect::<Result<Vec<_>, _>>()?;
+            let doc_freq: u64 = found.iter().flatten().map(|t| u64::from(t.doc_freq)).sum();
+            words.push((found, doc_freq));
         }
+        let words = telling(words, searcher.num_docs());
+        // BM25's statistics as tantivy's own term scorer takes them (`Bm25Weight::for_terms`):
+        // every document of every segment, deleted or not.
+        let all_docs: u64 = segments.iter().map(|s| u64::from(s.max_doc())).sum();
+        let all_tokens: u64 = indexes.iter().map(|i| i.total_num_tokens()).sum();
+        let average_norm = all_tokens as Score / all_docs as Score;
+        let terms: Vec<_> = words
+            .into_iter()
+            .map(|(found, doc_freq)| {
+                let weight =
+                    Bm25Weight::for_one_term_without_explain(doc_freq, all_docs, average_norm);
+                (found, weight)
+            })
+            .collect();
         let by_score = |a: &(f32, u32, DocId), b: &(f32, u32, DocId)| {
             b.0.total_cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2)))
         };
@@ -255,14 +313,13 @@ impl OpeningIndex {
         let mut found: Vec<(f32, u32, DocId)> = Vec::new();
         let mut floor = f32::NEG_INFINITY;
         let trim_at = limit.saturating_mul(4).max(TRIM_FROM);
-        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-            let postings = segment.inverted_index(field)?;
+        for (ord, (segment, index)) in segments.iter().zip(&indexes).enumerate() {
             let norms = segment.get_fieldnorms_reader(field)?;
             let mut words = Vec::with_capacity(terms.len());
-            for (term, weight) in &terms {
-                if let Some(block) =
-                    postings.read_block_postings(term, IndexRecordOption::WithFreqs)?
-                {
+            for (found, weight) in &terms {
+                if let Some(info) = &found[ord] {
+                    let block = index
+                        .read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
                     words.push((block, 0usize, weight));
                 }
             }
@@ -338,7 +395,7 @@ impl OpeningIndex {
         for (score, ord, doc) in found {
             let column = match columns.entry(ord) {
                 Entry::Occupied(e) => e.into_mut(),
-                Entry::Vacant(e) => e.insert(searcher.segment_reader(ord).fast_fields().i64(ID)?),
+                Entry::Vacant(e) => e.insert(self.id_column(&searcher, ord)?),
             };
             if let Some(id) = column.first(doc) {
                 hits.push((id, score));
@@ -367,6 +424,23 @@ struct Scratch {
     touched: Vec<DocId>,
     /// The sums are all 0 (false while a call is at work: one that panicked left them so).
     clean: bool,
+}
+
+/// The words not common in the index (see [`OpeningIndex::relevance`]), each with what was
+/// looked up of it and its document frequency, of `docs` live openings; all of them when each
+/// one is.
+fn telling<T>(words: Vec<(T, u64)>, docs: u64) -> Vec<(T, u64)> {
+    if docs < COMMON_FROM_DOCS
+        || words
+            .iter()
+            .all(|(_, found)| found.saturating_mul(COMMON_SHARE) > docs)
+    {
+        return words;
+    }
+    words
+        .into_iter()
+        .filter(|(_, found)| found.saturating_mul(COMMON_SHARE) <= docs)
+        .collect()
 }
 
 thread_local! {

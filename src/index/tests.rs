@@ -573,6 +573,12 @@ fn relevance_scores_what_tantivys_union_scores_across_segments_and_deletions() {
         o
     };
     let (_dir, index) = index_with((1..=300).map(&mut write).collect());
+    // Asked before the later batches too: what it keeps of the segments it read (their id
+    // columns) must not stand in for the segments that replace them.
+    let before = index
+        .relevance(&["truck".to_owned()], usize::MAX)
+        .expect("relevance");
+    assert!(!before.is_empty());
     // Later batches are segments of their own, with documents deleted from the first.
     for (seq, ids) in [(2, 280..=320), (3, 1..=20)] {
         let changes = ids
