@@ -282,12 +282,12 @@ impl OpeningIndex {
         let mut words = Vec::with_capacity(tokens.len());
         for token in &tokens {
             let term = Term::from_field_text(field, token);
-            let found = indexes
+            let infos = indexes
                 .iter()
                 .map(|index| index.get_term_info(&term))
                 .collect::<Result<Vec<_>, _>>()?;
-            let doc_freq: u64 = found.iter().flatten().map(|t| u64::from(t.doc_freq)).sum();
-            words.push((found, doc_freq));
+            let doc_freq: u64 = infos.iter().flatten().map(|t| u64::from(t.doc_freq)).sum();
+            words.push((infos, doc_freq));
         }
         let words = telling(words, searcher.num_docs());
         // BM25's statistics as tantivy's own term scorer takes them (`Bm25Weight::for_terms`):
@@ -297,10 +297,10 @@ impl OpeningIndex {
         let average_norm = all_tokens as Score / all_docs as Score;
         let terms: Vec<_> = words
             .into_iter()
-            .map(|(found, doc_freq)| {
+            .map(|(infos, doc_freq)| {
                 let weight =
                     Bm25Weight::for_one_term_without_explain(doc_freq, all_docs, average_norm);
-                (found, weight)
+                (infos, weight)
             })
             .collect();
         let by_score = |a: &(f32, u32, DocId), b: &(f32, u32, DocId)| {
@@ -316,8 +316,8 @@ impl OpeningIndex {
         for (ord, (segment, index)) in segments.iter().zip(&indexes).enumerate() {
             let norms = segment.get_fieldnorms_reader(field)?;
             let mut words = Vec::with_capacity(terms.len());
-            for (found, weight) in &terms {
-                if let Some(info) = &found[ord] {
+            for (infos, weight) in &terms {
+                if let Some(info) = &infos[ord] {
                     let block = index
                         .read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
                     words.push((block, 0usize, weight));
@@ -433,13 +433,13 @@ fn telling<T>(words: Vec<(T, u64)>, docs: u64) -> Vec<(T, u64)> {
     if docs < COMMON_FROM_DOCS
         || words
             .iter()
-            .all(|(_, found)| found.saturating_mul(COMMON_SHARE) > docs)
+            .all(|(_, doc_freq)| doc_freq.saturating_mul(COMMON_SHARE) > docs)
     {
         return words;
     }
     words
         .into_iter()
-        .filter(|(_, found)| found.saturating_mul(COMMON_SHARE) <= docs)
+        .filter(|(_, doc_freq)| doc_freq.saturating_mul(COMMON_SHARE) <= docs)
         .collect()
 }
 
