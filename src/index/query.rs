@@ -308,11 +308,16 @@ impl OpeningIndex {
         };
         // (score, segment, document) of the live documents a word is in that may still be
         // among the best `limit`: above `floor`, the (limit + 1)-th best score found so far.
-        // What scores no more cannot be kept, as the cut at the end leaves out the scores
-        // tied with the first one left out, and at least limit + 1 found ones score that.
-        let mut found: Vec<(f32, u32, DocId)> = Vec::new();
+        // What scores no more cannot be kept: the (limit + 1)-th best of all scores at least
+        // the floor, and the cut at the end leaves out every score tied with it. So when no
+        // more than `limit` score above the floor, those are the answer.
         let mut floor = f32::NEG_INFINITY;
         let trim_at = limit.saturating_mul(4).max(TRIM_FROM);
+        // Room for a trim's worth and the span that passes it, so it seldom grows (bounded:
+        // the limit is the caller's).
+        let room = trim_at.saturating_mul(2).min(1 << 16);
+        let mut found: Vec<(f32, u32, DocId)> = Vec::with_capacity(room);
+        let mut scores: Vec<f32> = Vec::with_capacity(room);
         for (ord, (segment, index)) in segments.iter().zip(&indexes).enumerate() {
             let norms = segment.get_fieldnorms_reader(field)?;
             let mut words = Vec::with_capacity(terms.len());
@@ -338,6 +343,9 @@ impl OpeningIndex {
                 // past the list's end too.
                 touched.resize(SUMS_SPAN as usize + 1, 0);
                 *clean = false;
+                // Slices, not the vectors, in the loops: their lengths and addresses stay in
+                // registers instead of being read again for every posting.
+                let (sums, touched) = (sums.as_mut_slice(), touched.as_mut_slice());
                 let mut count = 0usize;
                 // The documents a span at a time, every word's postings within it before the
                 // next: the span's sums stay in the core's cache instead of each word's
@@ -346,26 +354,33 @@ impl OpeningIndex {
                 while from < segment.max_doc() {
                     let to = from.saturating_add(SUMS_SPAN);
                     for (block, at, weight) in &mut words {
+                        let mut i = *at;
                         while !block.docs().is_empty() {
                             let (docs, freqs) = (block.docs(), block.freqs());
-                            while *at < docs.len() && docs[*at] < to {
-                                let doc = docs[*at];
-                                let sum = &mut sums[(doc - from) as usize];
+                            // The block's postings in this span: all of them but in its last.
+                            let end = match docs.last() {
+                                Some(&last) if last < to => docs.len(),
+                                _ => docs.partition_point(|&d| d < to),
+                            };
+                            for (&doc, &freq) in docs[i..end].iter().zip(&freqs[i..end]) {
+                                let offset = doc - from;
+                                let sum = &mut sums[offset as usize];
                                 // Without a branch, which would guess wrong for every
                                 // other posting: the offset goes past the list's end
                                 // either way, and the list grows over it when the
                                 // document is new to the span (BM25 is above 0).
-                                touched[count] = doc - from;
+                                touched[count] = offset;
                                 count += usize::from(*sum == 0.0);
-                                *sum += weight.score(norms.fieldnorm_id(doc), freqs[*at]);
-                                *at += 1;
+                                *sum += weight.score(norms.fieldnorm_id(doc), freq);
                             }
-                            if *at < docs.len() {
+                            i = end;
+                            if i < docs.len() {
                                 break;
                             }
                             block.advance();
-                            *at = 0;
+                            i = 0;
                         }
+                        *at = i;
                     }
                     for &offset in &touched[..std::mem::take(&mut count)] {
                         let score = std::mem::take(&mut sums[offset as usize]);
@@ -375,8 +390,11 @@ impl OpeningIndex {
                         }
                     }
                     if found.len() >= trim_at {
-                        floor = found.select_nth_unstable_by(limit, by_score).1.0;
-                        found.truncate(limit + 1);
+                        // Selected among the scores alone, cheaper to move than the found.
+                        scores.clear();
+                        scores.extend(found.iter().map(|f| f.0));
+                        floor = *scores.select_nth_unstable_by(limit, |a, b| b.total_cmp(a)).1;
+                        found.retain(|f| f.0 > floor);
                     }
                     from = to;
                 }
