@@ -393,7 +393,9 @@ impl OpeningIndex {
                         // Selected among the scores alone, cheaper to move than the found.
                         scores.clear();
                         scores.extend(found.iter().map(|f| f.0));
-                        floor = *scores.select_nth_unstable_by(limit, |a, b| b.total_cmp(a)).1;
+                        floor = *scores
+                            .select_nth_unstable_by(limit, |a, b| b.total_cmp(a))
+                            .1;
                         found.retain(|f| f.0 > floor);
                     }
                     from = to;

@@ -29,10 +29,6 @@ pub struct Prepared {
     kind: Option<OpeningKind>,
     /// Per opening, the weighted skill credit of its must-have and merit skills.
     hits: [Vec<f32>; 2],
-    /// The skills whose postings `hits` were summed from, and the openings table's
-    /// [`changes`](Table::changes) then: what zeroing them again takes.
-    hit_keys: Vec<crate::rank::Key>,
-    changes: u64,
     /// The openings that may be within reach, when the rest can be counted out unseen, and
     /// how many of `kind` the rest are.
     near: Option<(Vec<u32>, usize)>,
@@ -50,10 +46,6 @@ pub struct Projection {
     employer_of: rustc_hash::FxHashMap<Id, Id>,
     /// Each opening's track record, kept across upserts until it is set again.
     track_records: rustc_hash::FxHashMap<Id, f32>,
-    /// Skill-credit arrays of finished rankings of openings, zeroed again through the
-    /// postings they were summed from: zeroing two arrays as long as the table for every
-    /// match wrote more memory than the rest of its preparation read.
-    spare_hits: parking_lot::Mutex<Vec<[Vec<f32>; 2]>>,
 }
 
 impl Projection {
@@ -156,12 +148,8 @@ impl Projection {
     ) -> Prepared {
         let table = &self.openings;
         let curves = &ctx.profile.curves;
-        let mut hits = self.spare_hits.lock().pop().unwrap_or_default();
-        let hit_keys = table.add_weighted_hits(
-            skill_credits(participant, curves),
-            ctx.skill_weights,
-            &mut hits,
-        );
+        let [must, merit] =
+            table.weighted_hits(skill_credits(participant, curves), ctx.skill_weights);
         let eligible = self.eligible(kind);
         // Without a list of the excluded, openings in grid cells beyond the travel limit need
         // no look: they are counted as excluded.
@@ -178,20 +166,12 @@ impl Projection {
                 let outside = table.count(kind) - inside;
                 (rows, outside)
             });
+        let hits = [must.as_slice(), merit.as_slice()];
         let columns = self.opening_columns(eligible.as_ref().map(|e| e as _));
-        let scan = scan_openings(
-            participant,
-            columns,
-            [&hits[0], &hits[1]],
-            within(&near),
-            ctx,
-            options,
-        );
+        let scan = scan_openings(participant, columns, hits, within(&near), ctx, options);
         Prepared {
             kind,
-            hits,
-            hit_keys,
-            changes: table.changes(),
+            hits: [must, merit],
             near,
             scan,
         }
@@ -217,31 +197,14 @@ impl Projection {
             at.dedup_by_key(|t| t.0);
             at
         });
-        let Prepared {
-            kind,
-            mut hits,
-            hit_keys,
-            changes,
-            near,
-            scan,
-        } = prepared;
-        let eligible = self.eligible(kind);
+        let eligible = self.eligible(prepared.kind);
         let request = Request {
-            hits: [&hits[0], &hits[1]],
+            hits: [&prepared.hits[0], &prepared.hits[1]],
             text: text.as_deref(),
-            within: within(&near),
+            within: within(&prepared.near),
         };
         let columns = self.opening_columns(eligible.as_ref().map(|e| e as _));
-        let ranking = rank_scanned(participant, columns, request, scan, ctx, options);
-        // Kept only while the postings are those the sums came from: else not all zeroed.
-        if table.changes() == changes {
-            table.clear_hits(&hit_keys, &mut hits);
-            let mut spare = self.spare_hits.lock();
-            if spare.len() <= rayon::current_num_threads() {
-                spare.push(hits);
-            }
-        }
-        ranking
+        rank_scanned(participant, columns, request, prepared.scan, ctx, options)
     }
 
     /// Whether the opening at an ordinal is of `kind`; `None` without a kind, when every

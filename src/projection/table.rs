@@ -199,8 +199,6 @@ pub struct Table<R: Row, T> {
     cells: FxHashMap<Option<Cell>, Vec<u32>>,
     /// How many rows carry each tag, so counting never scans.
     counts: FxHashMap<T, usize>,
-    /// See [`Table::changes`].
-    changes: u64,
 }
 
 /// The open openings, tagged with their kind.
@@ -221,7 +219,6 @@ impl<R: Row, T> Default for Table<R, T> {
             postings: [Vec::new(), Vec::new()],
             cells: FxHashMap::default(),
             counts: FxHashMap::default(),
-            changes: 0,
         }
     }
 }
@@ -299,7 +296,6 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
     /// `weights` are the skills' weights, read into the facet.
     pub fn upsert(&mut self, features: R, tag: T, weights: &SkillWeights) {
         let id = features.id();
-        self.changes += 1;
         let at = match self.ordinals.get(&id) {
             Some(&at) => {
                 self.unlist(at);
@@ -348,7 +344,6 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
         let Some(at) = self.ordinals.remove(&id) else {
             return;
         };
-        self.changes += 1;
         self.unlist(at);
         let i = at as usize;
         self.uncount(self.tags[i]);
@@ -388,7 +383,6 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
     /// row's place), so the order holds for the rows present now; a ranking is the same in
     /// any order.
     pub fn arrange(&mut self) {
-        self.changes += 1;
         let n = self.features.len();
         let mut order: Vec<u32> = (0..n as u32).collect();
         order.sort_by_cached_key(|&at| {
@@ -469,55 +463,28 @@ impl<R: Row, T: Copy + Eq + Hash> Table<R, T> {
             .map_or(&[], Vec::as_slice)
     }
 
-    /// Adds to `sums`, per list and row, the summed weights of the row's keys that are among
-    /// `skills`, each times its credit: for an opening, the weighted must-have and merit skills
-    /// a participant holds (credit 1) or holds a related skill of (its partial credit). `sums`
-    /// are made as long as the table; where they were zero, they are then those sums. Returns
-    /// the keys whose postings it walked, for [`Table::clear_hits`].
-    pub fn add_weighted_hits(
+    /// Per row and list, the summed weights of the row's keys that are among `skills`, each
+    /// times its credit: for an opening, the weighted must-have and merit skills a participant
+    /// holds (credit 1) or holds a related skill of (its partial credit).
+    pub fn weighted_hits(
         &self,
         skills: impl IntoIterator<Item = (Key, f32)>,
         weights: &SkillWeights,
-        sums: &mut [Vec<f32>; 2],
-    ) -> Vec<Key> {
+    ) -> [Vec<f32>; 2] {
         let n = self.features.len();
-        let mut walked = Vec::new();
-        for sum in sums.iter_mut() {
-            sum.resize(n, 0.0);
-        }
+        let mut sums = [vec![0.0f32; n], vec![0.0f32; n]];
         for (key, credit) in skills {
             let w = weights.get(key) * credit;
             if w <= 0.0 {
                 continue;
             }
-            walked.push(key);
             for (list, sum) in sums.iter_mut().enumerate() {
                 for &at in self.posting(list, key) {
                     sum[at as usize] += w;
                 }
             }
         }
-        walked
-    }
-
-    /// Zeroes what [`Table::add_weighted_hits`] added for `keys` while the table was as it is
-    /// now: their postings' rows, fewer than the table's rows by far.
-    pub fn clear_hits(&self, keys: &[Key], sums: &mut [Vec<f32>; 2]) {
-        for &key in keys {
-            for (list, sum) in sums.iter_mut().enumerate() {
-                for &at in self.posting(list, key) {
-                    if let Some(s) = sum.get_mut(at as usize) {
-                        *s = 0.0;
-                    }
-                }
-            }
-        }
-    }
-
-    /// Counts the writes that moved rows or changed postings ([`Table::upsert`],
-    /// [`Table::remove`], [`Table::arrange`]): equal counts, the same rows and postings.
-    pub fn changes(&self) -> u64 {
-        self.changes
+        sums
     }
 
     /// The rows that may be located within `km` of `centre`, and those without a location, in

@@ -164,66 +164,6 @@ fn kind_of(i: usize) -> OpeningKind {
     }
 }
 
-#[test]
-fn a_ranking_gives_its_skill_credits_back_zeroed_unless_the_table_changed_meanwhile() {
-    let mut rng = corpus::rng(7);
-    let openings = corpus::openings(&mut rng, 200);
-    let participant = corpus::participant(&mut rng, 1);
-    let mut p = Projection::default();
-    for (i, f) in openings.iter().enumerate() {
-        p.openings
-            .upsert(f.clone(), kind_of(i), &SkillWeights::new());
-    }
-    let profile = WeightProfile::default();
-    let weights = SkillWeights::new();
-    let ctx = Context {
-        profile: &profile,
-        skill_weights: &weights,
-        today: corpus::today(),
-    };
-    let options = RankOptions {
-        k: 10,
-        include_excluded: false,
-    };
-    let spare_zeroed = |p: &Projection| {
-        let spare = p.spare_hits.lock();
-        spare.len() == 1
-            && spare[0]
-                .iter()
-                .all(|h| h.len() == p.openings.len() && h.iter().all(|&x| x == 0.0))
-    };
-
-    let prepared = p.prepare_openings(&participant, None, ctx, options);
-    let credited =
-        |prepared: &Prepared| prepared.hits.iter().flatten().filter(|&&h| h > 0.0).count();
-    assert!(
-        credited(&prepared) > 0,
-        "the participant holds skills the openings ask for"
-    );
-    p.rank_prepared(&participant, prepared, None, ctx, options);
-    assert!(spare_zeroed(&p));
-
-    // The next ranking takes them, and finds the same credits as freshly zeroed arrays.
-    let again = p.prepare_openings(&participant, None, ctx, options);
-    assert!(p.spare_hits.lock().is_empty());
-    let mut fresh: [Vec<f32>; 2] = Default::default();
-    let walked = p.openings.add_weighted_hits(
-        skill_credits(&participant, &profile.curves),
-        &weights,
-        &mut fresh,
-    );
-    assert_eq!((&again.hits, &again.hit_keys), (&fresh, &walked));
-    p.rank_prepared(&participant, again, None, ctx, options);
-    assert!(spare_zeroed(&p));
-
-    // Prepared before a write and ranked after it: the postings no longer tell where its
-    // credits are, so its arrays are dropped rather than kept half zeroed.
-    let before = p.prepare_openings(&participant, None, ctx, options);
-    p.remove_opening(openings[0].id);
-    p.rank_prepared(&participant, before, None, ctx, options);
-    assert!(p.spare_hits.lock().is_empty());
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
@@ -287,8 +227,8 @@ proptest! {
         let weights = SkillWeights::new();
         let ctx = Context { profile: &profile, skill_weights: &weights, today: corpus::today() };
         let options = RankOptions { k, include_excluded };
-        // Three participants in turn: each ranking takes the skill credits the one before
-        // gave back, zeroed again, with removals before it (the first two) or none (the third).
+        // Three participants in turn on one projection, with removals before the first two
+        // rankings and none before the third: nothing one ranking leaves behind changes the next.
         let half = removed.len() / 2;
         let mut gone: Vec<Id> = Vec::new();
         for (round, removals) in [&removed[..half], &removed[half..], &[]].into_iter().enumerate() {
