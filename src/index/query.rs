@@ -357,7 +357,8 @@ impl OpeningIndex {
                         let mut i = *at;
                         while !block.docs().is_empty() {
                             let (docs, freqs) = (block.docs(), block.freqs());
-                            // The block's postings in this span: all of them but in its last.
+                            // The block's postings in this span: all of them, unless the
+                            // block reaches past the span's end.
                             let end = match docs.last() {
                                 Some(&last) if last < to => docs.len(),
                                 _ => docs.partition_point(|&d| d < to),
