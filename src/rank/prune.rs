@@ -1153,10 +1153,14 @@ fn select(
         cut -= 1;
         held += histogram[cut] as usize;
     }
+    // Each loop compares the sums with the least sum that passes, found once (and again as
+    // the threshold rises), instead of settling every sum into a bound: a NaN sum never
+    // passes a comparison.
+    let top = least_passing(|sum| bucket(settle(sum)) >= cut);
     let mut threshold: Option<f32> = None;
     for (j, sum) in sums.iter_mut().enumerate() {
-        let b = settle(*sum);
-        if !sum.is_nan() && bucket(b) >= cut {
+        if *sum >= top {
+            let b = settle(*sum);
             // Marked as seen: the second loop passes it by.
             *sum = f32::NAN;
             if threshold.is_none_or(|t| b >= t) {
@@ -1164,12 +1168,51 @@ fn select(
             }
         }
     }
+    let reaching = |threshold: Option<f32>| match threshold {
+        Some(t) => least_passing(|sum| settle(sum) >= t),
+        None => f32::NEG_INFINITY,
+    };
+    let mut least = reaching(threshold);
     for (j, &sum) in sums.iter().enumerate() {
-        let b = settle(sum);
-        if !sum.is_nan() && threshold.is_none_or(|t| b >= t) {
+        if sum >= least {
+            let was = threshold;
             threshold = score(j, threshold);
+            if threshold != was {
+                least = reaching(threshold);
+            }
         }
     }
+}
+
+/// The least sum (not NaN) for which `passes` holds, NaN when it holds for none. `passes`
+/// must be monotone, as [`settle`] and [`bucket`] are (so is floating-point rounding): a sum
+/// passes exactly when it is at least the one returned. Found by bisection over the floats
+/// in their order, 32 steps.
+fn least_passing(passes: impl Fn(f32) -> bool) -> f32 {
+    // The bits of a float made an unsigned number in the floats' order.
+    let key = |x: f32| {
+        let bits = x.to_bits();
+        if bits >> 31 == 1 {
+            !bits
+        } else {
+            bits | 1 << 31
+        }
+    };
+    let float = |k: u32| f32::from_bits(if k >> 31 == 1 { k & !(1 << 31) } else { !k });
+    let (mut low, mut high) = (key(f32::NEG_INFINITY), key(f32::INFINITY));
+    if !passes(float(high)) {
+        return f32::NAN;
+    }
+    // `high` passes; below `low` nothing is known to.
+    while low < high {
+        let mid = low + (high - low) / 2;
+        if passes(float(mid)) {
+            high = mid;
+        } else {
+            low = mid + 1;
+        }
+    }
+    float(high)
 }
 
 #[cfg(test)]
@@ -1202,5 +1245,41 @@ mod tests {
                 "{km} km: {bound} far above {exact}"
             );
         }
+    }
+
+    #[test]
+    fn the_least_passing_sum_parts_the_sums_exactly_as_settling_each_would() {
+        let mut sums = vec![
+            f32::NEG_INFINITY,
+            -1.0,
+            -0.0,
+            0.0,
+            f32::MIN_POSITIVE,
+            1e-7,
+            0.5,
+            1.0,
+            2.0,
+            f32::INFINITY,
+        ];
+        sums.extend((0..=2000).map(|i| i as f32 / 2000.0 * 1.01 - 0.005));
+        for cut in 0..=BUCKETS {
+            let passes = |sum: f32| bucket(settle(sum)) >= cut;
+            let least = least_passing(passes);
+            for &sum in &sums {
+                assert_eq!(sum >= least, passes(sum), "bucket {cut}, sum {sum}");
+            }
+            if !least.is_nan() && least > f32::NEG_INFINITY {
+                assert!(passes(least) && !passes(least.next_down()), "bucket {cut}");
+            }
+        }
+        for &t in &[0.0f32, 1e-6, 0.25, 0.5, 0.7501, 1.0, 1.00002] {
+            let passes = |sum: f32| settle(sum) >= t;
+            let least = least_passing(passes);
+            for &sum in &sums {
+                assert_eq!(sum >= least, passes(sum), "threshold {t}, sum {sum}");
+            }
+        }
+        assert!(least_passing(|_| false).is_nan());
+        assert_eq!(least_passing(|_| true), f32::NEG_INFINITY);
     }
 }
