@@ -551,26 +551,21 @@ mod tests {
     use crate::service::Secret;
     use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 
-    /// An engine over an empty SQLite store in `dir`.
-    async fn empty_engine(dir: &std::path::Path) -> Arc<Engine> {
-        let store = crate::store::Store::open_sqlite_file(&dir.join("jobmatch.db"))
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_lone_ranking_runs_on_the_callers_thread_and_one_beside_another_in_the_pool() {
+        let dir = tempfile::tempdir().expect("dir");
+        let store = crate::store::Store::open_sqlite_file(&dir.path().join("jobmatch.db"))
             .await
             .expect("store");
-        Engine::open(
+        let engine = Engine::open(
             store,
-            &dir.join("index"),
+            &dir.path().join("index"),
             Arc::new(Taxonomy::embedded().expect("taxonomy")),
             WeightProfile::default(),
             Secret::from_text("a key of sixteen or more").expect("secret"),
         )
         .await
-        .expect("engine")
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_lone_ranking_runs_on_the_callers_thread_and_one_beside_another_in_the_pool() {
-        let dir = tempfile::tempdir().expect("dir");
-        let engine = empty_engine(dir.path()).await;
+        .expect("engine");
         let here = || (std::thread::current().id(), rayon::current_thread_index());
         let caller = std::thread::current().id();
         let alone = engine.rank_here_when_alone(here).await.expect("ranked");
@@ -617,7 +612,18 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn rankings_past_their_turns_wait_and_a_failed_one_gives_its_turn_back() {
         let dir = tempfile::tempdir().expect("dir");
-        let engine = empty_engine(dir.path()).await;
+        let store = crate::store::Store::open_sqlite_file(&dir.path().join("jobmatch.db"))
+            .await
+            .expect("store");
+        let engine = Engine::open(
+            store,
+            &dir.path().join("index"),
+            Arc::new(Taxonomy::embedded().expect("taxonomy")),
+            WeightProfile::default(),
+            Secret::from_text("a key of sixteen or more").expect("secret"),
+        )
+        .await
+        .expect("engine");
         let turns = ranking_turns();
         // Every ranking holds its turn until the gate opens.
         let open = Arc::new(AtomicBool::new(false));
