@@ -4,7 +4,6 @@
 //! rayon's threads, and every result comes back explained in labels a coach can read.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{NaiveDate, Utc};
 use rayon::prelude::*;
@@ -24,10 +23,6 @@ use crate::taxonomy::Taxonomy;
 /// kept the order best, but left a core idle at each hand-over (100k openings, 4 clients:
 /// 1,237 -> 1,082 matches/s); two keep the throughput within 4 %.
 pub(super) const RANKINGS_PER_THREAD: usize = 2;
-
-/// How long a lone ranking's thread yields, waiting for the preparation it handed to rayon's
-/// pool, before it sleeps instead: several times the preparation at 100k openings.
-const YIELDING_AT_MOST: std::time::Duration = std::time::Duration::from_millis(2);
 
 /// How many rankings are let into rayon at once: [`RANKINGS_PER_THREAD`] per thread of its pool.
 pub(super) fn ranking_turns() -> usize {
@@ -406,23 +401,11 @@ impl Engine {
         // text on this thread, which need not be one of rayon's (`rank_here_when_alone`);
         // the postings in the pool.
         let mut prepared = None;
-        let ready = AtomicBool::new(false);
         let text = rayon::in_place_scope(|scope| {
             scope.spawn(|_| {
                 prepared = Some(p.prepare_openings(&participant, query.kind, ctx, options));
-                ready.store(true, Ordering::Release);
             });
-            let text = text();
-            // A thread outside the pool that waited at the scope's end would sleep and be
-            // woken, tens of microseconds on a virtual machine (a tenth of a match at 100k):
-            // it yields its core until the preparation is ready, for a while.
-            if rayon::current_thread_index().is_none() {
-                let since = std::time::Instant::now();
-                while !ready.load(Ordering::Acquire) && since.elapsed() < YIELDING_AT_MOST {
-                    std::thread::yield_now();
-                }
-            }
-            text
+            text()
         });
         let prepared = prepared.expect("the scope ends once what it spawned has run");
         Ok(p.rank_prepared(&participant, prepared, text?.as_deref(), ctx, options))
