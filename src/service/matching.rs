@@ -24,11 +24,6 @@ use crate::taxonomy::Taxonomy;
 /// 1,237 -> 1,082 matches/s); two keep the throughput within 4 %.
 pub(super) const RANKINGS_PER_THREAD: usize = 2;
 
-/// How many rankings are let into rayon at once: [`RANKINGS_PER_THREAD`] per thread of its pool.
-pub(super) fn ranking_turns() -> usize {
-    RANKINGS_PER_THREAD * rayon::current_num_threads()
-}
-
 /// What a ranking is asked for: which openings, how many results, and whether to report the
 /// pairs a hard rule left out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -262,36 +257,11 @@ impl Engine {
         let engine = Arc::clone(self);
         let today = Utc::now().date_naive();
         let ranking = self
-            .rank_here_when_alone(move || {
+            .on_ranking_threads(move || {
                 engine.rank_for_profile(participant_id, &profile, query, today)
             })
             .await??;
         self.present_openings(ranking).await
-    }
-
-    /// One ranking that parts its own work with rayon ([`rank_for_profile`](Self::rank_for_profile)):
-    /// on the caller's thread when no other ranking holds a turn, else as
-    /// [`on_ranking_threads`](Self::on_ranking_threads) runs it. Alone, handing it to rayon's
-    /// pool and its answer back would cost two thread wake-ups, about a tenth of a match over
-    /// 100k openings on a 2-core machine (benches/compare), while the pool sits idle; the
-    /// ranking's parallel step still runs there. It holds a turn meanwhile, so rankings that
-    /// come during it queue for the pool as before.
-    pub(super) async fn rank_here_when_alone<R: Send + 'static>(
-        &self,
-        f: impl FnOnce() -> R + Send + 'static,
-    ) -> Result<R> {
-        if let Ok(turn) = Arc::clone(&self.ranking_turns).try_acquire_owned() {
-            // Every other turn free: no ranking but this one is under way.
-            if self.ranking_turns.available_permits() + 1 == ranking_turns() {
-                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-                drop(turn);
-                return result.map_err(|panic| {
-                    InternalError::Task(crate::index::panic_text(&*panic).to_owned()).into()
-                });
-            }
-            drop(turn);
-        }
-        self.on_ranking_threads(f).await
     }
 
     /// Runs CPU-heavy ranking off the async workers, inside the request's span, on rayon's
@@ -397,17 +367,10 @@ impl Engine {
         };
         let options = query.options();
         // The index's text relevance and the projection's postings do not depend on each
-        // other: found side by side, on two cores a match waits only for the longer. The
-        // text on this thread, which need not be one of rayon's (`rank_here_when_alone`);
-        // the postings in the pool.
-        let mut prepared = None;
-        let text = rayon::in_place_scope(|scope| {
-            scope.spawn(|_| {
-                prepared = Some(p.prepare_openings(&participant, query.kind, ctx, options));
-            });
-            text()
+        // other: found side by side, on two cores a match waits only for the longer.
+        let (text, prepared) = rayon::join(text, || {
+            p.prepare_openings(&participant, query.kind, ctx, options)
         });
-        let prepared = prepared.expect("the scope ends once what it spawned has run");
         Ok(p.rank_prepared(&participant, prepared, text?.as_deref(), ctx, options))
     }
 
@@ -534,64 +497,6 @@ mod tests {
     use crate::service::Secret;
     use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_lone_ranking_runs_on_the_callers_thread_and_one_beside_another_in_the_pool() {
-        let dir = tempfile::tempdir().expect("dir");
-        let store = crate::store::Store::open_sqlite_file(&dir.path().join("jobmatch.db"))
-            .await
-            .expect("store");
-        let engine = Engine::open(
-            store,
-            &dir.path().join("index"),
-            Arc::new(Taxonomy::embedded().expect("taxonomy")),
-            WeightProfile::default(),
-            Secret::from_text("a key of sixteen or more").expect("secret"),
-        )
-        .await
-        .expect("engine");
-        let here = || (std::thread::current().id(), rayon::current_thread_index());
-        let caller = std::thread::current().id();
-        let alone = engine.rank_here_when_alone(here).await.expect("ranked");
-        assert_eq!(alone, (caller, None), "alone: on the caller's thread");
-        assert_eq!(engine.ranking_turns.available_permits(), ranking_turns());
-
-        // Another ranking holds a turn until the gate opens.
-        let open = Arc::new(AtomicBool::new(false));
-        let (other, gate) = (Arc::clone(&engine), Arc::clone(&open));
-        let held = tokio::spawn(async move {
-            other
-                .on_ranking_threads(move || {
-                    while !gate.load(SeqCst) {
-                        std::thread::sleep(std::time::Duration::from_millis(1));
-                    }
-                })
-                .await
-        });
-        for _ in 0..5000 {
-            if engine.ranking_turns.available_permits() < ranking_turns() {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
-        }
-        let (_, pool) = engine.rank_here_when_alone(here).await.expect("ranked");
-        assert!(
-            pool.is_some(),
-            "beside another: on a thread of rayon's pool"
-        );
-        open.store(true, SeqCst);
-        held.await.expect("task").expect("ranked");
-
-        // A panic alone is this ranking's error, and its turn comes back.
-        let failed = engine
-            .rank_here_when_alone(|| panic!("a lone ranking failed"))
-            .await;
-        assert!(
-            format!("{failed:?}").contains("a lone ranking failed"),
-            "{failed:?}"
-        );
-        assert_eq!(engine.ranking_turns.available_permits(), ranking_turns());
-    }
-
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn rankings_past_their_turns_wait_and_a_failed_one_gives_its_turn_back() {
         let dir = tempfile::tempdir().expect("dir");
@@ -607,7 +512,7 @@ mod tests {
         )
         .await
         .expect("engine");
-        let turns = ranking_turns();
+        let turns = RANKINGS_PER_THREAD * rayon::current_num_threads();
         // Every ranking holds its turn until the gate opens.
         let open = Arc::new(AtomicBool::new(false));
         let rankings: Vec<_> = (0..4 * turns)

@@ -152,7 +152,9 @@ impl Engine {
             changed_openings: parking_lot::Mutex::new(Vec::new()),
             presented: presented::PresentedOpenings::new(presented::PRESENTED_OPENINGS),
             deliveries: Arc::new(tokio::sync::Notify::new()),
-            ranking_turns: Arc::new(tokio::sync::Semaphore::new(matching::ranking_turns())),
+            ranking_turns: Arc::new(tokio::sync::Semaphore::new(
+                matching::RANKINGS_PER_THREAD * rayon::current_num_threads(),
+            )),
         });
         if engine.load_projection().await? {
             tokio::spawn(Arc::clone(&engine).rebuild_beside());
