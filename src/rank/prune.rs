@@ -1203,7 +1203,7 @@ fn least_passing(passes: impl Fn(f32) -> bool) -> f32 {
     if !passes(float(high)) {
         return f32::NAN;
     }
-    // `high` passes; below `low` nothing is known to.
+    // Invariant: the key `high` passes and every key below `low` fails.
     while low < high {
         let mid = low + (high - low) / 2;
         if passes(float(mid)) {
