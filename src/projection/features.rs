@@ -96,6 +96,21 @@ impl Keys {
             }
         }
     }
+
+    /// A licence or certificate behind a key, under the licence's own label ("Truckkort (TLP
+    /// 10)"), which is what a coach and a plan call it; a certificate is a skill concept too,
+    /// whose taxonomy label is longer.
+    pub fn describe_licence(&self, key: Key, taxonomy: &Taxonomy) -> TermLabel {
+        let mut term = self.describe(key, taxonomy);
+        if let Some(licence) = term
+            .id
+            .as_ref()
+            .and_then(|id| taxonomy.licence(id.as_str()).ok())
+        {
+            term.label = licence.label.clone();
+        }
+        term
+    }
 }
 
 /// A concept's rarity weight and specificity, as the taxonomy gives them.

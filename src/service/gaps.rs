@@ -225,8 +225,6 @@ impl Engine {
         };
         let mut licences: HashMap<Key, usize> = HashMap::new();
         let mut skills: HashMap<Key, usize> = HashMap::new();
-        let held_licences =
-            taxonomy.expand_licences(profile.licences.iter().filter_map(|t| t.concept_id()));
         let features = table.features();
         for row in rows {
             let Some(o) = features.get(row as usize) else {
@@ -239,13 +237,10 @@ impl Engine {
             if !within {
                 continue;
             }
+            // Held as the hard rule holds them: declared, a certificate among the skills, or
+            // implied by another (CE implies B).
             for &k in &o.licences {
-                let label = p.keys.describe(k, &taxonomy);
-                if !label
-                    .id
-                    .as_ref()
-                    .is_some_and(|id| held_licences.contains(id))
-                {
+                if me.licences.binary_search(&k).is_err() {
                     *licences.entry(k).or_default() += 1;
                 }
             }
@@ -263,7 +258,7 @@ impl Engine {
         };
         let mut out = Vec::new();
         for (k, count) in top(licences, TRIED_LICENCES) {
-            out.push((p.keys.describe(k, &taxonomy), count, true));
+            out.push((p.keys.describe_licence(k, &taxonomy), count, true));
         }
         // A certificate is also a skill concept (truckkort): it is tried once, as a licence.
         skills.retain(|&k, _| {

@@ -139,7 +139,11 @@ impl Explanation {
             swedish_required: e.swedish_required,
             swedish_level: e.swedish_level,
             distance_km: e.distance_km,
-            licences_missing: describe(&e.licences_missing),
+            licences_missing: e
+                .licences_missing
+                .iter()
+                .map(|&k| keys.describe_licence(k, taxonomy))
+                .collect(),
             start_delay_days: e.start_delay_days,
             hours_mismatch: e.hours_mismatch,
             excluded: e.excluded.clone(),

@@ -47,11 +47,11 @@ async fn the_change_that_opens_most_doors_comes_first() {
     let licence = gap(&gaps, "licence");
     assert_eq!(licence["more_openings"], 3, "{gaps}");
     assert_eq!(licence["asked_by"], 3);
-    assert!(
-        licence["sentence"]["sv"]
-            .as_str()
-            .unwrap()
-            .starts_with("ta ")
+    // Named as the licence, not by the certificate's longer skill label.
+    assert_eq!(licence["change"]["id"], "CiMi_7ax_tXs", "{licence}");
+    assert_eq!(
+        licence["sentence"]["sv"], "ta Truckkort (TLP 10)",
+        "{licence}"
     );
     let swedish = gap(&gaps, "swedish");
     assert_eq!(
@@ -75,6 +75,25 @@ async fn the_change_that_opens_most_doors_comes_first() {
     assert!(doors.windows(2).all(|w| w[0] >= w[1]), "{doors:?}");
     assert_eq!(gaps["plan"], gaps["gaps"][0]);
     assert_eq!(gaps["plan"]["change"]["type"], "licence");
+
+    // A truck certificate listed among the skills is held as the hard rule holds it: the
+    // openings asking for it pass, and it is not offered again.
+    body["skills"] = json!(["lagerarbete", "Truckkörkort"]);
+    let holder = app.post_ok("/v1/participants", &body).await["id"]
+        .as_i64()
+        .unwrap();
+    let theirs = app
+        .get_json(&format!("/v1/participants/{holder}/gaps"))
+        .await;
+    assert_eq!(theirs["passing"], 4, "{theirs}");
+    assert!(
+        theirs["gaps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|g| g["change"]["id"] != "CiMi_7ax_tXs"),
+        "{theirs}"
+    );
 
     // Another coach's participant does not exist for this one.
     let (_, other) = app.token(jobmatch::model::Role::Coach, None).await;
