@@ -53,6 +53,24 @@ async fn the_change_that_opens_most_doors_comes_first() {
         licence["sentence"]["sv"], "ta Truckkort (TLP 10)",
         "{licence}"
     );
+    // The suggestions' evidence names the missing certificate the same way.
+    let suggested = app
+        .get_json(&format!(
+            "/v1/participants/{id}/suggestions?include_excluded=true"
+        ))
+        .await;
+    let missing: Vec<&Value> = suggested["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["evidence"]["excluded"]["reason"] == "missing_licence")
+        .map(|s| &s["evidence"]["licences_missing"][0]["label"])
+        .collect();
+    assert_eq!(missing.len(), 3, "{suggested}");
+    assert!(
+        missing.iter().all(|l| *l == "Truckkort (TLP 10)"),
+        "{missing:?}"
+    );
     let swedish = gap(&gaps, "swedish");
     assert_eq!(
         (&swedish["change"]["from"], &swedish["change"]["to"]),
